@@ -1,0 +1,104 @@
+package dev.finetune.engine.lora;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * LoRA settings with Hugging Face PEFT's meaning for every field.
+ *
+ * @param r rank of the update {@code B A}; PEFT's default 8 is a good start, 16-64 for specialised domains
+ * @param loraAlpha scaling numerator: the update is multiplied by {@code alpha / r} ({@code alpha / sqrt(r)} with rsLoRA)
+ * @param loraDropout dropout on the LoRA input during training (0 disables it)
+ * @param targetModules module names ({@code q_proj}) matched as a suffix, as PEFT does; or the single
+ *                      entry {@code all-linear} (every linear layer but the output head)
+ * @param targetRegex alternatively a regex that must match the whole module path (PEFT's string form); null if unused
+ * @param useRslora rank-stabilised scaling {@code alpha / sqrt(r)}
+ * @param rankPattern per-module rank overrides, keys matched against the module path like PEFT's rank_pattern
+ * @param alphaPattern per-module alpha overrides (PEFT's alpha_pattern)
+ * @param layersToTransform only these layer indices, or null for all
+ */
+public record LoraConfig(int r, double loraAlpha, double loraDropout, List<String> targetModules, String targetRegex,
+                         boolean useRslora, Map<String, Integer> rankPattern, Map<String, Double> alphaPattern,
+                         List<Integer> layersToTransform) {
+
+    public static final String ALL_LINEAR = "all-linear";
+
+    public LoraConfig {
+        if (r <= 0) {
+            throw new IllegalArgumentException("r must be > 0, got " + r);
+        }
+        if (!(loraAlpha > 0) || Double.isInfinite(loraAlpha)) {
+            throw new IllegalArgumentException("lora_alpha must be > 0, got " + loraAlpha);
+        }
+        if (!(loraDropout >= 0 && loraDropout < 1)) {
+            throw new IllegalArgumentException("lora_dropout must be in [0, 1), got " + loraDropout);
+        }
+        targetModules = targetModules == null ? List.of() : List.copyOf(targetModules);
+        if (targetModules.isEmpty() && targetRegex == null) {
+            throw new IllegalArgumentException("target_modules must name at least one module, or be 'all-linear'");
+        }
+        if (targetRegex != null) {
+            Pattern.compile(targetRegex);
+        }
+        rankPattern = rankPattern == null ? Map.of() : Map.copyOf(rankPattern);
+        alphaPattern = alphaPattern == null ? Map.of() : Map.copyOf(alphaPattern);
+        rankPattern.forEach((k, v) -> {
+            if (v == null || v <= 0) {
+                throw new IllegalArgumentException("rank_pattern['" + k + "'] must be > 0, got " + v);
+            }
+        });
+        layersToTransform = layersToTransform == null ? null : List.copyOf(layersToTransform);
+    }
+
+    /** PEFT-style defaults for the platform: r=8, alpha=16, dropout 0.05 on q_proj and v_proj. */
+    public static LoraConfig defaults() {
+        return of(8, 16, 0.05, List.of("q_proj", "v_proj"));
+    }
+
+    public static LoraConfig of(int r, double alpha, double dropout, List<String> targets) {
+        return new LoraConfig(r, alpha, dropout, targets, null, false, Map.of(), Map.of(), null);
+    }
+
+    public LoraConfig withRslora(boolean on) {
+        return new LoraConfig(r, loraAlpha, loraDropout, targetModules, targetRegex, on, rankPattern, alphaPattern, layersToTransform);
+    }
+
+    public LoraConfig withPatterns(Map<String, Integer> ranks, Map<String, Double> alphas) {
+        return new LoraConfig(r, loraAlpha, loraDropout, targetModules, targetRegex, useRslora, ranks, alphas, layersToTransform);
+    }
+
+    public boolean allLinear() {
+        return targetModules.size() == 1 && ALL_LINEAR.equals(targetModules.get(0));
+    }
+
+    /** Whether the module at {@code path} (e.g. {@code model.layers.0.self_attn.q_proj}) gets LoRA. */
+    public boolean targets(String path, int layerIndex) {
+        if (layersToTransform != null && !layersToTransform.contains(layerIndex)) {
+            return false;
+        }
+        if (targetRegex != null) {
+            return Pattern.matches(targetRegex, path);
+        }
+        if (allLinear()) {
+            return !path.equals("lm_head");
+        }
+        return targetModules.stream().anyMatch(t -> path.equals(t) || path.endsWith("." + t));
+    }
+
+    public int rankFor(String path) {
+        return Objects.requireNonNullElse(PatternKeys.lookup(rankPattern, path), r);
+    }
+
+    public double alphaFor(String path) {
+        return Objects.requireNonNullElse(PatternKeys.lookup(alphaPattern, path), loraAlpha);
+    }
+
+    /** PEFT's scaling for a module: {@code alpha / r}, or {@code alpha / sqrt(r)} with rsLoRA. */
+    public double scalingFor(String path) {
+        int rank = rankFor(path);
+        double alpha = alphaFor(path);
+        return useRslora ? alpha / Math.sqrt(rank) : alpha / rank;
+    }
+}

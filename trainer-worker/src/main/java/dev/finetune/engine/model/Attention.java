@@ -1,0 +1,82 @@
+package dev.finetune.engine.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import java.util.List;
+
+/**
+ * Grouped-query self-attention as in Hugging Face's {@code LlamaAttention}: q/k/v projections
+ * (optionally with bias, as Qwen2 has), rotary embeddings on q and k, each KV head shared by
+ * {@code heads / kvHeads} query heads, softmax in float32, output projection.
+ */
+public final class Attention implements AutoCloseable {
+
+    final Projection q;
+    final Projection k;
+    final Projection v;
+    final Projection o;
+    private final int layerIndex;
+    private final int heads;
+    private final int kvHeads;
+    private final int headDim;
+    private final RotaryEmbedding rope;
+
+    Attention(int layerIndex, Projection q, Projection k, Projection v, Projection o,
+              int heads, int kvHeads, int headDim, RotaryEmbedding rope) {
+        this.layerIndex = layerIndex;
+        this.q = q;
+        this.k = k;
+        this.v = v;
+        this.o = o;
+        this.heads = heads;
+        this.kvHeads = kvHeads;
+        this.headDim = headDim;
+        this.rope = rope;
+    }
+
+    public List<Projection> projections() {
+        return List.of(q, k, v, o);
+    }
+
+    NDArray forward(NDArray x, AttentionContext ctx) {
+        Shape shape = x.getShape();
+        long batch = shape.get(0);
+        long len = shape.get(1);
+        NDArray query = q.forward(x).reshape(batch, len, heads, headDim).transpose(0, 2, 1, 3);
+        NDArray key = k.forward(x).reshape(batch, len, kvHeads, headDim).transpose(0, 2, 1, 3);
+        NDArray value = v.forward(x).reshape(batch, len, kvHeads, headDim).transpose(0, 2, 1, 3);
+        query = rope.apply(query, ctx.cos(), ctx.sin());
+        key = rope.apply(key, ctx.cos(), ctx.sin());
+        if (ctx.cache() != null) {
+            NDArray[] full = ctx.cache().append(layerIndex, key, value);
+            key = full[0];
+            value = full[1];
+        }
+        key = repeatKv(key);
+        value = repeatKv(value);
+        NDArray scores = query.matMul(key.transpose(0, 1, 3, 2)).div(Math.sqrt(headDim)).add(ctx.mask());
+        NDArray weights = scores.softmax(-1);
+        NDArray context = weights.matMul(value).transpose(0, 2, 1, 3).reshape(batch, len, (long) heads * headDim);
+        return o.forward(context);
+    }
+
+    /** {@code [B, kv, S, D] -> [B, kv * rep, S, D]}, KV head j serving query heads j*rep .. j*rep+rep-1. */
+    private NDArray repeatKv(NDArray x) {
+        int rep = heads / kvHeads;
+        if (rep == 1) {
+            return x;
+        }
+        Shape s = x.getShape();
+        return x.expandDims(2)
+                .broadcast(new Shape(s.get(0), kvHeads, rep, s.get(2), headDim))
+                .reshape(s.get(0), (long) heads, s.get(2), headDim);
+    }
+
+    @Override
+    public void close() {
+        q.close();
+        k.close();
+        v.close();
+        o.close();
+    }
+}

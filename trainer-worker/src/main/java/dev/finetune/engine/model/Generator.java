@@ -1,0 +1,110 @@
+package dev.finetune.engine.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.finetune.engine.runtime.EngineRuntime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Autoregressive generation with a KV cache: one forward over the prompt, then one token per
+ * step. Greedy when the temperature is 0; otherwise temperature + top-p sampling with a seeded
+ * RNG. Runs with autograd off.
+ */
+public final class Generator {
+
+    private final LlamaModel model;
+    private final int eosId;
+
+    public Generator(LlamaModel model, int eosId) {
+        this.model = model;
+        this.eosId = eosId;
+    }
+
+    /** Generated ids (the prompt excluded). The prompt must not be empty: pass at least BOS. */
+    public int[] generate(int[] prompt, SamplingOptions options) {
+        if (prompt.length == 0) {
+            throw new IllegalArgumentException("prompt must contain at least one token (e.g. BOS)");
+        }
+        return EngineRuntime.noGrad(() -> run(prompt, options));
+    }
+
+    private int[] run(int[] prompt, SamplingOptions options) {
+        int maxPositions = model.config().maxPositionEmbeddings();
+        SplittableRandom random = new SplittableRandom(options.seed());
+        List<Integer> out = new ArrayList<>();
+        try (KvCache cache = new KvCache(model.layers().size())) {
+            int[] step = prompt;
+            while (out.size() < options.maxNewTokens() && cache.length() + step.length <= maxPositions) {
+                float[] logits = lastLogits(step, cache);
+                int next = options.isGreedy() ? argMax(logits) : sample(logits, options, random);
+                out.add(next);
+                if (options.stopAtEos() && next == eosId) {
+                    break;
+                }
+                step = new int[] {next};
+            }
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Logits of the last position after feeding {@code ids} at the cache's current position. */
+    public float[] lastLogits(int[] ids, KvCache cache) {
+        try (NDManager step = model.manager().newSubManager()) {
+            int past = cache.length();
+            NDArray input = step.create(LlamaModel.toLong(ids), new Shape(1, ids.length));
+            NDArray positions = step.arange(past, past + ids.length, 1, DataType.INT64).reshape(1, ids.length);
+            NDArray mask = AttentionMask.build(step, 1, ids.length, new int[ids.length], past, new int[past]);
+            NDArray logits = model.forward(input, model.context(positions, mask, cache));
+            return logits.get(0, ids.length - 1).toFloatArray();
+        }
+    }
+
+    static int argMax(float[] logits) {
+        int best = 0;
+        for (int i = 1; i < logits.length; i++) {
+            if (logits[i] > logits[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    static int sample(float[] logits, SamplingOptions options, SplittableRandom random) {
+        int n = logits.length;
+        double max = Double.NEGATIVE_INFINITY;
+        for (float l : logits) {
+            max = Math.max(max, l);
+        }
+        double[] probs = new double[n];
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            probs[i] = Math.exp((logits[i] - max) / options.temperature());
+            total += probs[i];
+        }
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+            probs[i] /= total;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(probs[b], probs[a]));
+        double cumulative = 0;
+        int keep = 0;
+        while (keep < n && (keep == 0 || cumulative < options.topP())) {
+            cumulative += probs[order[keep]];
+            keep++;
+        }
+        double draw = random.nextDouble() * cumulative;
+        for (int i = 0; i < keep; i++) {
+            draw -= probs[order[i]];
+            if (draw <= 0) {
+                return order[i];
+            }
+        }
+        return order[keep - 1];
+    }
+}

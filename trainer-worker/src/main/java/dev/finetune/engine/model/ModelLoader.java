@@ -1,0 +1,142 @@
+package dev.finetune.engine.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.finetune.engine.checkpoint.HfCheckpoint;
+import dev.finetune.engine.checkpoint.HostTensor;
+import dev.finetune.engine.checkpoint.LlamaConfig;
+import dev.finetune.engine.quant.Nf4Tensor;
+import dev.finetune.engine.quant.Nf4Weight;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+
+/**
+ * Builds a {@link LlamaModel} from a Hugging Face checkpoint or from a seed.
+ *
+ * <p>Tensors are read one at a time from the (memory-mapped) safetensors files and uploaded,
+ * so a multi-gigabyte checkpoint is never held twice. With {@code NF4} the seven projections
+ * of every block are quantized while loading; embeddings, norms and the output head stay in
+ * float32, as bitsandbytes does.
+ */
+public final class ModelLoader {
+
+    private static final String[] ATTENTION = {"q_proj", "k_proj", "v_proj", "o_proj"};
+    private static final String[] MLP = {"gate_proj", "up_proj", "down_proj"};
+
+    private ModelLoader() {}
+
+    public static LlamaModel load(HfCheckpoint checkpoint, NDManager manager, ModelOptions options) {
+        return build(checkpoint.config(), manager, options, checkpoint::tensor, checkpoint::has,
+                checkpoint.embedding(), checkpoint::lmHead);
+    }
+
+    /**
+     * A randomly initialised model (normal(0, initializer_range 0.02) weights, unit norms), for
+     * benchmarks of realistic width without a multi-gigabyte download.
+     */
+    public static LlamaModel random(LlamaConfig config, NDManager manager, ModelOptions options, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        Function<String, HostTensor> init = name -> randomTensor(config, name, random);
+        HostTensor embedding = randomTensor(config, "model.embed_tokens.weight", random);
+        return build(config, manager, options, init, name -> !name.endsWith(".bias"), embedding,
+                () -> randomTensor(config, "lm_head.weight", random));
+    }
+
+    private static LlamaModel build(LlamaConfig config, NDManager manager, ModelOptions options,
+                                    Function<String, HostTensor> tensors, java.util.function.Predicate<String> has,
+                                    HostTensor embeddingTensor, java.util.function.Supplier<HostTensor> untiedHead) {
+        NDArray embedding = upload(manager, embeddingTensor);
+        RotaryEmbedding rope = new RotaryEmbedding(manager, config.headDim(), config.maxPositionEmbeddings(), config.ropeTheta());
+        List<DecoderLayer> layers = new ArrayList<>();
+        for (int i = 0; i < config.numHiddenLayers(); i++) {
+            String prefix = "model.layers." + i + ".";
+            Projection[] attn = new Projection[4];
+            for (int p = 0; p < 4; p++) {
+                attn[p] = projection(manager, options, tensors, has, prefix + "self_attn." + ATTENTION[p]);
+            }
+            Projection[] mlp = new Projection[3];
+            for (int p = 0; p < 3; p++) {
+                mlp[p] = projection(manager, options, tensors, has, prefix + "mlp." + MLP[p]);
+            }
+            Attention attention = new Attention(i, attn[0], attn[1], attn[2], attn[3],
+                    config.numAttentionHeads(), config.numKeyValueHeads(), config.headDim(), rope);
+            layers.add(new DecoderLayer(i,
+                    norm(manager, tensors, prefix + "input_layernorm.weight", config),
+                    attention,
+                    norm(manager, tensors, prefix + "post_attention_layernorm.weight", config),
+                    new FeedForward(mlp[0], mlp[1], mlp[2])));
+        }
+        RmsNorm finalNorm = norm(manager, tensors, "model.norm.weight", config);
+        boolean tied = config.tieWordEmbeddings();
+        NDArray headWeight = tied ? embedding : upload(manager, untiedHead.get());
+        Projection lmHead = new Projection("lm_head", new DenseLinear(headWeight, null, ai.djl.ndarray.types.DataType.FLOAT32));
+        return new LlamaModel(config, manager, options, embedding, layers, finalNorm, lmHead, rope, tied);
+    }
+
+    private static Projection projection(NDManager manager, ModelOptions options, Function<String, HostTensor> tensors,
+                                         java.util.function.Predicate<String> has, String path) {
+        HostTensor weight = tensors.apply(path + ".weight");
+        NDArray bias = has.test(path + ".bias") ? upload(manager, tensors.apply(path + ".bias")) : null;
+        Linear linear;
+        if (options.weightFormat() == ModelOptions.WeightFormat.NF4) {
+            Nf4Tensor codes = Nf4Tensor.quantize(weight.shape(), weight.data(), options.nf4());
+            linear = new Nf4Linear(Nf4Weight.upload(codes, manager, options.computeType()), bias, options.computeType());
+        } else {
+            linear = new DenseLinear(upload(manager, weight), bias, options.computeType());
+        }
+        return new Projection(path, linear);
+    }
+
+    private static RmsNorm norm(NDManager manager, Function<String, HostTensor> tensors, String name, LlamaConfig config) {
+        return new RmsNorm(upload(manager, tensors.apply(name)), config.rmsNormEps());
+    }
+
+    static NDArray upload(NDManager manager, HostTensor tensor) {
+        return manager.create(tensor.data(), new Shape(tensor.shape()));
+    }
+
+    private static HostTensor randomTensor(LlamaConfig c, String name, SplittableRandom random) {
+        long[] shape = expectedShape(c, name);
+        float[] data = new float[Math.toIntExact(shape.length == 1 ? shape[0] : shape[0] * shape[1])];
+        if (name.endsWith("norm.weight")) {
+            java.util.Arrays.fill(data, 1f);
+        } else {
+            for (int i = 0; i < data.length; i++) {
+                data[i] = (float) (random.nextGaussian() * 0.02);
+            }
+        }
+        return new HostTensor(shape, data);
+    }
+
+    private static long[] expectedShape(LlamaConfig c, String name) {
+        long h = c.hiddenSize();
+        long q = (long) c.numAttentionHeads() * c.headDim();
+        long kv = (long) c.numKeyValueHeads() * c.headDim();
+        long inter = c.intermediateSize();
+        if (name.endsWith("norm.weight")) {
+            return new long[] {h};
+        }
+        if (name.equals("model.embed_tokens.weight") || name.equals("lm_head.weight")) {
+            return new long[] {c.vocabSize(), h};
+        }
+        if (name.contains("q_proj")) {
+            return new long[] {q, h};
+        }
+        if (name.contains("k_proj") || name.contains("v_proj")) {
+            return new long[] {kv, h};
+        }
+        if (name.contains("o_proj")) {
+            return new long[] {h, q};
+        }
+        if (name.contains("gate_proj") || name.contains("up_proj")) {
+            return new long[] {inter, h};
+        }
+        if (name.contains("down_proj")) {
+            return new long[] {h, inter};
+        }
+        throw new IllegalArgumentException("no shape rule for " + name);
+    }
+}

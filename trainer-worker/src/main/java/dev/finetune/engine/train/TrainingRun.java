@@ -1,0 +1,202 @@
+package dev.finetune.engine.train;
+
+import dev.finetune.engine.data.Batch;
+import dev.finetune.engine.data.BatchCollator;
+import dev.finetune.engine.data.PackedSequence;
+import dev.finetune.engine.model.LlamaModel;
+import dev.finetune.engine.peft.NamedParameter;
+import dev.finetune.engine.peft.TrainableAdapter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The training loop, readable top to bottom: for each optimizer step, accumulate gradients over
+ * {@code gradient_accumulation_steps} micro-batches, stop on a NaN or infinite loss, clip the
+ * global norm, apply AdamW at the scheduled learning rate, report progress, and evaluate every
+ * {@code eval_every} steps with early stopping.
+ *
+ * <p>{@link #runSteps(int)} runs a bounded slice and returns, so a caller (the CLI, a Spring Batch
+ * tasklet) can checkpoint between slices; {@link #saveCheckpoint}/{@link #restore} make a resumed
+ * run produce the same adapter as an uninterrupted one.
+ */
+public final class TrainingRun implements AutoCloseable {
+
+    private final LlamaModel model;
+    private final TrainableAdapter adapter;
+    private final TrainingData data;
+    private final TrainingConfig config;
+    private final TrainingListener listener;
+    private final BatchOrder order;
+    private final ForwardBackward passes;
+    private final AdamW optimizer;
+    private final List<NamedParameter> params;
+    private final int totalSteps;
+    private final int warmupSteps;
+    private TrainingState state = new TrainingState();
+    private long stepNanos;
+    private int stepsInProcess;
+
+    public TrainingRun(LlamaModel model, TrainableAdapter adapter, TrainingData data, TrainingConfig config,
+                       TrainingListener listener) {
+        this.model = model;
+        this.adapter = adapter;
+        this.data = data;
+        this.config = config;
+        this.listener = listener == null ? TrainingListener.NONE : listener;
+        this.order = new BatchOrder(data.train(), config.batchSize(), config.seed(), data.padId());
+        this.passes = new ForwardBackward(model, config.blockRecompute());
+        this.optimizer = new AdamW(config);
+        this.params = adapter.parameters();
+        this.totalSteps = config.maxSteps() > 0 ? config.maxSteps()
+                : (int) Math.ceil(config.epochs() * order.batchesPerEpoch() / config.gradientAccumulationSteps());
+        this.warmupSteps = config.warmupFor(totalSteps);
+        state.seed = config.seed();
+        state.dataFingerprint = data.fingerprint();
+    }
+
+    public int totalSteps() {
+        return totalSteps;
+    }
+
+    public int step() {
+        return state.step;
+    }
+
+    public StopReason stopReason() {
+        return state.stopReason;
+    }
+
+    public boolean finished() {
+        return state.stopReason != StopReason.RUNNING;
+    }
+
+    /** Runs to the end (all steps or early stop). */
+    public TrainingSummary run() {
+        while (!finished()) {
+            runSteps(Integer.MAX_VALUE);
+        }
+        return summary();
+    }
+
+    /** Runs at most {@code maxSteps} optimizer steps; returns whether the run is over. */
+    public StopReason runSteps(int maxSteps) {
+        if (state.step == 0 && state.initialEvalLoss == null && !data.eval().isEmpty()) {
+            state.initialEvalLoss = evaluate().loss();
+        }
+        for (int i = 0; i < maxSteps && !finished(); i++) {
+            oneStep();
+        }
+        return state.stopReason;
+    }
+
+    private void oneStep() {
+        long start = System.nanoTime();
+        double lr = config.learningRate() * config.schedule().multiplier(state.step, warmupSteps, totalSteps);
+        adapter.setTraining(true);
+        double lossSum = 0;
+        long tokens = 0;
+        int accumulation = config.gradientAccumulationSteps();
+        for (int micro = 0; micro < accumulation; micro++) {
+            Batch batch = order.batch(state.microBatch + micro);
+            float loss = passes.run(batch, accumulation, new long[] {config.seed(), state.step, micro});
+            if (!Float.isFinite(loss)) {
+                throw new TrainingDivergedException(state.step + 1, "the training loss became " + loss, lr);
+            }
+            lossSum += loss;
+            tokens += batch.realTokens();
+        }
+        double gradNorm = GradientClipping.clip(params, config.maxGradNorm());
+        if (!Double.isFinite(gradNorm)) {
+            throw new TrainingDivergedException(state.step + 1, "the gradient norm became " + gradNorm, lr);
+        }
+        optimizer.step(params, lr);
+        adapter.setTraining(false);
+
+        state.microBatch += accumulation;
+        state.step++;
+        state.trainedTokens += tokens;
+        double loss = lossSum / accumulation;
+        state.lossHistory.add(loss);
+        if (state.step >= totalSteps) {
+            state.stopReason = StopReason.COMPLETED;
+        }
+        Double evalLoss = null;
+        boolean evalNow = !data.eval().isEmpty()
+                && ((config.evalEvery() > 0 && state.step % config.evalEvery() == 0) || finished());
+        long elapsed = System.nanoTime() - start;
+        stepNanos += elapsed;
+        if (evalNow) {
+            evalLoss = evaluateAndTrack().loss();
+        }
+        double tokensPerSecond = tokens / (elapsed / 1e9);
+        stepsInProcess++;
+        Duration eta = Duration.ofNanos(stepNanos / stepsInProcess * (totalSteps - state.step));
+        listener.onStep(new TrainingProgress(state.step, totalSteps, order.epochOf(state.microBatch), loss, evalLoss, lr,
+                gradNorm, tokensPerSecond, state.trainedTokens, finished() ? Duration.ZERO : eta));
+    }
+
+    private EvalResult evaluateAndTrack() {
+        EvalResult result = evaluate();
+        state.evalHistory.add(result);
+        if (result.loss() < state.bestEvalLoss - config.earlyStoppingMinDelta()) {
+            state.bestEvalLoss = result.loss();
+            state.evalsWithoutImprovement = 0;
+        } else {
+            state.evalsWithoutImprovement++;
+            if (config.earlyStoppingPatience() > 0 && state.evalsWithoutImprovement >= config.earlyStoppingPatience()
+                    && !finished()) {
+                state.stopReason = StopReason.EARLY_STOPPED;
+            }
+        }
+        listener.onEval(result);
+        return result;
+    }
+
+    /** Token-weighted eval loss over the whole eval split (dropout off). */
+    public EvalResult evaluate() {
+        adapter.setTraining(false);
+        double nll = 0;
+        int tokens = 0;
+        List<PackedSequence> eval = data.eval();
+        for (int i = 0; i < eval.size(); i += config.batchSize()) {
+            Batch batch = BatchCollator.collate(eval.subList(i, Math.min(eval.size(), i + config.batchSize())), data.padId());
+            ForwardBackward.EvalSums sums = passes.evaluate(batch);
+            nll += sums.nllSum();
+            tokens += sums.tokens();
+        }
+        return EvalResult.of(state.step, nll, tokens);
+    }
+
+    public void saveCheckpoint(Path dir) {
+        TrainingCheckpoint.write(dir, state, params, optimizer);
+    }
+
+    /** Continues from a checkpoint written by {@link #saveCheckpoint} with the same configuration and data. */
+    public void restore(Path dir) {
+        TrainingState restored = TrainingCheckpoint.read(dir, params, optimizer, model.manager());
+        if (restored.dataFingerprint != data.fingerprint()) {
+            throw new IllegalArgumentException("checkpoint " + dir + " was made with different training data: "
+                    + "resuming on other data would not continue the same run");
+        }
+        if (restored.seed != config.seed()) {
+            throw new IllegalArgumentException("checkpoint " + dir + " was made with seed " + restored.seed
+                    + ", this run has seed " + config.seed());
+        }
+        state = restored;
+    }
+
+    public TrainingSummary summary() {
+        List<Double> losses = List.copyOf(state.lossHistory);
+        List<EvalResult> evals = List.copyOf(state.evalHistory);
+        return new TrainingSummary(state.step, state.stopReason, losses.isEmpty() ? Double.NaN : losses.get(0),
+                losses.isEmpty() ? Double.NaN : losses.get(losses.size() - 1), state.initialEvalLoss,
+                evals.isEmpty() ? null : evals.get(evals.size() - 1),
+                Double.isInfinite(state.bestEvalLoss) ? null : state.bestEvalLoss, state.trainedTokens, losses, evals);
+    }
+
+    @Override
+    public void close() {
+        optimizer.close();
+    }
+}
