@@ -30,7 +30,7 @@ public record ModelOptions(WeightFormat weightFormat, Nf4Options nf4, DataType c
         return new ModelOptions(WeightFormat.DENSE, Nf4Options.DEFAULT, DataType.FLOAT32);
     }
 
-    public static ModelOptions nf4() {
+    public static ModelOptions quantizedNf4() {
         return new ModelOptions(WeightFormat.NF4, Nf4Options.DEFAULT, DataType.FLOAT32);
     }
 
