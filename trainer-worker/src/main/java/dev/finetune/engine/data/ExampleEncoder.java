@@ -149,9 +149,16 @@ public final class ExampleEncoder {
                 Arrays.copyOf(ex.labels(), options.maxSeqLen()));
     }
 
-    /** Tokenizes rendered template text, putting BOS first as described in the class comment. */
+    /**
+     * Tokenizes rendered template text, putting BOS first as described in the class comment. The
+     * BOS and EOS token texts are cut out and mapped to their ids first, and the pieces between them
+     * encoded separately, which is what the tokenizers library does for special tokens anyway; doing
+     * it here also covers tokenizers that fail to recognise them in running text (TinyStories marks
+     * them {@code normalized}, and its {@code Prepend} normalizer then hides {@code <|end_story|>}
+     * after a word).
+     */
     int[] tokenizeRendered(String text) {
-        int[] ids = tokenizer.encode(text, false);
+        int[] ids = encodeWithSpecials(text);
         String bosToken = tokenizer.bosToken();
         boolean hasBos = ids.length > 0 && ids[0] == tokenizer.bosId()
                 || !bosToken.isEmpty() && text.startsWith(bosToken);
@@ -161,6 +168,37 @@ public final class ExampleEncoder {
         int[] out = new int[ids.length + 1];
         out[0] = tokenizer.bosId();
         System.arraycopy(ids, 0, out, 1, ids.length);
+        return out;
+    }
+
+    private int[] encodeWithSpecials(String text) {
+        String bos = tokenizer.bosId() >= 0 ? tokenizer.bosToken() : "";
+        String eos = tokenizer.eosId() >= 0 ? tokenizer.eosToken() : "";
+        List<int[]> parts = new ArrayList<>();
+        int from = 0;
+        int total = 0;
+        while (from < text.length()) {
+            int b = bos.isEmpty() ? -1 : text.indexOf(bos, from);
+            int e = eos.isEmpty() ? -1 : text.indexOf(eos, from);
+            boolean isBos = b >= 0 && (e < 0 || b <= e);
+            int at = isBos ? b : e;
+            String chunk = at < 0 ? text.substring(from) : text.substring(from, at);
+            int[] piece = chunk.isEmpty() ? new int[0] : tokenizer.encode(chunk, false);
+            parts.add(piece);
+            total += piece.length;
+            if (at < 0) {
+                break;
+            }
+            parts.add(new int[] {isBos ? tokenizer.bosId() : tokenizer.eosId()});
+            total++;
+            from = at + (isBos ? bos : eos).length();
+        }
+        int[] out = new int[total];
+        int at = 0;
+        for (int[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
         return out;
     }
 
