@@ -1,8 +1,5 @@
 package dev.finetune.engine.data;
 
-import java.util.LinkedHashSet;
-import java.util.Set;
-
 /**
  * The JSON key names to read each format's fields from, for datasets whose keys differ from the
  * usual ones. A null component means the default name (the component's own name). Only top-level
@@ -64,19 +61,6 @@ public record FieldMapping(
     /** ShareGPT records whose turn list is under {@code conversationsKey}. */
     public static FieldMapping sharegpt(String conversationsKey) {
         return new FieldMapping(null, null, null, null, null, null, null, conversationsKey, null, null);
-    }
-
-    /** The keys a format's records may carry under this mapping. */
-    Set<String> keysOf(DatasetFormat format) {
-        Set<String> keys = new LinkedHashSet<>();
-        switch (format) {
-            case CHAT -> keys.add(messages);
-            case INSTRUCTION -> keys.addAll(Set.of(instruction, input, output, system));
-            case COMPLETION -> keys.addAll(Set.of(prompt, completion));
-            case SHAREGPT -> keys.addAll(Set.of(conversations, system, tools));
-            case TEXT -> keys.add(text);
-        }
-        return keys;
     }
 
     private static String orDefault(String value, String fallback) {
