@@ -28,7 +28,7 @@ public final class Nf4Linear implements Linear {
 
     @Override
     public NDArray forward(NDArray x) {
-        NDArray w = weight.dequantize();
+        NDArray w = weight.dequantize(x.getManager());
         NDArray y = computeType == DataType.FLOAT32
                 ? x.matMul(w.transpose())
                 : x.toType(computeType, false).matMul(w.transpose()).toType(DataType.FLOAT32, false);

@@ -48,6 +48,11 @@ public final class EngineRuntime {
         return JniUtils.isGradMode();
     }
 
+    /** Sets a parameter's accumulated gradient to zero in place. */
+    public static void zeroGradient(ai.djl.ndarray.NDArray parameter) {
+        JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) parameter);
+    }
+
     /** Seeds PyTorch's global generator (dropout masks, random init on the device). */
     public static void seed(long seed) {
         JniUtils.setSeed(seed);

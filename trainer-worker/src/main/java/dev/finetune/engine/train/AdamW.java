@@ -51,7 +51,7 @@ public final class AdamW implements AutoCloseable {
                     }
                     NDArray denom = mv[1].sqrt().divi(bc2Sqrt).addi(epsilon);
                     w.subi(mv[0].div(denom).muli(lr / bc1));
-                    g.muli(0);
+                    EngineRuntime.zeroGradient(w);
                 }
             }
             return null;

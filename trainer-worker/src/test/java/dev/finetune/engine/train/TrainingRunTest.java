@@ -1,0 +1,164 @@
+package dev.finetune.engine.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDManager;
+import dev.finetune.engine.data.PackedSequence;
+import dev.finetune.engine.lora.LoraAdapter;
+import dev.finetune.engine.lora.LoraConfig;
+import dev.finetune.engine.model.LlamaModel;
+import dev.finetune.engine.model.ModelOptions;
+import dev.finetune.engine.peft.NamedParameter;
+import dev.finetune.engine.runtime.EngineRuntime;
+import dev.finetune.engine.testing.Fixtures;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Mechanics of the training loop on the real tinystories checkpoint. */
+class TrainingRunTest {
+
+    static final List<PackedSequence> TRAIN = Fixtures.sequences(12, 24, 2048, 1);
+    static final List<PackedSequence> EVAL = Fixtures.sequences(4, 24, 2048, 2);
+    static final LoraConfig LORA = LoraConfig.of(4, 8, 0.1, List.of("all-linear"));
+
+    @TempDir
+    Path tmp;
+
+    static TrainingConfig config() {
+        return TrainingConfig.defaults().withBatch(2, 2).withMaxSteps(6).withLearningRate(1e-3).withEval(0, 0);
+    }
+
+    @Test
+    void blockRecomputationGivesTheSameLoraGradientsAsTheFullGraph() {
+        List<float[]> full = gradients(false);
+        List<float[]> recomputed = gradients(true);
+        assertThat(full).hasSameSizeAs(recomputed);
+        for (int i = 0; i < full.size(); i++) {
+            float scale = 0;
+            for (float v : full.get(i)) {
+                scale = Math.max(scale, Math.abs(v));
+            }
+            assertThat(scale).as("gradient %d is not trivially zero", i).isGreaterThan(0f);
+            assertThat(Fixtures.maxAbsDiff(full.get(i), recomputed.get(i))).as("gradient %d", i).isLessThanOrEqualTo(1e-5f * scale);
+        }
+    }
+
+    private List<float[]> gradients(boolean recompute) {
+        try (NDManager m = EngineRuntime.newManager("cpu"); LlamaModel model = Fixtures.tinystories(m, ModelOptions.quantizedNf4())) {
+            LoraAdapter lora = LoraAdapter.attach(model, LORA, 3);
+            // B = 0 would make A's gradient zero: start from a point where every parameter gets a gradient
+            lora.parameters().forEach(p -> Fixtures.randomize(p.value(), p.name().hashCode(), 0.02f));
+            lora.setTraining(true);
+            ForwardBackward passes = new ForwardBackward(model, recompute);
+            passes.run(dev.finetune.engine.data.BatchCollator.collate(TRAIN.subList(0, 3), 0), 1, new long[] {1, 2, 3});
+            List<float[]> grads = new ArrayList<>();
+            for (NamedParameter p : lora.parameters()) {
+                grads.add(p.value().getGradient().toFloatArray());
+            }
+            return grads;
+        }
+    }
+
+    @Test
+    void resumingFromACheckpointGivesTheSameAdapterAsAnUninterruptedRun() {
+        List<float[]> uninterrupted;
+        try (NDManager m = EngineRuntime.newManager("cpu"); LlamaModel model = Fixtures.tinystories(m, ModelOptions.dense());
+             LoraAdapter lora = LoraAdapter.attach(model, LORA, 3);
+             TrainingRun run = new TrainingRun(model, lora, new TrainingData(TRAIN, EVAL, 0), config(), null)) {
+            run.run();
+            uninterrupted = Fixtures.snapshot(lora.parameters());
+        }
+        Path checkpoint = tmp.resolve("step-3");
+        try (NDManager m = EngineRuntime.newManager("cpu"); LlamaModel model = Fixtures.tinystories(m, ModelOptions.dense());
+             LoraAdapter lora = LoraAdapter.attach(model, LORA, 3);
+             TrainingRun run = new TrainingRun(model, lora, new TrainingData(TRAIN, EVAL, 0), config(), null)) {
+            run.runSteps(3);
+            run.saveCheckpoint(checkpoint);
+        }
+        try (NDManager m = EngineRuntime.newManager("cpu"); LlamaModel model = Fixtures.tinystories(m, ModelOptions.dense());
+             LoraAdapter lora = LoraAdapter.attach(model, LORA, 99);
+             TrainingRun run = new TrainingRun(model, lora, new TrainingData(TRAIN, EVAL, 0), config(), null)) {
+            run.restore(checkpoint);
+            assertThat(run.step()).isEqualTo(3);
+            run.run();
+            assertThat(run.step()).isEqualTo(6);
+            List<float[]> resumed = Fixtures.snapshot(lora.parameters());
+            for (int i = 0; i < resumed.size(); i++) {
+                assertThat(Fixtures.maxAbsDiff(resumed.get(i), uninterrupted.get(i))).isLessThanOrEqualTo(1e-6f);
+            }
+            assertThat(run.summary().lossHistory()).hasSize(6);
+        }
+    }
+
+    @Test
+    void refusesToResumeOnDifferentData() {
+        Path checkpoint = tmp.resolve("ckpt");
+        try (NDManager m = EngineRuntime.newManager("cpu"); LlamaModel model = Fixtures.tinystories(m, ModelOptions.dense());
+             LoraAdapter lora = LoraAdapter.attach(model, LORA, 3);
+             TrainingRun run = new TrainingRun(model, lora, new TrainingData(TRAIN, EVAL, 0), config(), null)) {
+            run.runSteps(1);
+            run.saveCheckpoint(checkpoint);
+        }
+        try (NDManager m = EngineRuntime.newManager("cpu"); LlamaModel model = Fixtures.tinystories(m, ModelOptions.dense());
+             LoraAdapter lora = LoraAdapter.attach(model, LORA, 3);
+             TrainingRun run = new TrainingRun(model, lora, new TrainingData(TRAIN.subList(0, 10), EVAL, 0), config(), null)) {
+            assertThatThrownBy(() -> run.restore(checkpoint)).hasMessageContaining("different training data");
+        }
+    }
+
+    @Test
+    void stopsWithAnActionableReasonWhenTheLossDiverges() {
+        try (NDManager m = EngineRuntime.newManager("cpu"); LlamaModel model = Fixtures.tinystories(m, ModelOptions.dense());
+             LoraAdapter lora = LoraAdapter.attach(model, LORA, 3)) {
+            // a corrupted weight (as an overflow would leave it) makes the loss NaN
+            NamedParameter first = lora.parameters().get(0);
+            float[] nan = new float[(int) first.value().size()];
+            java.util.Arrays.fill(nan, Float.NaN);
+            EngineRuntime.noGrad(() -> {
+                first.value().set(nan);
+                return null;
+            });
+            List<float[]> before = Fixtures.snapshot(lora.parameters());
+            try (TrainingRun run = new TrainingRun(model, lora, new TrainingData(TRAIN, EVAL, 0), config(), null)) {
+                assertThatThrownBy(run::run).isInstanceOf(TrainingDivergedException.class)
+                        .hasMessageContaining("Lower the learning rate").hasMessageContaining("NaN at step 1");
+            }
+            List<float[]> after = Fixtures.snapshot(lora.parameters());
+            for (int i = 1; i < after.size(); i++) {
+                assertThat(after.get(i)).as("no update was applied").containsExactly(before.get(i));
+            }
+        }
+    }
+
+    @Test
+    void stopsEarlyWhenEvalLossStopsImprovingForPatienceEvaluations() {
+        try (NDManager m = EngineRuntime.newManager("cpu"); LlamaModel model = Fixtures.tinystories(m, ModelOptions.dense());
+             LoraAdapter lora = LoraAdapter.attach(model, LORA, 3)) {
+            // a min delta no step can reach: only the first evaluation counts as an improvement
+            TrainingConfig config = new TrainingConfig(1e-3, 0, 0.9, 0.999, 1e-8, LrScheduleType.CONSTANT, 0, 0, 2, 1,
+                    1, 1, 20, 1, 1, 2, 100, 1, true);
+            List<TrainingProgress> seen = new ArrayList<>();
+            try (TrainingRun run = new TrainingRun(model, lora, new TrainingData(TRAIN, EVAL, 0), config, new TrainingListener() {
+                @Override
+                public void onStep(TrainingProgress p) {
+                    seen.add(p);
+                }
+            })) {
+                TrainingSummary summary = run.run();
+                assertThat(summary.stopReason()).isEqualTo(StopReason.EARLY_STOPPED);
+                assertThat(summary.steps()).isEqualTo(3);
+                assertThat(summary.evalHistory()).hasSize(3);
+                assertThat(seen).hasSize(3).allSatisfy(p -> {
+                    assertThat(p.evalLoss()).isNotNull();
+                    assertThat(p.tokensPerSecond()).isPositive();
+                    assertThat(p.learningRate()).isEqualTo(1e-3);
+                });
+                assertThat(seen.get(0).logLine()).startsWith("step 1/20 | epoch ");
+            }
+        }
+    }
+}
