@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import dev.finetune.engine.data.Batch;
+import dev.finetune.data.Batch;
 import dev.finetune.engine.model.AttentionContext;
 import dev.finetune.engine.model.AttentionMask;
 import dev.finetune.engine.model.CausalLmLoss;

@@ -1,6 +1,6 @@
 package dev.finetune.engine.train;
 
-import dev.finetune.engine.data.PackedSequence;
+import dev.finetune.data.PackedSequence;
 import java.util.Arrays;
 import java.util.List;
 

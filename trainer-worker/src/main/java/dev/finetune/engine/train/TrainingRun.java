@@ -1,8 +1,8 @@
 package dev.finetune.engine.train;
 
-import dev.finetune.engine.data.Batch;
-import dev.finetune.engine.data.BatchCollator;
-import dev.finetune.engine.data.PackedSequence;
+import dev.finetune.data.Batch;
+import dev.finetune.data.BatchCollator;
+import dev.finetune.data.PackedSequence;
 import dev.finetune.engine.model.LlamaModel;
 import dev.finetune.engine.peft.NamedParameter;
 import dev.finetune.engine.peft.TrainableAdapter;

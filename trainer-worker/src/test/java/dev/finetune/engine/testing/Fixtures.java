@@ -3,7 +3,7 @@ package dev.finetune.engine.testing;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.finetune.engine.checkpoint.HfCheckpoint;
-import dev.finetune.engine.data.PackedSequence;
+import dev.finetune.data.PackedSequence;
 import dev.finetune.engine.model.LlamaModel;
 import dev.finetune.engine.model.ModelLoader;
 import dev.finetune.engine.model.ModelOptions;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDManager;
-import dev.finetune.engine.data.PackedSequence;
+import dev.finetune.data.PackedSequence;
 import dev.finetune.engine.lora.LoraAdapter;
 import dev.finetune.engine.lora.LoraConfig;
 import dev.finetune.engine.model.LlamaModel;
@@ -54,7 +54,7 @@ class TrainingRunTest {
             lora.parameters().forEach(p -> Fixtures.randomize(p.value(), p.name().hashCode(), 0.02f));
             lora.setTraining(true);
             ForwardBackward passes = new ForwardBackward(model, recompute);
-            passes.run(dev.finetune.engine.data.BatchCollator.collate(TRAIN.subList(0, 3), 0), 1, new long[] {1, 2, 3});
+            passes.run(dev.finetune.data.BatchCollator.collate(TRAIN.subList(0, 3), 0), 1, new long[] {1, 2, 3});
             List<float[]> grads = new ArrayList<>();
             for (NamedParameter p : lora.parameters()) {
                 grads.add(p.value().getGradient().toFloatArray());
