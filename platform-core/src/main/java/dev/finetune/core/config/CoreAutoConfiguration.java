@@ -22,10 +22,7 @@ import org.springframework.transaction.PlatformTransactionManager;
         beforeName = {
             "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration",
             "org.springframework.boot.data.jpa.autoconfigure.DataJpaRepositoriesAutoConfiguration"},
-        afterName = {
-            "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
-            "org.springframework.boot.jdbc.autoconfigure.JdbcClientAutoConfiguration",
-            "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration"})
+        afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
 @AutoConfigurationPackage(basePackages = "dev.finetune.core")
 @EnableConfigurationProperties(QueueProperties.class)
 public class CoreAutoConfiguration {

@@ -12,11 +12,11 @@ import com.fasterxml.jackson.annotation.JsonValue;
  */
 public record TargetModules(boolean allLinear, List<String> names) {
 
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.]{1,128}");
+
     public static final String ALL_LINEAR = "all-linear";
     public static final TargetModules DEFAULT = new TargetModules(false, List.of("q_proj", "v_proj"));
     public static final TargetModules ALL = new TargetModules(true, List.of());
-
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.]{1,128}");
 
     public TargetModules {
         names = names == null ? List.of() : List.copyOf(names);

@@ -52,8 +52,11 @@ public final class CoreJson {
     private static RuntimeException unwrap(JacksonException e) {
         Throwable cause = e.getCause();
         while (cause != null) {
+            if (cause instanceof InvalidJsonException named) {
+                return named;
+            }
             if (cause instanceof IllegalArgumentException iae) {
-                return iae;
+                return new InvalidJsonException(path(e), iae.getMessage(), iae);
             }
             cause = cause.getCause();
         }
