@@ -1,0 +1,29 @@
+package dev.finetune.core.common;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/**
+ * An enum whose external form (database column, JSON) is a lower-case word such as
+ * {@code validating_files}. Constants are named in upper case; {@link #wireName()} is derived.
+ */
+public interface WireEnum {
+
+    String name();
+
+    default String wireName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    static <E extends Enum<E> & WireEnum> E fromWire(Class<E> type, String wire, String field) {
+        Checks.notNull(wire, field);
+        for (E constant : type.getEnumConstants()) {
+            if (constant.wireName().equals(wire)) {
+                return constant;
+            }
+        }
+        String allowed = Arrays.stream(type.getEnumConstants()).map(WireEnum::wireName)
+                .collect(Collectors.joining(", "));
+        throw new IllegalArgumentException(field + " must be one of [" + allowed + "] but was '" + wire + "'");
+    }
+}

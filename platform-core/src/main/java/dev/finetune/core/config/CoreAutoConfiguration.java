@@ -1,0 +1,48 @@
+package dev.finetune.core.config;
+
+import javax.sql.DataSource;
+
+import dev.finetune.core.queue.JobQueue;
+import dev.finetune.core.queue.QueueProperties;
+import dev.finetune.core.storage.ArtifactStore;
+import dev.finetune.core.storage.StorageProperties;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurationPackage;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/** Entities, repositories, the job queue and the artifact store of {@code platform-core}. */
+@AutoConfiguration(
+        beforeName = {
+            "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration",
+            "org.springframework.boot.data.jpa.autoconfigure.DataJpaRepositoriesAutoConfiguration"},
+        afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
+@AutoConfigurationPackage(basePackages = "dev.finetune.core")
+@EnableConfigurationProperties(QueueProperties.class)
+public class CoreAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(DataSource.class)
+    JobQueue jobQueue(DataSource dataSource, PlatformTransactionManager transactions, QueueProperties queue) {
+        return new JobQueue(JdbcClient.create(dataSource), transactions, queue.maxAttempts());
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(prefix = "finetune.storage", name = "endpoint")
+    @EnableConfigurationProperties(StorageProperties.class)
+    static class StorageConfiguration {
+
+        @Bean(destroyMethod = "close")
+        @ConditionalOnMissingBean
+        ArtifactStore artifactStore(StorageProperties storage) {
+            return new ArtifactStore(storage);
+        }
+    }
+}

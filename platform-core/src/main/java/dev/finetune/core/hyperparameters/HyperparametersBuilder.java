@@ -1,0 +1,83 @@
+package dev.finetune.core.hyperparameters;
+
+/** Builds {@link Hyperparameters} from the defaults; {@link #build()} validates. */
+public final class HyperparametersBuilder {
+
+    private int nEpochs = Hyperparameters.DEFAULT_N_EPOCHS;
+    private Integer maxSteps;
+    private int batchSize = 4;
+    private double learningRate = 2e-4;
+    private LrScheduler lrScheduler = LrScheduler.COSINE;
+    private double warmupRatio = 0.03;
+    private double weightDecay = 0.0;
+    private double maxGradNorm = 1.0;
+    private int gradientAccumulationSteps = 1;
+    private int maxSeqLength = 512;
+    private Integer evalEverySteps;
+    private Integer earlyStoppingPatience;
+    private boolean trainOnInputs;
+    private boolean packing;
+    private int loraR = 8;
+    private int loraAlpha = 16;
+    private double loraDropout = 0.05;
+    private TargetModules targetModules = TargetModules.DEFAULT;
+    private boolean useRslora;
+    private int adapterReductionFactor = 16;
+    private AdapterKind adapterKind = AdapterKind.PFEIFFER;
+
+    HyperparametersBuilder() {
+    }
+
+    HyperparametersBuilder(Hyperparameters h) {
+        nEpochs = h.nEpochs();
+        maxSteps = h.maxSteps();
+        batchSize = h.batchSize();
+        learningRate = h.learningRate();
+        lrScheduler = h.lrScheduler();
+        warmupRatio = h.warmupRatio();
+        weightDecay = h.weightDecay();
+        maxGradNorm = h.maxGradNorm();
+        gradientAccumulationSteps = h.gradientAccumulationSteps();
+        maxSeqLength = h.maxSeqLength();
+        evalEverySteps = h.evalEverySteps();
+        earlyStoppingPatience = h.earlyStoppingPatience();
+        trainOnInputs = h.trainOnInputs();
+        packing = h.packing();
+        loraR = h.loraR();
+        loraAlpha = h.loraAlpha();
+        loraDropout = h.loraDropout();
+        targetModules = h.targetModules();
+        useRslora = h.useRslora();
+        adapterReductionFactor = h.adapterReductionFactor();
+        adapterKind = h.adapterKind();
+    }
+
+    public HyperparametersBuilder nEpochs(int v) { nEpochs = v; return this; }
+    public HyperparametersBuilder maxSteps(Integer v) { maxSteps = v; return this; }
+    public HyperparametersBuilder batchSize(int v) { batchSize = v; return this; }
+    public HyperparametersBuilder learningRate(double v) { learningRate = v; return this; }
+    public HyperparametersBuilder lrScheduler(LrScheduler v) { lrScheduler = v; return this; }
+    public HyperparametersBuilder warmupRatio(double v) { warmupRatio = v; return this; }
+    public HyperparametersBuilder weightDecay(double v) { weightDecay = v; return this; }
+    public HyperparametersBuilder maxGradNorm(double v) { maxGradNorm = v; return this; }
+    public HyperparametersBuilder gradientAccumulationSteps(int v) { gradientAccumulationSteps = v; return this; }
+    public HyperparametersBuilder maxSeqLength(int v) { maxSeqLength = v; return this; }
+    public HyperparametersBuilder evalEverySteps(Integer v) { evalEverySteps = v; return this; }
+    public HyperparametersBuilder earlyStoppingPatience(Integer v) { earlyStoppingPatience = v; return this; }
+    public HyperparametersBuilder trainOnInputs(boolean v) { trainOnInputs = v; return this; }
+    public HyperparametersBuilder packing(boolean v) { packing = v; return this; }
+    public HyperparametersBuilder loraR(int v) { loraR = v; return this; }
+    public HyperparametersBuilder loraAlpha(int v) { loraAlpha = v; return this; }
+    public HyperparametersBuilder loraDropout(double v) { loraDropout = v; return this; }
+    public HyperparametersBuilder targetModules(TargetModules v) { targetModules = v; return this; }
+    public HyperparametersBuilder useRslora(boolean v) { useRslora = v; return this; }
+    public HyperparametersBuilder adapterReductionFactor(int v) { adapterReductionFactor = v; return this; }
+    public HyperparametersBuilder adapterKind(AdapterKind v) { adapterKind = v; return this; }
+
+    public Hyperparameters build() {
+        return new Hyperparameters(nEpochs, maxSteps, batchSize, learningRate, lrScheduler, warmupRatio,
+                weightDecay, maxGradNorm, gradientAccumulationSteps, maxSeqLength, evalEverySteps,
+                earlyStoppingPatience, trainOnInputs, packing, loraR, loraAlpha, loraDropout, targetModules,
+                useRslora, adapterReductionFactor, adapterKind);
+    }
+}

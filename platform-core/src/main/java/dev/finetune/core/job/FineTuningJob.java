@@ -1,0 +1,222 @@
+package dev.finetune.core.job;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import dev.finetune.core.common.AssignedIdEntity;
+import dev.finetune.core.common.Checks;
+import dev.finetune.core.dataset.DatasetId;
+import dev.finetune.core.hyperparameters.Hyperparameters;
+import dev.finetune.core.hyperparameters.HyperparametersConverter;
+import dev.finetune.core.json.JsonMapConverter;
+import dev.finetune.core.model.BaseModelId;
+import dev.finetune.core.tenant.SegmentId;
+import dev.finetune.core.tenant.TenantId;
+import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
+import jakarta.persistence.Embedded;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Table;
+import jakarta.persistence.Transient;
+import jakarta.persistence.Version;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+import org.springframework.data.domain.AfterDomainEventPublication;
+import org.springframework.data.domain.DomainEvents;
+
+/**
+ * A fine-tuning job. Status changes go through {@link #transitionTo}; the lease columns
+ * ({@code lease_owner}, {@code lease_expires_at}, {@code heartbeat_at}, {@code attempt}) are
+ * written only by {@link dev.finetune.core.queue.JobQueue} and are read-only to JPA, so saving an
+ * entity never undoes a heartbeat.
+ */
+@Entity
+@Table(name = "fine_tuning_jobs")
+public class FineTuningJob extends AssignedIdEntity {
+
+    @Version
+    private Long version;
+
+    @Column(name = "tenant_id", nullable = false, updatable = false)
+    private UUID tenantId;
+    @Column(name = "segment_id", nullable = false, updatable = false)
+    private UUID segmentId;
+    @Column(name = "base_model_id", nullable = false, updatable = false)
+    private UUID baseModelId;
+    @Column(name = "training_dataset_id", nullable = false, updatable = false)
+    private UUID trainingDatasetId;
+    @Column(name = "validation_dataset_id", updatable = false)
+    private UUID validationDatasetId;
+
+    @Convert(converter = FineTuningMethod.JpaConverter.class)
+    @Column(nullable = false, updatable = false)
+    private FineTuningMethod method;
+
+    @Convert(converter = HyperparametersConverter.class)
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(nullable = false, updatable = false, columnDefinition = "jsonb")
+    private Hyperparameters hyperparameters;
+
+    @Convert(converter = JobStatus.JpaConverter.class)
+    @Column(nullable = false)
+    private JobStatus status;
+
+    private String suffix;
+
+    @Convert(converter = JsonMapConverter.class)
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(nullable = false, columnDefinition = "jsonb")
+    private Map<String, Object> metadata;
+
+    @Column(nullable = false, updatable = false)
+    private long seed;
+    @Column(name = "trained_tokens")
+    private Long trainedTokens;
+    @Column(name = "estimated_finish")
+    private Instant estimatedFinish;
+
+    @Embedded
+    private JobError error;
+
+    @Column(name = "idempotency_key", updatable = false)
+    private String idempotencyKey;
+
+    @Column(name = "lease_owner", insertable = false, updatable = false)
+    private String leaseOwner;
+    @Column(name = "lease_expires_at", insertable = false, updatable = false)
+    private Instant leaseExpiresAt;
+    @Column(name = "heartbeat_at", insertable = false, updatable = false)
+    private Instant heartbeatAt;
+    @Column(name = "attempt", insertable = false, updatable = false)
+    private int attempt;
+
+    @Column(name = "created_at", nullable = false, updatable = false)
+    private Instant createdAt;
+    @Column(name = "started_at")
+    private Instant startedAt;
+    @Column(name = "finished_at")
+    private Instant finishedAt;
+
+    @JdbcTypeCode(SqlTypes.ARRAY)
+    @Column(name = "result_object_keys", nullable = false, columnDefinition = "text[]")
+    private String[] resultObjectKeys;
+
+    @Transient
+    private final List<Object> events = new ArrayList<>();
+
+    protected FineTuningJob() {
+    }
+
+    private FineTuningJob(JobId id, NewJob job, Instant now) {
+        super(id.value());
+        this.tenantId = job.tenant().value();
+        this.segmentId = job.segment().value();
+        this.baseModelId = job.baseModel().value();
+        this.trainingDatasetId = job.trainingDataset().value();
+        this.validationDatasetId = job.validationDataset() == null ? null : job.validationDataset().value();
+        this.method = job.method();
+        this.hyperparameters = job.hyperparameters();
+        this.status = JobStatus.VALIDATING_FILES;
+        this.suffix = job.suffix();
+        this.metadata = job.metadata();
+        this.seed = job.seed();
+        this.idempotencyKey = job.idempotencyKey();
+        this.createdAt = now;
+        this.resultObjectKeys = new String[0];
+        events.add(new JobSubmitted(id, job.tenant(), job.method(), now));
+    }
+
+    /** A new job in status validating_files. */
+    public static FineTuningJob submit(NewJob job, Instant now) {
+        Checks.notNull(job, "job");
+        return new FineTuningJob(JobId.random(), job, Checks.notNull(now, "now"));
+    }
+
+    /** Moves to {@code next} or throws {@link IllegalJobTransitionException}; stamps start and finish times. */
+    public void transitionTo(JobStatus next, Instant now) {
+        if (!status.canTransitionTo(next)) {
+            throw new IllegalJobTransitionException(id(), status, next);
+        }
+        JobStatus previous = status;
+        status = next;
+        if (next == JobStatus.RUNNING && startedAt == null) {
+            startedAt = now;
+        }
+        if (next.isTerminal()) {
+            finishedAt = now;
+            estimatedFinish = null;
+        }
+        events.add(new JobStatusChanged(id(), tenantId(), previous, next, now));
+    }
+
+    /** Cancel as a client means it: at once if nothing runs yet, else ask the worker (cancelling). */
+    public void requestCancel(Instant now) {
+        transitionTo(status == JobStatus.RUNNING ? JobStatus.CANCELLING : JobStatus.CANCELLED, now);
+    }
+
+    public void fail(JobError why, Instant now) {
+        transitionTo(JobStatus.FAILED, now);
+        this.error = Checks.notNull(why, "error");
+    }
+
+    public void succeed(long tokens, Collection<String> resultKeys, Instant now) {
+        transitionTo(JobStatus.SUCCEEDED, now);
+        this.trainedTokens = Checks.notNegative(tokens, "trained_tokens");
+        this.resultObjectKeys = resultKeys.toArray(String[]::new);
+    }
+
+    public void recordProgress(long tokensSoFar, Instant estimatedFinishAt) {
+        this.trainedTokens = Checks.notNegative(tokensSoFar, "trained_tokens");
+        this.estimatedFinish = estimatedFinishAt;
+    }
+
+    public boolean belongsTo(TenantId tenant) {
+        return tenantId.equals(tenant.value());
+    }
+
+    @DomainEvents
+    Collection<Object> domainEvents() {
+        return List.copyOf(events);
+    }
+
+    @AfterDomainEventPublication
+    void clearDomainEvents() {
+        events.clear();
+    }
+
+    public JobId id() { return new JobId(getId()); }
+    public Long version() { return version; }
+    public TenantId tenantId() { return new TenantId(tenantId); }
+    public SegmentId segmentId() { return new SegmentId(segmentId); }
+    public BaseModelId baseModelId() { return new BaseModelId(baseModelId); }
+    public DatasetId trainingDatasetId() { return new DatasetId(trainingDatasetId); }
+    public Optional<DatasetId> validationDatasetId() { return Optional.ofNullable(validationDatasetId).map(DatasetId::new); }
+    public FineTuningMethod method() { return method; }
+    public Hyperparameters hyperparameters() { return hyperparameters; }
+    public JobStatus status() { return status; }
+    public Optional<String> suffix() { return Optional.ofNullable(suffix); }
+    public Map<String, Object> metadata() { return metadata; }
+    public long seed() { return seed; }
+    public Optional<Long> trainedTokens() { return Optional.ofNullable(trainedTokens); }
+    public Optional<Instant> estimatedFinish() { return Optional.ofNullable(estimatedFinish); }
+    public Optional<JobError> error() { return Optional.ofNullable(error); }
+    public Optional<String> idempotencyKey() { return Optional.ofNullable(idempotencyKey); }
+    public Optional<String> leaseOwner() { return Optional.ofNullable(leaseOwner); }
+    public Optional<Instant> leaseExpiresAt() { return Optional.ofNullable(leaseExpiresAt); }
+    public Optional<Instant> heartbeatAt() { return Optional.ofNullable(heartbeatAt); }
+    public int attempt() { return attempt; }
+    public Instant createdAt() { return createdAt; }
+    public Optional<Instant> startedAt() { return Optional.ofNullable(startedAt); }
+    public Optional<Instant> finishedAt() { return Optional.ofNullable(finishedAt); }
+    public List<String> resultObjectKeys() { return List.of(resultObjectKeys); }
+
+    @Override
+    public String toString() {
+        return "FineTuningJob[" + getId() + ", tenant=" + tenantId + ", status=" + status.wireName() + "]";
+    }
+}

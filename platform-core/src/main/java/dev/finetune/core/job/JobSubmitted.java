@@ -1,0 +1,9 @@
+package dev.finetune.core.job;
+
+import java.time.Instant;
+
+import dev.finetune.core.tenant.TenantId;
+
+/** A job was accepted and stored (status validating_files). */
+public record JobSubmitted(JobId jobId, TenantId tenantId, FineTuningMethod method, Instant at) {
+}

@@ -1,0 +1,155 @@
+package dev.finetune.core.queue;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Optional;
+
+import dev.finetune.core.job.JobId;
+import dev.finetune.core.tenant.TenantId;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * PostgreSQL job queue over the {@code fine_tuning_jobs} table. Each method runs one statement in
+ * its own short transaction (REQUIRES_NEW, so a caller's open transaction never holds a row lock
+ * longer than needed). Every status change here also bumps {@code version}, so a stale JPA
+ * entity cannot overwrite it.
+ */
+public class JobQueue {
+
+    private static final String CLAIM = """
+            WITH next AS (
+                SELECT id, lease_owner AS previous_owner
+                  FROM fine_tuning_jobs
+                 WHERE status = 'queued'
+                    OR (status = 'running' AND lease_expires_at < now() AND attempt < :maxAttempts)
+                 ORDER BY created_at, id
+                 LIMIT 1
+                   FOR UPDATE SKIP LOCKED)
+            UPDATE fine_tuning_jobs j
+               SET status = 'running',
+                   lease_owner = :worker,
+                   lease_expires_at = now() + :leaseMs * interval '1 millisecond',
+                   heartbeat_at = now(),
+                   attempt = j.attempt + 1,
+                   started_at = coalesce(j.started_at, now()),
+                   version = j.version + 1
+              FROM next
+             WHERE j.id = next.id
+            RETURNING j.id, j.tenant_id, j.attempt, j.lease_expires_at, next.previous_owner
+            """;
+
+    private static final String HEARTBEAT = """
+            UPDATE fine_tuning_jobs
+               SET lease_expires_at = now() + :leaseMs * interval '1 millisecond', heartbeat_at = now()
+             WHERE id = :id AND lease_owner = :worker AND status IN ('running', 'cancelling')
+            """;
+
+    private static final String RELEASE = """
+            UPDATE fine_tuning_jobs
+               SET status = CASE status WHEN 'running' THEN 'queued' WHEN 'cancelling' THEN 'cancelled' ELSE status END,
+                   finished_at = CASE WHEN status = 'cancelling' THEN now() ELSE finished_at END,
+                   lease_owner = NULL, lease_expires_at = NULL,
+                   version = version + 1
+             WHERE id = :id AND lease_owner = :worker
+            """;
+
+    private static final String REAP = """
+            UPDATE fine_tuning_jobs
+               SET status = CASE status WHEN 'cancelling' THEN 'cancelled' ELSE 'failed' END,
+                   error_code = CASE status WHEN 'cancelling' THEN error_code ELSE 'worker_lost' END,
+                   error_message = CASE status WHEN 'cancelling' THEN error_message
+                       ELSE 'the job lost its worker ' || attempt || ' times' END,
+                   finished_at = now(), lease_owner = NULL, lease_expires_at = NULL,
+                   version = version + 1
+             WHERE lease_expires_at < now()
+               AND (status = 'cancelling' OR (status = 'running' AND attempt >= :maxAttempts))
+            """;
+
+    private static final String DEPTH = """
+            SELECT count(*) FILTER (WHERE status = 'queued') AS queued,
+                   count(*) FILTER (WHERE status IN ('running', 'cancelling') AND lease_expires_at >= now()) AS leased,
+                   count(*) FILTER (WHERE status IN ('running', 'cancelling') AND lease_expires_at < now()) AS expired
+              FROM fine_tuning_jobs
+             WHERE status IN ('queued', 'running', 'cancelling')
+            """;
+
+    private final JdbcClient jdbc;
+    private final TransactionTemplate tx;
+    private final int maxAttempts;
+
+    public JobQueue(JdbcClient jdbc, PlatformTransactionManager transactions, int maxAttempts) {
+        this.jdbc = jdbc;
+        this.tx = new TransactionTemplate(transactions);
+        this.tx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        this.tx.setTimeout(10);
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("max_attempts must be > 0");
+        }
+        this.maxAttempts = maxAttempts;
+    }
+
+    /** Claims the oldest queued job, or a running one whose lease expired; empty when there is none. */
+    public Optional<ClaimedJob> claimNext(WorkerId worker, Duration lease) {
+        long leaseMs = positiveMillis(lease);
+        return tx.execute(status -> jdbc.sql(CLAIM)
+                .param("worker", worker.value())
+                .param("leaseMs", leaseMs)
+                .param("maxAttempts", maxAttempts)
+                .query((rs, n) -> claimed(rs, worker))
+                .optional());
+    }
+
+    /** Renews the lease; false when this worker no longer holds it (taken over, released or finished). */
+    public boolean heartbeat(JobId job, WorkerId worker, Duration lease) {
+        long leaseMs = positiveMillis(lease);
+        Integer rows = tx.execute(status -> jdbc.sql(HEARTBEAT)
+                .param("leaseMs", leaseMs).param("id", job.value()).param("worker", worker.value())
+                .update());
+        return rows != null && rows == 1;
+    }
+
+    /**
+     * Gives the lease back. A job still running goes back to the queue, a cancelling one becomes
+     * cancelled; a finished job just loses its lease. A worker that no longer holds the lease changes nothing.
+     */
+    public void release(JobId job, WorkerId worker) {
+        tx.executeWithoutResult(status -> jdbc.sql(RELEASE)
+                .param("id", job.value()).param("worker", worker.value()).update());
+    }
+
+    /**
+     * Ends jobs whose worker is gone for good: cancelling ones become cancelled, running ones that
+     * used up their attempts become failed ({@code worker_lost}). Returns how many rows changed.
+     */
+    public int reapAbandoned() {
+        Integer rows = tx.execute(status -> jdbc.sql(REAP).param("maxAttempts", maxAttempts).update());
+        return rows == null ? 0 : rows;
+    }
+
+    public QueueDepth depth() {
+        return tx.execute(status -> jdbc.sql(DEPTH)
+                .query((rs, n) -> new QueueDepth(rs.getLong("queued"), rs.getLong("leased"), rs.getLong("expired")))
+                .single());
+    }
+
+    private static ClaimedJob claimed(ResultSet rs, WorkerId worker) throws SQLException {
+        return new ClaimedJob(
+                new JobId(rs.getObject("id", java.util.UUID.class)),
+                new TenantId(rs.getObject("tenant_id", java.util.UUID.class)),
+                worker,
+                rs.getInt("attempt"),
+                rs.getObject("lease_expires_at", java.time.OffsetDateTime.class).toInstant(),
+                Optional.ofNullable(rs.getString("previous_owner")));
+    }
+
+    private static long positiveMillis(Duration lease) {
+        if (lease == null || lease.isNegative() || lease.isZero()) {
+            throw new IllegalArgumentException("lease must be a positive duration");
+        }
+        return lease.toMillis();
+    }
+}

@@ -1,0 +1,98 @@
+package dev.finetune.core.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import dev.finetune.core.dataset.DatasetId;
+import dev.finetune.core.hyperparameters.Hyperparameters;
+import dev.finetune.core.model.BaseModelId;
+import dev.finetune.core.tenant.SegmentId;
+import dev.finetune.core.tenant.TenantId;
+import dev.finetune.core.testing.TestData;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class JobStatusTest {
+
+    static Stream<Arguments> allPairs() {
+        return Stream.of(JobStatus.values())
+                .flatMap(from -> Stream.of(JobStatus.values()).map(to -> Arguments.of(from, to)));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @MethodSource("allPairs")
+    void job_allows_exactly_the_transitions_in_the_table(JobStatus from, JobStatus to) {
+        // given
+        FineTuningJob job = newJob();
+        TestData.walkTo(job, from);
+
+        // when / then
+        if (from.canTransitionTo(to)) {
+            job.transitionTo(to, Instant.now());
+            assertThat(job.status()).isEqualTo(to);
+        } else {
+            assertThatThrownBy(() -> job.transitionTo(to, Instant.now()))
+                    .isInstanceOf(IllegalJobTransitionException.class)
+                    .hasMessageContaining(from.wireName()).hasMessageContaining(to.wireName());
+            assertThat(job.status()).isEqualTo(from);
+        }
+    }
+
+    @Test
+    void table_has_the_expected_legal_moves() {
+        assertThat(JobStatus.VALIDATING_FILES.allowedNext()).containsExactlyInAnyOrder(
+                JobStatus.QUEUED, JobStatus.FAILED, JobStatus.CANCELLED);
+        assertThat(JobStatus.QUEUED.allowedNext()).containsExactlyInAnyOrder(
+                JobStatus.RUNNING, JobStatus.FAILED, JobStatus.CANCELLED);
+        assertThat(JobStatus.RUNNING.allowedNext()).containsExactlyInAnyOrder(
+                JobStatus.QUEUED, JobStatus.CANCELLING, JobStatus.SUCCEEDED, JobStatus.FAILED);
+        assertThat(JobStatus.CANCELLING.allowedNext()).containsExactlyInAnyOrder(JobStatus.CANCELLED, JobStatus.FAILED);
+    }
+
+    @Test
+    void only_succeeded_failed_and_cancelled_are_terminal() {
+        assertThat(EnumSet.allOf(JobStatus.class).stream().filter(JobStatus::isTerminal))
+                .containsExactlyInAnyOrder(JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED);
+        assertThat(JobStatus.SUCCEEDED.canTransitionTo(JobStatus.RUNNING)).isFalse();
+        assertThat(JobStatus.QUEUED.canTransitionTo(null)).isFalse();
+    }
+
+    @Test
+    void cancel_of_a_running_job_goes_through_cancelling() {
+        // given
+        FineTuningJob running = newJob();
+        TestData.walkTo(running, JobStatus.RUNNING);
+        FineTuningJob queued = newJob();
+        TestData.walkTo(queued, JobStatus.QUEUED);
+
+        // when
+        running.requestCancel(Instant.now());
+        queued.requestCancel(Instant.now());
+
+        // then
+        assertThat(running.status()).isEqualTo(JobStatus.CANCELLING);
+        assertThat(running.finishedAt()).isEmpty();
+        assertThat(queued.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(queued.finishedAt()).isPresent();
+    }
+
+    @Test
+    void status_wire_names_are_lower_case() {
+        assertThat(JobStatus.VALIDATING_FILES.wireName()).isEqualTo("validating_files");
+        assertThat(JobStatus.fromWire("cancelling")).isEqualTo(JobStatus.CANCELLING);
+        assertThatThrownBy(() -> JobStatus.fromWire("paused")).hasMessageContaining("status must be one of");
+    }
+
+    private static FineTuningJob newJob() {
+        return FineTuningJob.submit(new NewJob(TenantId.random(), SegmentId.random(), BaseModelId.random(),
+                DatasetId.random(), null, FineTuningMethod.LORA, Hyperparameters.defaults(), null, Map.of(), 1L, null),
+                Instant.now());
+    }
+}

@@ -1,0 +1,237 @@
+package dev.finetune.core.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import dev.finetune.core.job.FineTuningJob;
+import dev.finetune.core.job.FineTuningJobRepository;
+import dev.finetune.core.job.JobId;
+import dev.finetune.core.job.JobStatus;
+import dev.finetune.core.testing.RealInfrastructure;
+import dev.finetune.core.testing.TestData;
+import dev.finetune.core.testing.TestData.Fixture;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+@SpringBootTest
+@RealInfrastructure
+class JobQueueTest {
+
+    static final Duration LEASE = Duration.ofMinutes(5);
+
+    @Autowired
+    JobQueue queue;
+    @Autowired
+    TestData data;
+    @Autowired
+    FineTuningJobRepository jobs;
+    @Autowired
+    JdbcTemplate jdbc;
+
+    Fixture fixture;
+
+    @BeforeEach
+    void emptyQueue() {
+        // the queue is global: no job left by another test may be claimable here
+        jdbc.update("DELETE FROM fine_tuning_jobs");
+        fixture = data.tenant("queue");
+    }
+
+    @Test
+    void two_concurrent_claimers_get_each_of_50_jobs_exactly_once() throws Exception {
+        // given
+        List<JobId> queued = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            queued.add(data.job(fixture, JobStatus.QUEUED).id());
+        }
+        Set<JobId> seen = ConcurrentHashMap.newKeySet();
+        List<JobId> all = java.util.Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        CountDownLatch start = new CountDownLatch(1);
+
+        // when
+        List<Future<Integer>> counts = new ArrayList<>();
+        for (WorkerId worker : List.of(new WorkerId("worker-a"), new WorkerId("worker-b"))) {
+            counts.add(pool.submit(() -> {
+                start.await();
+                int n = 0;
+                for (Optional<ClaimedJob> c = queue.claimNext(worker, LEASE); c.isPresent(); c = queue.claimNext(worker, LEASE)) {
+                    seen.add(c.get().jobId());
+                    all.add(c.get().jobId());
+                    n++;
+                }
+                return n;
+            }));
+        }
+        start.countDown();
+        int a = counts.get(0).get(60, TimeUnit.SECONDS);
+        int b = counts.get(1).get(60, TimeUnit.SECONDS);
+        pool.shutdown();
+
+        // then
+        assertThat(all).hasSize(50);
+        assertThat(seen).containsExactlyInAnyOrderElementsOf(queued);
+        assertThat(a + b).isEqualTo(50);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM fine_tuning_jobs WHERE status = 'running' AND attempt = 1",
+                Integer.class)).isEqualTo(50);
+        System.out.println("[queue] worker-a claimed " + a + ", worker-b claimed " + b);
+    }
+
+    @Test
+    void claims_the_oldest_queued_job_first() {
+        // given
+        JobId older = data.job(fixture, JobStatus.QUEUED).id();
+        data.job(fixture, JobStatus.QUEUED);
+        data.job(fixture, JobStatus.VALIDATING_FILES);
+
+        // when
+        ClaimedJob claimed = queue.claimNext(new WorkerId("w1"), LEASE).orElseThrow();
+
+        // then
+        assertThat(claimed.jobId()).isEqualTo(older);
+        assertThat(claimed.tenantId()).isEqualTo(fixture.tenant().id());
+        assertThat(claimed.attempt()).isEqualTo(1);
+        assertThat(claimed.isTakeover()).isFalse();
+        FineTuningJob job = jobs.find(older).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(job.leaseOwner()).contains("w1");
+        assertThat(job.startedAt()).isPresent();
+    }
+
+    @Test
+    void takes_over_a_job_whose_lease_expired_and_counts_the_attempt() throws Exception {
+        // given a job claimed by a worker that then died
+        JobId id = data.job(fixture, JobStatus.QUEUED).id();
+        WorkerId dead = new WorkerId("dead-worker");
+        WorkerId alive = new WorkerId("alive-worker");
+        queue.claimNext(dead, Duration.ofMillis(50)).orElseThrow();
+        Thread.sleep(200);
+
+        // when
+        ClaimedJob taken = queue.claimNext(alive, LEASE).orElseThrow();
+
+        // then
+        assertThat(taken.jobId()).isEqualTo(id);
+        assertThat(taken.attempt()).isEqualTo(2);
+        assertThat(taken.previousOwner()).contains("dead-worker");
+        assertThat(queue.heartbeat(id, dead, LEASE)).isFalse();
+        assertThat(queue.heartbeat(id, alive, LEASE)).isTrue();
+    }
+
+    @Test
+    void does_not_hand_out_a_job_under_a_live_lease() {
+        // given
+        data.job(fixture, JobStatus.QUEUED);
+        queue.claimNext(new WorkerId("holder"), LEASE).orElseThrow();
+
+        // when
+        Optional<ClaimedJob> second = queue.claimNext(new WorkerId("other"), LEASE);
+
+        // then
+        assertThat(second).isEmpty();
+    }
+
+    @Test
+    void heartbeat_by_a_worker_that_does_not_hold_the_lease_fails() {
+        // given
+        JobId id = data.job(fixture, JobStatus.QUEUED).id();
+        queue.claimNext(new WorkerId("owner"), LEASE).orElseThrow();
+
+        // when
+        boolean intruder = queue.heartbeat(id, new WorkerId("intruder"), LEASE);
+        boolean owner = queue.heartbeat(id, new WorkerId("owner"), LEASE);
+
+        // then
+        assertThat(intruder).isFalse();
+        assertThat(owner).isTrue();
+    }
+
+    @Test
+    void release_puts_a_running_job_back_in_the_queue() {
+        // given
+        JobId id = data.job(fixture, JobStatus.QUEUED).id();
+        WorkerId owner = new WorkerId("leaving");
+        queue.claimNext(owner, LEASE).orElseThrow();
+
+        // when
+        queue.release(id, new WorkerId("stranger"));
+        boolean stillHeld = jobs.find(id).orElseThrow().leaseOwner().isPresent();
+        queue.release(id, owner);
+
+        // then
+        assertThat(stillHeld).isTrue();
+        FineTuningJob job = jobs.find(id).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(job.leaseOwner()).isEmpty();
+        assertThat(queue.heartbeat(id, owner, LEASE)).isFalse();
+        assertThat(queue.claimNext(new WorkerId("next"), LEASE).orElseThrow().attempt()).isEqualTo(2);
+    }
+
+    @Test
+    void fails_a_job_that_lost_its_worker_too_often() throws Exception {
+        // given a job whose lease expired on its last allowed attempt (max-attempts defaults to 3)
+        JobId id = data.job(fixture, JobStatus.QUEUED).id();
+        for (int i = 1; i <= 3; i++) {
+            queue.claimNext(new WorkerId("w" + i), Duration.ofMillis(20)).orElseThrow();
+            Thread.sleep(60);
+        }
+
+        // when
+        Optional<ClaimedJob> fourth = queue.claimNext(new WorkerId("w4"), LEASE);
+        int reaped = queue.reapAbandoned();
+
+        // then
+        assertThat(fourth).isEmpty();
+        assertThat(reaped).isEqualTo(1);
+        FineTuningJob job = jobs.find(id).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(job.error().orElseThrow().code()).isEqualTo("worker_lost");
+    }
+
+    @Test
+    void reports_queue_depth() throws Exception {
+        // given
+        data.job(fixture, JobStatus.QUEUED);
+        data.job(fixture, JobStatus.QUEUED);
+        data.job(fixture, JobStatus.QUEUED);
+        queue.claimNext(new WorkerId("live"), LEASE).orElseThrow();
+        queue.claimNext(new WorkerId("dying"), Duration.ofMillis(20)).orElseThrow();
+        Thread.sleep(60);
+
+        // when
+        QueueDepth depth = queue.depth();
+
+        // then
+        assertThat(depth).isEqualTo(new QueueDepth(1, 1, 1));
+    }
+
+    @Test
+    void a_jpa_save_after_a_claim_does_not_undo_the_lease() {
+        // given an entity loaded before a worker claimed the job
+        JobId id = data.job(fixture, JobStatus.QUEUED).id();
+        FineTuningJob stale = jobs.find(id).orElseThrow();
+        queue.claimNext(new WorkerId("claimer"), LEASE).orElseThrow();
+
+        // when the stale copy is saved
+        stale.requestCancel(java.time.Instant.now());
+
+        // then optimistic locking refuses it, because the claim bumped the version
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> jobs.saveAndFlush(stale))
+                .isInstanceOf(org.springframework.orm.ObjectOptimisticLockingFailureException.class);
+        assertThat(jobs.find(id).orElseThrow().leaseOwner()).contains("claimer");
+    }
+}

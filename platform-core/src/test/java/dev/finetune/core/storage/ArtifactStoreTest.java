@@ -1,0 +1,177 @@
+package dev.finetune.core.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Random;
+
+import dev.finetune.core.dataset.DatasetId;
+import dev.finetune.core.job.JobId;
+import dev.finetune.core.tenant.TenantId;
+import dev.finetune.core.testing.RealInfrastructure;
+import dev.finetune.core.testing.SharedInfrastructure;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@RealInfrastructure
+class ArtifactStoreTest {
+
+    static ArtifactStore store;
+    final TenantId tenant = TenantId.random();
+
+    @BeforeAll
+    static void connect() {
+        store = new ArtifactStore(SharedInfrastructure.storage("artifact-store-test"));
+    }
+
+    @AfterAll
+    static void close() {
+        store.close();
+    }
+
+    @Test
+    void puts_gets_and_stats_an_object() throws IOException {
+        // given
+        String key = ObjectKeys.dataset(tenant, DatasetId.random(), "train.jsonl");
+        byte[] body = "{\"messages\":[]}\n".getBytes(StandardCharsets.UTF_8);
+
+        // when
+        store.put(key, new ByteArrayInputStream(body), body.length, "application/jsonl");
+
+        // then
+        try (InputStream in = store.get(key)) {
+            assertThat(in.readAllBytes()).isEqualTo(body);
+        }
+        ObjectInfo info = store.stat(key).orElseThrow();
+        assertThat(info.size()).isEqualTo(body.length);
+        assertThat(info.contentType()).isEqualTo("application/jsonl");
+        assertThat(info.lastModified()).isNotNull();
+    }
+
+    @Test
+    void stat_of_a_missing_key_is_empty_and_get_throws_not_found() {
+        assertThat(store.stat("tenants/nobody/none")).isEmpty();
+        assertThatThrownBy(() -> store.get("tenants/nobody/none").close()).isInstanceOf(ArtifactNotFoundException.class);
+    }
+
+    @Test
+    void lists_objects_under_a_prefix_only() {
+        // given
+        JobId job = JobId.random();
+        for (int step : new int[] {10, 20}) {
+            putText(ObjectKeys.checkpointFile(tenant, job, step, "adapter.safetensors"), "w" + step);
+            putText(ObjectKeys.checkpointFile(tenant, job, step, "state.json"), "{}");
+        }
+        putText(ObjectKeys.adapterFile(tenant, job, "adapter.safetensors"), "final");
+
+        // when
+        var listed = store.list(ObjectKeys.jobPrefix(tenant, job) + "checkpoints/");
+
+        // then
+        assertThat(listed).extracting(ObjectInfo::key).containsExactly(
+                ObjectKeys.checkpointFile(tenant, job, 10, "adapter.safetensors"),
+                ObjectKeys.checkpointFile(tenant, job, 10, "state.json"),
+                ObjectKeys.checkpointFile(tenant, job, 20, "adapter.safetensors"),
+                ObjectKeys.checkpointFile(tenant, job, 20, "state.json"));
+    }
+
+    @Test
+    void deletes_one_object_and_a_whole_prefix() {
+        // given
+        JobId job = JobId.random();
+        String single = ObjectKeys.adapterFile(tenant, job, "adapter.safetensors");
+        putText(single, "x");
+        for (int i = 0; i < 5; i++) {
+            putText(ObjectKeys.checkpointFile(tenant, job, i, "f.bin"), "x");
+        }
+
+        // when
+        store.delete(single);
+        int removed = store.deletePrefix(ObjectKeys.jobPrefix(tenant, job));
+
+        // then
+        assertThat(store.stat(single)).isEmpty();
+        assertThat(removed).isEqualTo(5);
+        assertThat(store.list(ObjectKeys.jobPrefix(tenant, job))).isEmpty();
+    }
+
+    @Test
+    void presigned_get_url_serves_the_object_without_credentials() throws Exception {
+        // given
+        String key = ObjectKeys.adapterFile(tenant, JobId.random(), "adapter_config.json");
+        putText(key, "{\"r\":8}");
+
+        // when
+        String url = store.presignedGet(key, Duration.ofMinutes(5));
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> unsigned = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(url.substring(0, url.indexOf('?')))).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        // then
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("{\"r\":8}");
+        assertThat(unsigned.statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void uploads_20_mb_of_unknown_length_as_multipart(@TempDir Path tmp) throws Exception {
+        // given a stream whose length the store is not told
+        byte[] body = new byte[20 * 1024 * 1024];
+        new Random(7).nextBytes(body);
+        String key = ObjectKeys.checkpointFile(tenant, JobId.random(), 100, "model.bin");
+
+        // when
+        long t0 = System.nanoTime();
+        store.put(key, new ByteArrayInputStream(body), -1, null);
+        long putMs = (System.nanoTime() - t0) / 1_000_000;
+        Path file = tmp.resolve("down/model.bin");
+        store.getToFile(key, file);
+
+        // then
+        assertThat(store.stat(key).orElseThrow().size()).isEqualTo(body.length);
+        assertThat(sha256(Files.readAllBytes(file))).isEqualTo(sha256(body));
+        System.out.println("[s3] 20 MB unknown-size upload took " + putMs + " ms");
+    }
+
+    @Test
+    void put_file_uploads_from_disk(@TempDir Path tmp) throws IOException {
+        // given
+        Path file = tmp.resolve("adapter.safetensors");
+        Files.writeString(file, "weights");
+        String key = ObjectKeys.adapterFile(tenant, JobId.random(), "adapter.safetensors");
+
+        // when
+        store.putFile(key, file);
+
+        // then
+        try (InputStream in = store.get(key)) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("weights");
+        }
+    }
+
+    private static void putText(String key, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        store.put(key, new ByteArrayInputStream(bytes), bytes.length, "text/plain");
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+}
