@@ -1,0 +1,162 @@
+package dev.finetune.engine.recipe;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.finetune.engine.bottleneck.AdapterHubFiles;
+import dev.finetune.engine.checkpoint.HfCheckpoint;
+import dev.finetune.engine.data.ChatTemplate;
+import dev.finetune.engine.data.Role;
+import dev.finetune.engine.data.Turn;
+import dev.finetune.engine.lora.PeftAdapterFiles;
+import dev.finetune.engine.model.Generator;
+import dev.finetune.engine.model.LlamaModel;
+import dev.finetune.engine.model.ModelLoader;
+import dev.finetune.engine.model.ModelOptions;
+import dev.finetune.engine.model.SamplingOptions;
+import dev.finetune.engine.peft.AdapterFormat;
+import dev.finetune.engine.peft.TrainableAdapter;
+import dev.finetune.engine.runtime.EngineRuntime;
+import dev.finetune.engine.tokenizer.HfTokenizer;
+import dev.finetune.engine.tokenizer.TextTokenizer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A base model with an optional trained adapter, for trying out what a fine-tune learned. The
+ * adapter directory's layout picks the loader (PEFT LoRA or AdapterHub bottleneck); an adapter made
+ * for another base model is refused by the loaders' weight fingerprint check.
+ */
+public final class AdapterInference implements AutoCloseable {
+
+    /** What one call produced: the prompt as given, the generated continuation, and its token ids. */
+    public record Generation(String prompt, String completion, int[] tokenIds, boolean stoppedAtEos) {
+
+        /** The prompt followed by the continuation, as a reader expects to see it. */
+        public String text() {
+            return prompt + completion;
+        }
+    }
+
+    private final TextTokenizer tokenizer;
+    private final NDManager manager;
+    private final LlamaModel model;
+    private final TrainableAdapter adapter;
+
+    private AdapterInference(TextTokenizer tokenizer, NDManager manager, LlamaModel model, TrainableAdapter adapter) {
+        this.tokenizer = tokenizer;
+        this.manager = manager;
+        this.model = model;
+        this.adapter = adapter;
+    }
+
+    /**
+     * @param modelDir the base checkpoint
+     * @param adapterDirOrNull a PEFT or AdapterHub directory, or null for the base model alone
+     * @param device cpu, cuda or cuda:N (float16 compute on a GPU)
+     */
+    public static AdapterInference open(Path modelDir, Path adapterDirOrNull, String device) {
+        EngineRuntime.init();
+        String dev = device == null || device.isBlank() ? "cpu" : device;
+        AdapterFormat format = adapterDirOrNull == null ? null : AdapterFormat.detect(adapterDirOrNull);
+        TextTokenizer tokenizer = HfTokenizer.load(modelDir);
+        NDManager manager = null;
+        LlamaModel model = null;
+        try {
+            manager = EngineRuntime.newManager(dev);
+            ModelOptions options = dev.startsWith("cuda") ? ModelOptions.dense().withComputeType(DataType.FLOAT16)
+                    : ModelOptions.dense();
+            try (HfCheckpoint checkpoint = HfCheckpoint.open(modelDir)) {
+                model = ModelLoader.load(checkpoint, manager, options);
+            }
+            TrainableAdapter adapter = null;
+            if (format == AdapterFormat.PEFT_LORA) {
+                adapter = PeftAdapterFiles.load(adapterDirOrNull, model);
+            } else if (format == AdapterFormat.ADAPTERHUB_BOTTLENECK) {
+                adapter = AdapterHubFiles.load(adapterDirOrNull, model);
+            }
+            if (adapter != null) {
+                adapter.setTraining(false);
+            }
+            return new AdapterInference(tokenizer, manager, model, adapter);
+        } catch (RuntimeException e) {
+            if (model != null) {
+                model.close();
+            }
+            if (manager != null) {
+                manager.close();
+            }
+            tokenizer.close();
+            throw e;
+        }
+    }
+
+    public LlamaModel model() {
+        return model;
+    }
+
+    public TextTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** The attached adapter, or null when generating with the base model alone. */
+    public TrainableAdapter adapter() {
+        return adapter;
+    }
+
+    /**
+     * Continues {@code prompt}. An empty prompt starts from BOS alone and the result is only the
+     * generated text. With {@code chat}, the prompt is sent as a user turn through the checkpoint's
+     * chat template followed by its generation prompt (as conversational data was trained).
+     */
+    public Generation generate(String prompt, SamplingOptions options, boolean chat) {
+        String text = prompt == null ? "" : prompt;
+        int[] promptIds = promptIds(text, chat);
+        int[] generated = new Generator(model, tokenizer.eosId()).generate(promptIds, options);
+        boolean eos = generated.length > 0 && generated[generated.length - 1] == tokenizer.eosId();
+        int[] all = Arrays.copyOf(promptIds, promptIds.length + generated.length);
+        System.arraycopy(generated, 0, all, promptIds.length, generated.length);
+        // decode prompt + continuation together so a word-initial space of the first new token survives
+        String full = tokenizer.decode(all, true);
+        String head = tokenizer.decode(promptIds, true);
+        String completion = full.startsWith(head) ? full.substring(head.length()) : tokenizer.decode(generated, true);
+        return new Generation(chat ? "" : text, completion, generated, eos);
+    }
+
+    /** {@link #generate(String, SamplingOptions, boolean)} without the chat template. */
+    public Generation generate(String prompt, SamplingOptions options) {
+        return generate(prompt, options, false);
+    }
+
+    private int[] promptIds(String prompt, boolean chat) {
+        if (chat) {
+            String rendered = ChatTemplate.forTokenizer(tokenizer).render(List.of(new Turn(Role.USER, prompt)), true);
+            return withBos(tokenizer.encode(rendered, false));
+        }
+        return prompt.isEmpty() ? withBos(new int[0]) : withBos(tokenizer.encode(prompt, true));
+    }
+
+    private int[] withBos(int[] ids) {
+        int bos = tokenizer.bosId();
+        if (bos < 0 || (ids.length > 0 && ids[0] == bos)) {
+            if (ids.length == 0) {
+                throw new IllegalArgumentException("the prompt is empty and this tokenizer has no BOS token to start from");
+            }
+            return ids;
+        }
+        int[] out = new int[ids.length + 1];
+        out[0] = bos;
+        System.arraycopy(ids, 0, out, 1, ids.length);
+        return out;
+    }
+
+    @Override
+    public void close() {
+        if (adapter != null) {
+            adapter.close();
+        }
+        model.close();
+        manager.close();
+        tokenizer.close();
+    }
+}
