@@ -12,8 +12,8 @@ import dev.finetune.engine.model.ModelOptions;
 import dev.finetune.engine.peft.BaseModelRef;
 import dev.finetune.engine.peft.TrainableAdapter;
 import dev.finetune.engine.runtime.EngineRuntime;
-import dev.finetune.engine.tokenizer.HfTokenizer;
-import dev.finetune.engine.tokenizer.TextTokenizer;
+import dev.finetune.data.tokenizer.HfTokenizer;
+import dev.finetune.data.tokenizer.TextTokenizer;
 import dev.finetune.engine.train.EvalResult;
 import dev.finetune.engine.train.StopReason;
 import dev.finetune.engine.train.TrainingListener;
@@ -75,7 +75,7 @@ public final class FineTuneSession implements AutoCloseable {
     }
 
     /**
-     * @throws dev.finetune.engine.data.DatasetValidationException when a record is bad (before the model is loaded)
+     * @throws dev.finetune.data.DatasetValidationException when a record is bad (before the model is loaded)
      * @throws IllegalArgumentException for missing files, nothing to train on, or settings the model cannot take
      */
     public static FineTuneSession open(FineTuneSpec spec, TrainingListener listener) {

@@ -1,8 +1,8 @@
 package dev.finetune.engine.recipe;
 
 import dev.finetune.engine.bottleneck.BottleneckConfig;
-import dev.finetune.engine.data.DatasetSpec;
-import dev.finetune.engine.data.EncoderOptions;
+import dev.finetune.data.DatasetSpec;
+import dev.finetune.data.EncoderOptions;
 import dev.finetune.engine.lora.LoraConfig;
 import dev.finetune.engine.train.TrainingConfig;
 import java.nio.file.Files;
