@@ -35,7 +35,8 @@ public class Dataset extends AssignedIdEntity {
     @Column(name = "object_key", nullable = false, updatable = false, length = 1024)
     private String objectKey;
 
-    @Column(nullable = false, updatable = false, columnDefinition = "char(64)")
+    @JdbcTypeCode(SqlTypes.CHAR)
+    @Column(nullable = false, updatable = false, length = 64)
     private String sha256;
 
     @Column(name = "size_bytes", nullable = false, updatable = false)

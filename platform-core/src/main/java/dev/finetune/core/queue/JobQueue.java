@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 import dev.finetune.core.job.JobId;
+import dev.finetune.core.job.JobStatus;
 import dev.finetune.core.tenant.TenantId;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -46,6 +47,7 @@ public class JobQueue {
             UPDATE fine_tuning_jobs
                SET lease_expires_at = now() + :leaseMs * interval '1 millisecond', heartbeat_at = now()
              WHERE id = :id AND lease_owner = :worker AND status IN ('running', 'cancelling')
+            RETURNING status
             """;
 
     private static final String RELEASE = """
@@ -105,11 +107,19 @@ public class JobQueue {
 
     /** Renews the lease; false when this worker no longer holds it (taken over, released or finished). */
     public boolean heartbeat(JobId job, WorkerId worker, Duration lease) {
+        return renew(job, worker, lease).isPresent();
+    }
+
+    /**
+     * Renews the lease and tells the holder the job's status, so a worker learns of a cancel request
+     * ({@code cancelling}) on its next heartbeat; empty when this worker no longer holds the lease.
+     */
+    public Optional<JobStatus> renew(JobId job, WorkerId worker, Duration lease) {
         long leaseMs = positiveMillis(lease);
-        Integer rows = tx.execute(status -> jdbc.sql(HEARTBEAT)
+        return tx.execute(status -> jdbc.sql(HEARTBEAT)
                 .param("leaseMs", leaseMs).param("id", job.value()).param("worker", worker.value())
-                .update());
-        return rows != null && rows == 1;
+                .query((rs, n) -> JobStatus.fromWire(rs.getString("status")))
+                .optional());
     }
 
     /**

@@ -3,7 +3,7 @@ package dev.finetune.core.storage;
 /** There is no object under that key. */
 public class ArtifactNotFoundException extends ArtifactStoreException {
 
-    public ArtifactNotFoundException(String key, Throwable cause) {
-        super("no object under key " + key, cause);
+    public ArtifactNotFoundException(String operation, Throwable cause) {
+        super("object not found: " + operation, cause);
     }
 }

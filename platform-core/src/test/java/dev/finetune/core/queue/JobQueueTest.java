@@ -161,6 +161,26 @@ class JobQueueTest {
     }
 
     @Test
+    void heartbeat_tells_the_worker_that_its_job_is_being_cancelled() {
+        // given
+        JobId id = data.job(fixture, JobStatus.QUEUED).id();
+        WorkerId owner = new WorkerId("trainer");
+        queue.claimNext(owner, LEASE).orElseThrow();
+        assertThat(queue.renew(id, owner, LEASE)).contains(JobStatus.RUNNING);
+
+        // when a client cancels through the API
+        FineTuningJob job = jobs.find(id).orElseThrow();
+        job.requestCancel(java.time.Instant.now());
+        jobs.saveAndFlush(job);
+
+        // then the next heartbeat says so, and releasing finishes the cancellation
+        assertThat(queue.renew(id, owner, LEASE)).contains(JobStatus.CANCELLING);
+        queue.release(id, owner);
+        assertThat(jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(jobs.find(id).orElseThrow().finishedAt()).isPresent();
+    }
+
+    @Test
     void release_puts_a_running_job_back_in_the_queue() {
         // given
         JobId id = data.job(fixture, JobStatus.QUEUED).id();

@@ -1,0 +1,53 @@
+package dev.finetune.core.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import dev.finetune.core.storage.ArtifactStore;
+import dev.finetune.core.storage.StorageProperties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class S3ProxyServerTest {
+
+    @Test
+    void keeps_objects_on_disk_across_restarts_and_stops_its_process(@TempDir Path dir) throws Exception {
+        // given a filesystem-backed server that stored an object and stopped
+        byte[] body = "adapter".getBytes(StandardCharsets.UTF_8);
+        URI endpoint;
+        try (S3ProxyServer s3 = S3ProxyServer.start(S3ProxyServer.Options.onDisk(dir, 0, "ak", "sk-secret"));
+                ArtifactStore store = new ArtifactStore(props(s3))) {
+            store.put("tenants/t/adapters/j/a.bin", new ByteArrayInputStream(body), body.length, null);
+            endpoint = URI.create(s3.endpoint());
+        }
+
+        // when a new server starts on the same directory
+        try (S3ProxyServer s3 = S3ProxyServer.start(S3ProxyServer.Options.onDisk(dir, 0, "ak", "sk-secret"));
+                ArtifactStore store = new ArtifactStore(props(s3));
+                InputStream in = store.get("tenants/t/adapters/j/a.bin")) {
+
+            // then
+            assertThat(in.readAllBytes()).isEqualTo(body);
+        }
+        assertThatThrownBy(() -> new Socket(endpoint.getHost(), endpoint.getPort()).close())
+                .isInstanceOf(ConnectException.class);
+    }
+
+    @Test
+    void fails_fast_when_the_jar_is_missing(@TempDir Path dir) {
+        var options = new S3ProxyServer.Options(dir.resolve("missing.jar"), 0, null, "ak", "sk", null);
+        assertThatThrownBy(() -> S3ProxyServer.start(options)).hasMessageContaining("S3Proxy");
+    }
+
+    private static StorageProperties props(S3ProxyServer s3) {
+        return new StorageProperties(s3.endpoint(), "us-east-1", "local-platform", "ak", "sk-secret", true);
+    }
+}
