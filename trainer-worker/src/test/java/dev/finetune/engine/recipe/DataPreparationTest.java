@@ -9,9 +9,7 @@ import dev.finetune.engine.data.RecordError;
 import dev.finetune.engine.testing.Samples;
 import dev.finetune.engine.tokenizer.HfTokenizer;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,7 +65,7 @@ class DataPreparationTest {
 
     @Test
     void reportsEveryBadRecordBeforeTokenizing() throws IOException {
-        Path file = damagedGsm8k(tmp);
+        Path file = TestData.damagedGsm8k(tmp);
         FineTuneSpec spec = FineTuneSpec.builder(Samples.tinystories(), file, FineTuneMethod.LORA)
                 .dataset(dev.finetune.engine.data.DatasetSpec.of(null,
                         dev.finetune.engine.data.FieldMapping.completion("question", "answer"))).build();
@@ -82,16 +80,5 @@ class DataPreparationTest {
         assertThatThrownBy(() -> DataPreparation.prepare(spec, tokenizer))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("nothing to train on").hasMessageContaining("91 dropped");
-    }
-
-    /** The first 10 gsm8k records with line 3's JSON broken and line 5's answer key removed. */
-    static Path damagedGsm8k(Path dir) throws IOException {
-        List<String> lines = new java.util.ArrayList<>(
-                Files.readAllLines(Samples.dataset("gsm8k_train_400.jsonl")).subList(0, 10));
-        lines.set(2, lines.get(2).substring(0, lines.get(2).length() - 2));
-        lines.set(4, lines.get(4).replaceFirst(", \"answer\": ", ", \"solution\": "));
-        Path file = dir.resolve("damaged.jsonl");
-        Files.write(file, lines);
-        return file;
     }
 }
