@@ -163,4 +163,15 @@ class FineTuneSessionTest {
             assertThat(session.summary().lossHistory()).hasSize(4);
         }
     }
+
+    @Test
+    void loraOnTheOutputHeadAloneTrainsWithTheFullGraph() {
+        FineTuneSpec spec = FineTuneSpec.builder(Samples.stories260k(), Samples.dataset("llamafactory_identity.json"),
+                FineTuneMethod.LORA).lora(LoraConfig.of(4, 8, 0.0, List.of("lm_head"))).training(steps(2, 1e-3)).build();
+        try (FineTuneSession session = FineTuneSession.open(spec)) {
+            assertThat(spec.training().blockRecompute()).isTrue();
+            assertThat(session.trainingConfig().blockRecompute()).as("nothing trains in block 0").isFalse();
+            assertThat(session.runToEnd().steps()).isEqualTo(2);
+        }
+    }
 }
