@@ -120,7 +120,8 @@ public final class AdapterInference implements AutoCloseable {
         String full = tokenizer.decode(all, true);
         String head = tokenizer.decode(promptIds, true);
         String completion = full.startsWith(head) ? full.substring(head.length()) : tokenizer.decode(generated, true);
-        return new Generation(chat ? "" : text, completion, generated, eos);
+        // in chat mode the answer follows the template's generation prompt ("Assistant:"): no leading space to show
+        return new Generation(chat ? "" : text, chat ? completion.stripLeading() : completion, generated, eos);
     }
 
     /** {@link #generate(String, SamplingOptions, boolean)} without the chat template. */

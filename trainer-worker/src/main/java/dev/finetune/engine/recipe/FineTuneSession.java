@@ -16,6 +16,7 @@ import dev.finetune.data.tokenizer.HfTokenizer;
 import dev.finetune.data.tokenizer.TextTokenizer;
 import dev.finetune.engine.train.EvalResult;
 import dev.finetune.engine.train.StopReason;
+import dev.finetune.engine.train.TrainingConfig;
 import dev.finetune.engine.train.TrainingListener;
 import dev.finetune.engine.train.TrainingProgress;
 import dev.finetune.engine.train.TrainingRun;
@@ -43,6 +44,7 @@ public final class FineTuneSession implements AutoCloseable {
     private final NDManager manager;
     private final LlamaModel model;
     private final TrainableAdapter adapter;
+    private final TrainingConfig training;
     private final TrainingRun run;
     private volatile TrainingListener listener;
     private long trainingNanos;
@@ -56,7 +58,8 @@ public final class FineTuneSession implements AutoCloseable {
         this.model = model;
         this.adapter = adapter;
         this.listener = listener == null ? TrainingListener.NONE : listener;
-        this.run = new TrainingRun(model, adapter, prepared.data(), spec.training(), new TrainingListener() {
+        this.training = effectiveTraining(spec.training(), adapter);
+        this.run = new TrainingRun(model, adapter, prepared.data(), training, new TrainingListener() {
             @Override
             public void onStep(TrainingProgress progress) {
                 FineTuneSession.this.listener.onStep(progress);
@@ -105,6 +108,22 @@ public final class FineTuneSession implements AutoCloseable {
     public static ModelOptions modelOptions(FineTuneSpec spec) {
         ModelOptions options = spec.method() == FineTuneMethod.QLORA ? ModelOptions.quantizedNf4() : ModelOptions.dense();
         return spec.onGpu() ? options.withComputeType(DataType.FLOAT16) : options;
+    }
+
+    /**
+     * The spec's training settings, except that block recomputation is turned off when the adapter
+     * has no weights in the first decoder block (e.g. LoRA on lm_head only): the engine's recomputed
+     * backward calls backward on block 0's output, which then has no graph and fails
+     * ("element 0 of tensors does not require grad"). Gradients are identical either way.
+     */
+    static TrainingConfig effectiveTraining(TrainingConfig config, TrainableAdapter adapter) {
+        boolean trainsBlockZero = adapter.parameters().stream().anyMatch(p -> p.name().contains("model.layers.0."));
+        return config.blockRecompute() && !trainsBlockZero ? config.withBlockRecompute(false) : config;
+    }
+
+    /** The training settings in use (see {@link #effectiveTraining}). */
+    public TrainingConfig trainingConfig() {
+        return training;
     }
 
     /** Replaces the progress listener; takes effect from the next step. */

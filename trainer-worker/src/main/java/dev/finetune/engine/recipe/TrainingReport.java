@@ -38,7 +38,7 @@ public final class TrainingReport {
         json.put("dataset", spec.dataFile().toString());
         json.put("summary", summary(s, session));
         json.put("data", data(session.dataStats()));
-        json.put("hyperparameters", hyperparameters(spec));
+        json.put("hyperparameters", hyperparameters(spec, session.trainingConfig()));
         return json;
     }
 
@@ -83,8 +83,7 @@ public final class TrainingReport {
         return out;
     }
 
-    private static Map<String, Object> hyperparameters(FineTuneSpec spec) {
-        TrainingConfig t = spec.training();
+    private static Map<String, Object> hyperparameters(FineTuneSpec spec, TrainingConfig t) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("learning_rate", t.learningRate());
         out.put("lr_scheduler", t.schedule().name().toLowerCase(java.util.Locale.ROOT));

@@ -1,0 +1,205 @@
+package dev.finetune.engine.cli;
+
+import dev.finetune.engine.bottleneck.BottleneckConfig;
+import dev.finetune.engine.data.DatasetSpec;
+import dev.finetune.engine.data.EncoderOptions;
+import dev.finetune.engine.lora.LoraConfig;
+import dev.finetune.engine.recipe.FineTuneMethod;
+import dev.finetune.engine.recipe.FineTuneSession;
+import dev.finetune.engine.recipe.FineTuneSpec;
+import dev.finetune.engine.recipe.PreparedData;
+import dev.finetune.engine.recipe.TrainingReport;
+import dev.finetune.engine.train.TrainingConfig;
+import dev.finetune.engine.train.TrainingListener;
+import dev.finetune.engine.train.TrainingProgress;
+import dev.finetune.engine.train.TrainingSummary;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code finetune train}: flags to a {@link FineTuneSpec}, a session run in slices, the adapter written to --out. */
+@Command(name = "train", sortOptions = false, mixinStandardHelpOptions = true,
+        description = "Fine-tune a base model on a dataset with LoRA, QLoRA or a bottleneck adapter and write the "
+                + "adapter to --out. Prints one progress line every --log-every steps and a summary at the end.")
+final class TrainCommand extends CliCommand {
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face checkpoint directory (config.json, model.safetensors, tokenizer.json).")
+    Path model;
+    @Option(names = "--data", required = true, paramLabel = "FILE", description = "Dataset: .jsonl, .json (array) or .txt.")
+    Path data;
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where the adapter, training_summary.json, checkpoints/ and merged/ go.")
+    Path out;
+    @Option(names = "--method", defaultValue = "lora", paramLabel = "lora|qlora|adapter", description = "Fine-tuning method (default: ${DEFAULT-VALUE}).")
+    String method;
+
+    @Option(names = "--max-steps", defaultValue = "0", paramLabel = "N", description = "Optimizer steps to run; 0 derives them from --epochs (default: ${DEFAULT-VALUE}).")
+    int maxSteps;
+    @Option(names = "--epochs", defaultValue = "1", description = "Passes over the training data when --max-steps is 0 (default: ${DEFAULT-VALUE}).")
+    double epochs;
+    @Option(names = "--learning-rate", defaultValue = "2e-4", paramLabel = "LR", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    double learningRate;
+    @Option(names = "--batch-size", defaultValue = "4", description = "Sequences per micro-batch (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+    @Option(names = "--grad-accum", defaultValue = "1", description = "Micro-batches per optimizer step (default: ${DEFAULT-VALUE}).")
+    int gradAccum;
+    @Option(names = "--max-seq-len", defaultValue = "512", description = "Longest sequence in tokens, capped at the model's max_position_embeddings (default: ${DEFAULT-VALUE}).")
+    int maxSeqLen;
+
+    @Option(names = "--lora-r", defaultValue = "8", description = "LoRA rank (default: ${DEFAULT-VALUE}).")
+    int loraR;
+    @Option(names = "--lora-alpha", defaultValue = "16", description = "LoRA alpha; the update is scaled by alpha/r (default: ${DEFAULT-VALUE}).")
+    double loraAlpha;
+    @Option(names = "--lora-dropout", defaultValue = "0.05", description = "Dropout on the LoRA input while training (default: ${DEFAULT-VALUE}).")
+    double loraDropout;
+    @Option(names = "--target-modules", defaultValue = "q_proj,v_proj", split = ",", paramLabel = "LIST", description = "Comma list of projections to adapt, or all-linear (default: ${DEFAULT-VALUE}).")
+    List<String> targetModules;
+    @Option(names = "--use-rslora", description = "Rank-stabilised LoRA scaling alpha/sqrt(r).")
+    boolean useRslora;
+    @Option(names = "--adapter-kind", defaultValue = "pfeiffer", paramLabel = "pfeiffer|houlsby", description = "Bottleneck layout for --method adapter (default: ${DEFAULT-VALUE}).")
+    String adapterKind;
+    @Option(names = "--reduction-factor", defaultValue = "16", description = "Adapter bottleneck width is hidden_size / this (default: ${DEFAULT-VALUE}).")
+    int reductionFactor;
+
+    @Option(names = "--lr-scheduler", defaultValue = "cosine", paramLabel = "constant|linear|cosine", description = "Decay after warmup (default: ${DEFAULT-VALUE}).")
+    String lrScheduler;
+    @Option(names = "--warmup-ratio", defaultValue = "0.03", description = "Share of steps spent warming up from 0 (default: ${DEFAULT-VALUE}).")
+    double warmupRatio;
+    @Option(names = "--weight-decay", defaultValue = "0", description = "AdamW decoupled weight decay (default: ${DEFAULT-VALUE}).")
+    double weightDecay;
+    @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "Clip the global gradient norm; 0 disables (default: ${DEFAULT-VALUE}).")
+    double maxGradNorm;
+    @Option(names = "--seed", defaultValue = "42", description = "Seeds adapter init, eval split, data order and dropout (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--eval-fraction", defaultValue = "0.1", description = "Share of examples held out for eval; 0 disables eval (default: ${DEFAULT-VALUE}).")
+    double evalFraction;
+    @Option(names = "--eval-every", defaultValue = "0", paramLabel = "N", description = "Evaluate every N steps; 0 only at the end (default: ${DEFAULT-VALUE}).")
+    int evalEvery;
+    @Option(names = "--early-stopping-patience", defaultValue = "0", paramLabel = "N", description = "Stop after N evals without improvement; 0 disables (default: ${DEFAULT-VALUE}).")
+    int patience;
+    @Option(names = "--log-every", defaultValue = "10", paramLabel = "N", description = "Print a progress line every N steps (default: ${DEFAULT-VALUE}).")
+    int logEvery;
+
+    @Option(names = "--format", defaultValue = "auto", paramLabel = "FORMAT", description = "chat, instruction, completion, sharegpt, text, or auto to detect (default: ${DEFAULT-VALUE}).")
+    String format;
+    @Option(names = "--prompt-field", paramLabel = "KEY", description = "JSON key holding the prompt of completion records (e.g. question).")
+    String promptField;
+    @Option(names = "--completion-field", paramLabel = "KEY", description = "JSON key holding the completion (e.g. answer).")
+    String completionField;
+    @Option(names = "--train-on-inputs", description = "Also train on prompt tokens, not only the answers.")
+    boolean trainOnInputs;
+    @Option(names = "--packing", description = "Pack several examples into each sequence (attention stays per example).")
+    boolean packing;
+    @Option(names = "--no-block-recompute", description = "Keep every block's activations instead of recomputing them in backward (faster, more memory).")
+    boolean noBlockRecompute;
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|cuda", description = "Where to train (default: ${DEFAULT-VALUE}).")
+    String device;
+    @Option(names = "--base-model-name", paramLabel = "NAME", description = "base_model_name_or_path to record in the adapter (default: the --model directory's name).")
+    String baseModelName;
+
+    @Option(names = "--checkpoint-every", defaultValue = "0", paramLabel = "N", description = "Write a resumable checkpoint to OUT/checkpoints/step-N every N steps; 0 disables (default: ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+    @Option(names = "--resume", paramLabel = "CHECKPOINT_DIR", description = "Continue a run from a checkpoint written with the same flags and data.")
+    Path resume;
+    @Option(names = "--merge", description = "Also write base + LoRA merged into OUT/merged (lora/qlora only).")
+    boolean merge;
+
+    @Override
+    int execute() {
+        long start = System.nanoTime();
+        FineTuneSpec spec = spec();
+        if (merge && !spec.method().isLora()) {
+            throw new IllegalArgumentException("--merge needs --method lora or qlora: a bottleneck adapter adds layers "
+                    + "of its own and cannot be folded into the base weights");
+        }
+        if (checkpointEvery < 0) {
+            throw new IllegalArgumentException("--checkpoint-every must be >= 0, got " + checkpointEvery);
+        }
+        if (resume != null && !Files.isDirectory(resume)) {
+            throw new IllegalArgumentException("--resume " + resume + " is not a checkpoint directory");
+        }
+        out().printf("train: %s on %s, data %s%n", spec.method().id(), spec.baseModelName(), data);
+        try (FineTuneSession session = FineTuneSession.open(spec, new Progress(logEvery))) {
+            PreparedData.Stats stats = session.dataStats();
+            out().println("data: " + stats.describe());
+            out().printf(Locale.ROOT, "model: %d layers, hidden %d, %s weights | trainable parameters: %,d | steps: %d%n",
+                    session.model().config().numHiddenLayers(), session.model().config().hiddenSize(),
+                    session.model().options().weightFormat().name().toLowerCase(Locale.ROOT),
+                    session.adapter().parameterCount(), session.run().totalSteps());
+            if (resume != null) {
+                session.resumeFrom(resume);
+                out().printf("resumed from %s at step %d%n", resume, session.run().step());
+            }
+            while (!session.finished()) {
+                int slice = checkpointEvery > 0 ? checkpointEvery - session.run().step() % checkpointEvery : Integer.MAX_VALUE;
+                session.runSlice(slice);
+                if (checkpointEvery > 0 && session.run().step() % checkpointEvery == 0) {
+                    Path dir = out.resolve("checkpoints").resolve("step-" + session.run().step());
+                    session.saveCheckpoint(dir);
+                    out().println("checkpoint: " + dir);
+                }
+            }
+            session.saveAdapter(out);
+            if (merge) {
+                session.saveMerged(out.resolve("merged"));
+            }
+            printSummary(session, (System.nanoTime() - start) / 1e9);
+        }
+        return OK;
+    }
+
+    FineTuneSpec spec() {
+        FineTuneMethod m = FineTuneMethod.parse(method);
+        TrainingConfig training = new TrainingConfig(learningRate, weightDecay, 0.9, 0.999, 1e-8,
+                Parsers.schedule(lrScheduler), warmupRatio, 0, batchSize, gradAccum, maxGradNorm, epochs, maxSteps, seed,
+                evalEvery, patience, 0.0, logEvery, !noBlockRecompute);
+        DatasetSpec dataset = Parsers.dataset(format, promptField, completionField, DatasetSpec.DEFAULT_ERROR_CAP);
+        List<String> targets = targetModules.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+        LoraConfig lora = LoraConfig.of(loraR, loraAlpha, loraDropout, targets).withRslora(useRslora);
+        BottleneckConfig bottleneck = new BottleneckConfig(Parsers.adapterKind(adapterKind), reductionFactor, null, 1.0,
+                "finetune");
+        return FineTuneSpec.builder(model, data, m).dataset(dataset).lora(lora).bottleneck(bottleneck)
+                .training(training).encoder(new EncoderOptions(maxSeqLen, trainOnInputs, true)).packing(packing)
+                .evalFraction(evalFraction).device(device).baseModelName(baseModelName).build();
+    }
+
+    private void printSummary(FineTuneSession session, double wallSeconds) {
+        TrainingSummary s = session.summary();
+        out().printf(Locale.ROOT, "done: %s after %d/%d steps | %,d tokens | training %.1fs | wall time %.1fs%n",
+                s.stopReason().name().toLowerCase(Locale.ROOT).replace('_', ' '), s.steps(), session.run().totalSteps(),
+                s.trainedTokens(), session.trainingTime().toMillis() / 1000.0, wallSeconds);
+        out().printf(Locale.ROOT, "train loss: %.4f (first step) -> %.4f (last step)%n", s.firstLoss(), s.finalLoss());
+        if (s.finalEval() != null) {
+            out().printf(Locale.ROOT, "eval loss: %s (before) -> %.4f (after), best %.4f | perplexity %.2f%n",
+                    s.initialEvalLoss() == null ? "n/a" : String.format(Locale.ROOT, "%.4f", s.initialEvalLoss()),
+                    s.finalEval().loss(), s.bestEvalLoss(), s.finalEval().perplexity());
+        } else {
+            out().println("eval loss: n/a (no eval split: --eval-fraction 0 or too few examples)");
+        }
+        out().printf("adapter: %s (%s, with %s)%n", out, session.spec().method().isLora() ? "PEFT LoRA" : "AdapterHub bottleneck",
+                TrainingReport.FILE);
+        if (merge) {
+            out().println("merged: " + out.resolve("merged"));
+        }
+    }
+
+    /** Prints the trainer's fixed-format line every --log-every steps, at evaluations and at the last step. */
+    private final class Progress implements TrainingListener {
+        private final int every;
+
+        Progress(int every) {
+            this.every = Math.max(1, every);
+        }
+
+        @Override
+        public void onStep(TrainingProgress p) {
+            if (p.step() % every == 0 || p.evalLoss() != null || p.step() == p.totalSteps()) {
+                out().println(p.logLine());
+                out().flush();
+            }
+        }
+    }
+}
