@@ -1,12 +1,12 @@
 package dev.finetune.engine.cli;
 
 import dev.finetune.engine.checkpoint.CheckpointException;
-import dev.finetune.engine.data.ChatTemplateException;
-import dev.finetune.engine.data.DatasetValidationException;
-import dev.finetune.engine.data.RecordError;
-import dev.finetune.engine.data.ValidationReport;
+import dev.finetune.data.ChatTemplateException;
+import dev.finetune.data.DatasetValidationException;
+import dev.finetune.data.RecordError;
+import dev.finetune.data.ValidationReport;
 import dev.finetune.engine.peft.AdapterLoadException;
-import dev.finetune.engine.tokenizer.TokenizerException;
+import dev.finetune.data.tokenizer.TokenizerException;
 import dev.finetune.engine.train.TrainingDivergedException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;

@@ -1,9 +1,9 @@
 package dev.finetune.engine.cli;
 
 import dev.finetune.engine.bottleneck.BottleneckConfig;
-import dev.finetune.engine.data.DatasetFormat;
-import dev.finetune.engine.data.DatasetSpec;
-import dev.finetune.engine.data.FieldMapping;
+import dev.finetune.data.DatasetFormat;
+import dev.finetune.data.DatasetSpec;
+import dev.finetune.data.FieldMapping;
 import dev.finetune.engine.train.LrScheduleType;
 import java.util.Locale;
 

@@ -1,8 +1,8 @@
 package dev.finetune.engine.cli;
 
 import dev.finetune.engine.bottleneck.BottleneckConfig;
-import dev.finetune.engine.data.DatasetSpec;
-import dev.finetune.engine.data.EncoderOptions;
+import dev.finetune.data.DatasetSpec;
+import dev.finetune.data.EncoderOptions;
 import dev.finetune.engine.lora.LoraConfig;
 import dev.finetune.engine.recipe.FineTuneMethod;
 import dev.finetune.engine.recipe.FineTuneSession;

@@ -1,10 +1,10 @@
 package dev.finetune.engine.cli;
 
-import dev.finetune.engine.data.DatasetReader;
-import dev.finetune.engine.data.DatasetSpec;
-import dev.finetune.engine.data.ValidationReport;
-import dev.finetune.engine.tokenizer.HfTokenizer;
-import dev.finetune.engine.tokenizer.TextTokenizer;
+import dev.finetune.data.DatasetReader;
+import dev.finetune.data.DatasetSpec;
+import dev.finetune.data.ValidationReport;
+import dev.finetune.data.tokenizer.HfTokenizer;
+import dev.finetune.data.tokenizer.TextTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;

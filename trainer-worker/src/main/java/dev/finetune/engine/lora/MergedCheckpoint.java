@@ -24,7 +24,10 @@ public final class MergedCheckpoint {
 
     public static void write(Path outDir, LlamaModel model, Path tokenizerSourceDir) {
         Map<String, HostTensor> tensors = EngineRuntime.noGrad(() -> collect(model));
-        HfCheckpointWriter.write(outDir, model.config(), tensors, tokenizerSourceDir);
+        // a LoRA on a tied head gives the head its own weight: the merged model must not tie it back
+        boolean headDiverged = model.tiedHead() && model.lmHead().linear() instanceof LoraLinear;
+        HfCheckpointWriter.write(outDir, headDiverged ? model.config().withTieWordEmbeddings(false) : model.config(),
+                tensors, tokenizerSourceDir);
     }
 
     private static Map<String, HostTensor> collect(LlamaModel model) {

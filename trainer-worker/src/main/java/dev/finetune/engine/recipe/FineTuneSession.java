@@ -58,7 +58,7 @@ public final class FineTuneSession implements AutoCloseable {
         this.model = model;
         this.adapter = adapter;
         this.listener = listener == null ? TrainingListener.NONE : listener;
-        this.training = effectiveTraining(spec.training(), adapter);
+        this.training = spec.training();
         this.run = new TrainingRun(model, adapter, prepared.data(), training, new TrainingListener() {
             @Override
             public void onStep(TrainingProgress progress) {
@@ -110,18 +110,7 @@ public final class FineTuneSession implements AutoCloseable {
         return spec.onGpu() ? options.withComputeType(DataType.FLOAT16) : options;
     }
 
-    /**
-     * The spec's training settings, except that block recomputation is turned off when the adapter
-     * has no weights in the first decoder block (e.g. LoRA on lm_head only): the engine's recomputed
-     * backward calls backward on block 0's output, which then has no graph and fails
-     * ("element 0 of tensors does not require grad"). Gradients are identical either way.
-     */
-    static TrainingConfig effectiveTraining(TrainingConfig config, TrainableAdapter adapter) {
-        boolean trainsBlockZero = adapter.parameters().stream().anyMatch(p -> p.name().contains("model.layers.0."));
-        return config.blockRecompute() && !trainsBlockZero ? config.withBlockRecompute(false) : config;
-    }
-
-    /** The training settings in use (see {@link #effectiveTraining}). */
+    /** The training settings in use. */
     public TrainingConfig trainingConfig() {
         return training;
     }

@@ -35,10 +35,16 @@ final class ForwardBackward {
 
     private final LlamaModel model;
     private final boolean recompute;
+    private final boolean firstBlockTrains;
 
-    ForwardBackward(LlamaModel model, boolean recompute) {
+    /**
+     * @param firstBlockTrains whether block 0 holds trainable weights; when it does not, its input
+     *                         needs no gradient and recomputing it would give autograd nothing to do
+     */
+    ForwardBackward(LlamaModel model, boolean recompute, boolean firstBlockTrains) {
         this.model = model;
         this.recompute = recompute;
+        this.firstBlockTrains = firstBlockTrains;
     }
 
     /** Inputs of one micro-batch on the device. */
@@ -109,6 +115,10 @@ final class ForwardBackward {
                 }
                 try (NDScope block = new NDScope()) {
                     EngineRuntime.seed(blockSeed(seedBase, i));
+                    if (i == 0 && !firstBlockTrains) {
+                        // nothing in the first block trains (e.g. LoRA on lm_head only): no graph to walk
+                        break;
+                    }
                     NDArray out = layers.get(i).forward(input, in.ctx());
                     gc.backward(out.mul(upstream).sum());
                     if (i > 0) {

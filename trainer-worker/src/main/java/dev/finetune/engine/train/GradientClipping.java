@@ -11,6 +11,22 @@ final class GradientClipping {
 
     private GradientClipping() {}
 
+    /** Names of parameters whose gradient holds a NaN or infinite value (for the divergence message). */
+    static java.util.List<String> nonFinite(List<NamedParameter> params) {
+        return EngineRuntime.noGrad(() -> {
+            java.util.List<String> bad = new java.util.ArrayList<>();
+            try (NDScope ignored = new NDScope()) {
+                for (NamedParameter p : params) {
+                    float s = p.value().getGradient().abs().sum().getFloat();
+                    if (!Float.isFinite(s)) {
+                        bad.add(p.name());
+                    }
+                }
+            }
+            return bad;
+        });
+    }
+
     /** Returns the norm before clipping; scales gradients down when it exceeds {@code maxNorm} (> 0). */
     static double clip(List<NamedParameter> params, double maxNorm) {
         return EngineRuntime.noGrad(() -> {

@@ -45,7 +45,8 @@ public final class TrainingRun implements AutoCloseable {
         this.config = config;
         this.listener = listener == null ? TrainingListener.NONE : listener;
         this.order = new BatchOrder(data.train(), config.batchSize(), config.seed(), data.padId());
-        this.passes = new ForwardBackward(model, config.blockRecompute());
+        this.passes = new ForwardBackward(model, config.blockRecompute(),
+                adapter.parameters().stream().anyMatch(p -> p.name().contains("model.layers.0.")));
         this.optimizer = new AdamW(config);
         this.params = adapter.parameters();
         this.totalSteps = config.maxSteps() > 0 ? config.maxSteps()
@@ -108,7 +109,9 @@ public final class TrainingRun implements AutoCloseable {
         }
         double gradNorm = GradientClipping.clip(params, config.maxGradNorm());
         if (!Double.isFinite(gradNorm)) {
-            throw new TrainingDivergedException(state.step + 1, "the gradient norm became " + gradNorm, lr);
+            List<String> bad = GradientClipping.nonFinite(params);
+            throw new TrainingDivergedException(state.step + 1, "the gradient norm became " + gradNorm + " (non-finite in "
+                    + bad.size() + " of " + params.size() + " tensors, e.g. " + bad.stream().limit(3).toList() + ")", lr);
         }
         optimizer.step(params, lr);
         adapter.setTraining(false);

@@ -3,11 +3,11 @@ package dev.finetune.engine.recipe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.finetune.engine.data.DatasetValidationException;
-import dev.finetune.engine.data.EncoderOptions;
-import dev.finetune.engine.data.RecordError;
+import dev.finetune.data.DatasetValidationException;
+import dev.finetune.data.EncoderOptions;
+import dev.finetune.data.RecordError;
 import dev.finetune.engine.testing.Samples;
-import dev.finetune.engine.tokenizer.HfTokenizer;
+import dev.finetune.data.tokenizer.HfTokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
@@ -67,8 +67,8 @@ class DataPreparationTest {
     void reportsEveryBadRecordBeforeTokenizing() throws IOException {
         Path file = TestData.damagedGsm8k(tmp);
         FineTuneSpec spec = FineTuneSpec.builder(Samples.tinystories(), file, FineTuneMethod.LORA)
-                .dataset(dev.finetune.engine.data.DatasetSpec.of(null,
-                        dev.finetune.engine.data.FieldMapping.completion("question", "answer"))).build();
+                .dataset(dev.finetune.data.DatasetSpec.of(null,
+                        dev.finetune.data.FieldMapping.completion("question", "answer"))).build();
         assertThatThrownBy(() -> DataPreparation.prepare(spec, tokenizer))
                 .isInstanceOfSatisfying(DatasetValidationException.class, e ->
                         assertThat(e.report().errors()).extracting(RecordError::line).containsExactly(3, 5));
