@@ -10,6 +10,8 @@ import dev.finetune.core.job.JobId;
 import dev.finetune.core.model.BaseModelId;
 import dev.finetune.core.tenant.SegmentName;
 import dev.finetune.core.tenant.TenantId;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
 
 /**
  * A fine-tuning job succeeded and its adapter is in object storage. The worker publishes it as a
@@ -72,6 +74,7 @@ public record FineTuningSucceeded(
     }
 
     /** The training curve in four numbers; losses are null when the run never produced one. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record TrainingCurve(int steps, Double firstTrainLoss, Double finalTrainLoss, Double minEvalLoss) {
 
         public TrainingCurve {
@@ -87,6 +90,7 @@ public record FineTuningSucceeded(
      * PEFT or AdapterHub files under it, their sha256 (of the weights file, as the worker computes
      * it) and total size in bytes.
      */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record AdapterArtifact(String prefix, String sha256, long sizeBytes) {
 
         public AdapterArtifact {
