@@ -1,5 +1,6 @@
 package dev.finetune.registry.web;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
@@ -15,6 +16,7 @@ import dev.finetune.registry.ArtifactFile;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -26,7 +28,6 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.annotation.JsonNaming;
 
@@ -87,26 +88,30 @@ class RegistryVersionsController {
         return download(caller, segment, number).files(URL_VALIDITY);
     }
 
-    /** Streams the whole adapter as a zip, or with {@code file} that one file. */
+    /**
+     * Streams the whole adapter as a zip, or with {@code file} that one file. Written on the request
+     * thread rather than as an async {@code StreamingResponseBody}, so it needs nothing from the
+     * security setup on async dispatches; a missing version is a 404 before any byte is written.
+     */
     @GetMapping("/download")
-    ResponseEntity<StreamingResponseBody> download(@AuthenticationPrincipal Caller caller, @PathVariable String segment,
-            @PathVariable int number, @RequestParam(required = false) String file) {
+    void download(@AuthenticationPrincipal Caller caller, @PathVariable String segment, @PathVariable int number,
+            @RequestParam(required = false) String file, HttpServletResponse response) throws IOException {
         AdapterDownload download = download(caller, segment, number);
         if (file != null) {
             long size = download.size(file);
             String name = file.substring(file.lastIndexOf('/') + 1);
-            return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM).contentLength(size)
-                    .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(name).build().toString())
-                    .body(out -> {
-                        try (InputStream in = download.open(file)) {
-                            in.transferTo(out);
-                        }
-                    });
+            response.setContentType(MediaType.APPLICATION_OCTET_STREAM_VALUE);
+            response.setContentLengthLong(size);
+            response.setHeader(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(name).build().toString());
+            try (InputStream in = download.open(file)) {
+                in.transferTo(response.getOutputStream());
+            }
+            return;
         }
         String name = segment + "-v" + number + ".zip";
-        return ResponseEntity.ok().contentType(MediaType.parseMediaType("application/zip"))
-                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(name).build().toString())
-                .body(download::writeZip);
+        response.setContentType("application/zip");
+        response.setHeader(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(name).build().toString());
+        download.writeZip(response.getOutputStream());
     }
 
     private AdapterDownload download(Caller caller, String segment, int number) {
