@@ -3,14 +3,14 @@ package dev.finetune.registry.web;
 import java.util.List;
 
 import dev.finetune.core.apikey.ApiKeyScope;
+import dev.finetune.core.problem.PlatformProblem;
+import dev.finetune.core.problem.ProblemKind;
 import dev.finetune.core.security.Caller;
 import dev.finetune.registry.AdapterRegistry;
 import dev.finetune.registry.Alias;
 import dev.finetune.registry.AliasMove;
 import dev.finetune.registry.Page;
 import dev.finetune.registry.Promotion;
-import dev.finetune.core.problem.PlatformProblem;
-import dev.finetune.core.problem.ProblemKind;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
