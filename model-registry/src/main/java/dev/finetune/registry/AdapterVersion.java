@@ -1,0 +1,58 @@
+package dev.finetune.registry;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.finetune.core.hyperparameters.Hyperparameters;
+import dev.finetune.core.job.FineTuningMethod;
+import dev.finetune.registry.FineTuningSucceeded.AdapterArtifact;
+import dev.finetune.registry.FineTuningSucceeded.TrainingCurve;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
+
+/**
+ * One immutable version of a segment's adapter and its full lineage. Only {@code tags} and the
+ * archive mark change after registration; {@code aliases} lists the aliases pointing at it now.
+ *
+ * @param sourceJobId the job that produced it
+ * @param archivedAt set while archived: hidden from lists, still resolvable
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record AdapterVersion(
+        String segment,
+        int number,
+        UUID sourceJobId,
+        UUID baseModelId,
+        String baseModelName,
+        String baseModelSha256,
+        String datasetSha256,
+        String evalSetSha256,
+        FineTuningMethod method,
+        Hyperparameters hyperparameters,
+        Double evalLoss,
+        Double perplexity,
+        Double initialEvalLoss,
+        TrainingCurve curve,
+        AdapterArtifact artifact,
+        String createdBy,
+        Instant createdAt,
+        Instant archivedAt,
+        Map<String, String> tags,
+        List<String> aliases) {
+
+    public AdapterVersion {
+        tags = Map.copyOf(tags);
+        aliases = List.copyOf(aliases);
+    }
+
+    public boolean archived() {
+        return archivedAt != null;
+    }
+
+    /** {@code segment/number}, the reference that always names this version. */
+    public String ref() {
+        return segment + "/" + number;
+    }
+}

@@ -1,0 +1,35 @@
+package dev.finetune.registry;
+
+import java.util.UUID;
+
+import dev.finetune.core.common.Checks;
+
+/**
+ * The base model a caller will load an adapter onto: its id or name, and optionally the sha256 of
+ * its weights. Resolution refuses an adapter trained on anything else.
+ */
+public record BaseModelExpectation(String idOrName, String weightsSha256) {
+
+    public BaseModelExpectation {
+        Checks.maxLength(Checks.notBlank(idOrName, "base_model"), 255, "base_model");
+        if (weightsSha256 != null && !weightsSha256.isBlank()) {
+            Checks.matches(weightsSha256, FineTuningSucceeded.SHA256, "base_model_sha256");
+        } else {
+            weightsSha256 = null;
+        }
+    }
+
+    boolean matches(AdapterVersion v) {
+        boolean sameModel = asUuid() != null ? asUuid().equals(v.baseModelId()) : idOrName.equals(v.baseModelName());
+        boolean sameWeights = weightsSha256 == null || v.baseModelSha256() == null || weightsSha256.equals(v.baseModelSha256());
+        return sameModel && sameWeights;
+    }
+
+    private UUID asUuid() {
+        try {
+            return UUID.fromString(idOrName);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

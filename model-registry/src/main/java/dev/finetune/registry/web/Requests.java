@@ -1,0 +1,50 @@
+package dev.finetune.registry.web;
+
+import java.util.function.Supplier;
+
+import dev.finetune.core.apikey.ApiKeyScope;
+import dev.finetune.core.problem.PlatformProblem;
+import dev.finetune.core.problem.ProblemKind;
+import dev.finetune.core.security.Caller;
+import dev.finetune.core.tenant.SegmentName;
+
+/** What every registry endpoint does first: check the caller and turn bad input into a 400 problem. */
+final class Requests {
+
+    private Requests() {
+    }
+
+    /** The caller, after checking it has {@code scope}; a missing principal is a 401. */
+    static Caller require(Caller caller, ApiKeyScope scope) {
+        if (caller == null) {
+            throw new PlatformProblem(ProblemKind.UNAUTHENTICATED, "no API key was presented");
+        }
+        caller.require(scope);
+        return caller;
+    }
+
+    static SegmentName segment(String segment) {
+        return valid(() -> new SegmentName(segment));
+    }
+
+    /** Runs a constructor or parser whose {@link IllegalArgumentException} names the bad field first. */
+    static <T> T valid(Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage() == null ? "invalid request" : e.getMessage();
+            int space = message.indexOf(' ');
+            return throwValidation(message, space > 0 ? message.substring(0, space) : null);
+        }
+    }
+
+    private static <T> T throwValidation(String message, String field) {
+        PlatformProblem problem = new PlatformProblem(ProblemKind.VALIDATION, message);
+        throw field == null ? problem : problem.with("field", field);
+    }
+
+    /** Who the audit trail and the lineage name: the API key's public prefix. */
+    static String actor(Caller caller) {
+        return caller.keyPrefix();
+    }
+}

@@ -1,0 +1,152 @@
+package dev.finetune.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import dev.finetune.core.problem.PlatformProblem;
+import dev.finetune.core.problem.ProblemKind;
+import dev.finetune.core.storage.ArtifactStore;
+import dev.finetune.core.testing.RealInfrastructure;
+import dev.finetune.core.testing.TestData.Fixture;
+import dev.finetune.registry.FineTuningSucceeded.AdapterArtifact;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+@SpringBootTest
+@RealInfrastructure
+class RegistrationTest {
+
+    @Autowired
+    AdapterRegistry registry;
+    @Autowired
+    ApplicationEventPublisher events;
+    @Autowired
+    Adapters adapters;
+    @Autowired
+    ArtifactStore store;
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Test
+    void registersASucceededJobsAdapterFromItsEventWithFullLineage() throws Exception {
+        // given a succeeded job whose PEFT adapter is in object storage
+        Fixture acme = adapters.tenant("acme", "acme-support");
+        FineTuningSucceeded event = adapters.succeeded(acme, 0.42);
+
+        // when the worker publishes its completion event
+        events.publishEvent(event);
+
+        // then the segment's repository holds version 1 with the job's lineage
+        AdapterVersion v = registry.version(acme.tenant().id(), acme.segment().name(), 1);
+        assertThat(v.ref()).isEqualTo("acme-support/1");
+        assertThat(v.sourceJobId()).isEqualTo(event.jobId().value());
+        assertThat(v.baseModelId()).isEqualTo(acme.model().id().value());
+        assertThat(v.baseModelName()).isEqualTo(acme.model().name());
+        assertThat(v.baseModelSha256()).isEqualTo(event.baseModelSha256());
+        assertThat(v.datasetSha256()).isEqualTo(event.datasetSha256());
+        assertThat(v.evalSetSha256()).isEqualTo(Adapters.EVAL_SET);
+        assertThat(v.method()).isEqualTo(event.method());
+        assertThat(v.hyperparameters()).isEqualTo(event.hyperparameters());
+        assertThat(v.evalLoss()).isEqualTo(0.42);
+        assertThat(v.perplexity()).isEqualTo(Math.exp(0.42));
+        assertThat(v.initialEvalLoss()).isEqualTo(1.42);
+        assertThat(v.curve()).isEqualTo(event.curve());
+        assertThat(v.artifact()).isEqualTo(event.artifact());
+        assertThat(v.createdBy()).isEqualTo("ft_worker");
+        assertThat(v.tags()).isEmpty();
+        assertThat(v.aliases()).isEmpty();
+        // and its files are the ones the worker uploaded
+        AdapterDownload download = registry.download(acme.tenant().id(), acme.segment().name(), 1);
+        assertThat(download.files(null)).extracting(ArtifactFile::path)
+                .containsExactly("adapter_config.json", "adapter_model.safetensors");
+        try (InputStream in = download.open("adapter_model.safetensors")) {
+            assertThat(Adapters.sha256(in.readAllBytes())).isEqualTo(event.artifact().sha256());
+        }
+        ByteArrayOutputStream zip = new ByteArrayOutputStream();
+        download.writeZip(zip);
+        assertThat(zip.size()).isGreaterThan(100);
+    }
+
+    @Test
+    void makesOneVersionWhenTheSameEventArrivesTwiceOrConcurrently() throws Exception {
+        // given
+        Fixture acme = adapters.tenant("acme", "acme-support");
+        FineTuningSucceeded first = adapters.succeeded(acme, 0.5);
+        FineTuningSucceeded second = adapters.succeeded(acme, 0.4);
+
+        // when the first is delivered twice in a row and the second by four threads at once
+        Registration once = registry.register(first);
+        Registration again = registry.register(first);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Callable<Registration>> deliveries = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            deliveries.add(() -> registry.register(second));
+        }
+        List<Registration> concurrent = new ArrayList<>();
+        for (Future<Registration> f : pool.invokeAll(deliveries)) {
+            concurrent.add(f.get());
+        }
+        pool.shutdown();
+
+        // then
+        assertThat(once.created()).isTrue();
+        assertThat(again.created()).isFalse();
+        assertThat(again.version().number()).isEqualTo(1);
+        assertThat(concurrent).filteredOn(Registration::created).hasSize(1);
+        assertThat(concurrent).extracting(r -> r.version().number()).containsOnly(2);
+        assertThat(registry.search(acme.tenant().id(), VersionQuery.of(acme.segment().name()), null, null).items())
+                .extracting(AdapterVersion::number).containsExactly(2, 1);
+        assertThat(registry.repository(acme.tenant().id(), acme.segment().name()).latestVersion()).isEqualTo(2);
+    }
+
+    @Test
+    void refusesAnArtifactOutsideTheTenantsStorageOrWithoutFiles() {
+        // given one event pointing into another tenant's storage and one at an empty prefix
+        Fixture acme = adapters.tenant("acme", "acme-support");
+        Fixture other = adapters.tenant("other", "acme-support");
+        FineTuningSucceeded good = adapters.succeeded(acme, 0.5);
+        FineTuningSucceeded theirs = adapters.succeeded(other, 0.5);
+        FineTuningSucceeded foreign = withArtifact(good, theirs.artifact());
+        FineTuningSucceeded empty = withArtifact(good, new AdapterArtifact(good.artifact().prefix() + "nothing/",
+                good.artifact().sha256(), 1));
+
+        // when / then
+        assertThatThrownBy(() -> registry.register(foreign)).isInstanceOfSatisfying(PlatformProblem.class,
+                p -> assertThat(p.kind()).isEqualTo(ProblemKind.VALIDATION)).hasMessageContaining("outside");
+        assertThatThrownBy(() -> registry.register(empty)).hasMessageContaining("holds no files");
+    }
+
+    @Test
+    void keepsVersionLineageImmutableInTheDatabase() {
+        // given
+        Fixture acme = adapters.tenant("acme", "acme-support");
+        registry.register(adapters.succeeded(acme, 0.5));
+
+        // when someone edits the row behind the registry's back
+        // then PostgreSQL refuses; only the archive and delete marks may change
+        assertThatThrownBy(() -> jdbc.update("UPDATE adapter_versions SET eval_loss = 0.1 WHERE tenant_id = ?",
+                acme.tenant().id().value())).isInstanceOf(DataAccessException.class).hasMessageContaining("immutable");
+        assertThat(jdbc.update("UPDATE adapter_versions SET archived_at = now() WHERE tenant_id = ?",
+                acme.tenant().id().value())).isEqualTo(1);
+    }
+
+    private static FineTuningSucceeded withArtifact(FineTuningSucceeded e, AdapterArtifact artifact) {
+        return new FineTuningSucceeded(e.jobId(), e.tenantId(), e.segment(), e.baseModelId(), e.baseModelSha256(),
+                e.datasetSha256(), e.evalSetSha256(), e.method(), e.hyperparameters(), e.evalLoss(), e.perplexity(),
+                e.initialEvalLoss(), e.curve(), artifact, e.createdBy(), Instant.now());
+    }
+}
