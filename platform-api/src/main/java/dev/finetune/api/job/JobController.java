@@ -68,7 +68,7 @@ class JobController {
             @Valid @RequestBody CreateJobRequest request) {
         caller.require(ApiKeyScope.SUBMIT);
         JobSubmission.Outcome outcome = submission.submit(caller, request, idempotencyKey);
-        JobView view = views.of(caller, outcome.job());
+        JobView view = JobView.of(outcome.job(), outcome.modelName(), outcome.segmentName());
         MDC.put("jobId", view.id());
         return outcome.created()
                 ? ResponseEntity.created(URI.create("/api/v1/fine-tuning/jobs/" + view.id())).body(view)

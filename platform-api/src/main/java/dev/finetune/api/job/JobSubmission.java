@@ -66,8 +66,14 @@ class JobSubmission {
         this.tx = tx;
     }
 
-    /** The job, and whether this call created it (false: an idempotent retry). */
-    record Outcome(FineTuningJob job, boolean created) {
+    /**
+     * The job, whether this call created it (false: an idempotent retry), and the names of its base
+     * model and segment (a retry resolved to the same ones, so they hold for it too).
+     */
+    record Outcome(FineTuningJob job, boolean created, String modelName, String segmentName) {
+    }
+
+    private record Resolved(NewJob job, String modelName, String segmentName) {
     }
 
     Outcome submit(Caller caller, CreateJobRequest request, String idempotencyKey) {
@@ -76,21 +82,19 @@ class JobSubmission {
             throw new PlatformProblem(ProblemKind.VALIDATION, "Idempotency-Key must be at most 255 characters")
                     .with("param", "Idempotency-Key");
         }
-        NewJob wanted = resolve(caller, request, key);
-        if (key != null) {
-            Optional<FineTuningJob> earlier = jobs.findByIdempotencyKey(caller.tenant(), key);
-            if (earlier.isPresent()) {
-                return new Outcome(sameOrMismatch(earlier.get(), wanted, request.seed() != null, key), false);
-            }
-        }
+        Resolved resolved = resolve(caller, request, key);
+        NewJob wanted = resolved.job();
+        // no look-up first: new keys are the common case, and the unique constraint is the only
+        // check that holds under concurrency anyway
         try {
-            return new Outcome(tx.execute(status -> store(wanted)), true);
+            return new Outcome(tx.execute(status -> store(wanted)), true, resolved.modelName(), resolved.segmentName());
         } catch (DataIntegrityViolationException e) {
             if (key == null) {
                 throw e;
             }
             FineTuningJob winner = jobs.findByIdempotencyKey(caller.tenant(), key).orElseThrow(() -> e);
-            return new Outcome(sameOrMismatch(winner, wanted, request.seed() != null, key), false);
+            return new Outcome(sameOrMismatch(winner, wanted, request.seed() != null, key), false,
+                    resolved.modelName(), resolved.segmentName());
         }
     }
 
@@ -106,7 +110,7 @@ class JobSubmission {
         return job;
     }
 
-    private NewJob resolve(Caller caller, CreateJobRequest r, String key) {
+    private Resolved resolve(Caller caller, CreateJobRequest r, String key) {
         BaseModel model = findModel(caller, r.model());
         DatasetId training = findDataset(caller, r.trainingFile(), "training_file");
         DatasetId validation = r.validationFile() == null || r.validationFile().isBlank() ? null
@@ -122,8 +126,8 @@ class JobSubmission {
         Hyperparameters hp = r.hyperparameters() == null ? Hyperparameters.defaults() : r.hyperparameters();
         long seed = r.seed() != null ? r.seed() : ThreadLocalRandom.current().nextInt(0, Integer.MAX_VALUE);
         Map<String, Object> metadata = r.metadata() == null ? Map.of() : Map.copyOf(r.metadata());
-        return new NewJob(caller.tenant(), segment.id(), model.id(), training, validation, method, hp, r.suffix(),
-                metadata, seed, key, from);
+        return new Resolved(new NewJob(caller.tenant(), segment.id(), model.id(), training, validation, method, hp,
+                r.suffix(), metadata, seed, key, from), model.name(), segment.name().value());
     }
 
     private BaseModel findModel(Caller caller, String model) {
