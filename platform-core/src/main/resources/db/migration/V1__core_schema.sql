@@ -28,6 +28,8 @@ CREATE TABLE api_keys (
     created_at    timestamptz  NOT NULL DEFAULT now(),
     last_used_at  timestamptz,
     revoked_at    timestamptz,
+    -- the install's bootstrap key: the only kind that may create tenants
+    operator      boolean      NOT NULL DEFAULT false,
     CONSTRAINT ck_api_keys_hash_len CHECK (octet_length(secret_sha256) = 32),
     CONSTRAINT ck_api_keys_scopes CHECK (cardinality(scopes) > 0
         AND scopes <@ ARRAY['admin', 'submit', 'read']::text[])
@@ -48,7 +50,7 @@ CREATE TABLE datasets (
     validation_errors  jsonb         NOT NULL DEFAULT '[]'::jsonb,
     created_at         timestamptz   NOT NULL DEFAULT now(),
     CONSTRAINT uq_datasets_tenant_id UNIQUE (tenant_id, id),
-    CONSTRAINT ck_datasets_format CHECK (format IN ('chat_jsonl', 'completion_jsonl', 'text')),
+    CONSTRAINT ck_datasets_format CHECK (format IN ('chat', 'instruction', 'completion', 'sharegpt', 'text')),
     CONSTRAINT ck_datasets_sha256 CHECK (sha256 ~ '^[0-9a-f]{64}$'),
     CONSTRAINT ck_datasets_size CHECK (size_bytes >= 0),
     CONSTRAINT ck_datasets_rows CHECK (rows IS NULL OR rows >= 0),
@@ -98,18 +100,25 @@ CREATE TABLE fine_tuning_jobs (
     started_at             timestamptz,
     finished_at            timestamptz,
     result_object_keys     text[]        NOT NULL DEFAULT '{}',
+    -- "start from checkpoint": a checkpoint (job, step) of an earlier job of the same tenant
+    from_checkpoint_job_id uuid,
+    from_checkpoint_step   integer,
     CONSTRAINT fk_jobs_segment FOREIGN KEY (tenant_id, segment_id) REFERENCES segments (tenant_id, id),
     CONSTRAINT fk_jobs_training_dataset FOREIGN KEY (tenant_id, training_dataset_id)
         REFERENCES datasets (tenant_id, id),
     CONSTRAINT fk_jobs_validation_dataset FOREIGN KEY (tenant_id, validation_dataset_id)
         REFERENCES datasets (tenant_id, id),
     CONSTRAINT uq_jobs_tenant_idempotency UNIQUE (tenant_id, idempotency_key),
+    CONSTRAINT uq_jobs_tenant_id UNIQUE (tenant_id, id),
     CONSTRAINT ck_jobs_method CHECK (method IN ('lora', 'qlora', 'adapter')),
     CONSTRAINT ck_jobs_status CHECK (status IN
         ('validating_files', 'queued', 'running', 'cancelling', 'succeeded', 'failed', 'cancelled')),
     CONSTRAINT ck_jobs_attempt CHECK (attempt >= 0),
     CONSTRAINT ck_jobs_trained_tokens CHECK (trained_tokens IS NULL OR trained_tokens >= 0),
-    CONSTRAINT ck_jobs_lease CHECK ((lease_owner IS NULL) = (lease_expires_at IS NULL))
+    CONSTRAINT ck_jobs_lease CHECK ((lease_owner IS NULL) = (lease_expires_at IS NULL)),
+    CONSTRAINT ck_jobs_from_checkpoint CHECK ((from_checkpoint_job_id IS NULL) = (from_checkpoint_step IS NULL)),
+    CONSTRAINT fk_jobs_from_checkpoint_job FOREIGN KEY (tenant_id, from_checkpoint_job_id)
+        REFERENCES fine_tuning_jobs (tenant_id, id)
 );
 -- the queue: oldest queued job first ...
 CREATE INDEX ix_jobs_queue ON fine_tuning_jobs (created_at) WHERE status = 'queued';

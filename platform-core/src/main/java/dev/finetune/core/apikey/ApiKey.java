@@ -46,6 +46,10 @@ public class ApiKey extends AssignedIdEntity {
     @Column(name = "revoked_at")
     private Instant revokedAt;
 
+    /** The install's bootstrap key: may create tenants. Set only through {@link #operator}. */
+    @Column(nullable = false, updatable = false)
+    private boolean operator;
+
     protected ApiKey() {
     }
 
@@ -66,6 +70,16 @@ public class ApiKey extends AssignedIdEntity {
     public static IssuedApiKey issue(TenantId tenant, String name, Set<ApiKeyScope> scopes) {
         ApiKeyToken token = ApiKeyToken.generate();
         return new IssuedApiKey(new ApiKey(tenant, name, token, scopes, Instant.now()), token);
+    }
+
+    /**
+     * The operator key of a fresh install, from a token the installer chose (or one generated for
+     * it): admin on {@code tenant} and allowed to create tenants. Only the token's hash is kept.
+     */
+    public static ApiKey operator(TenantId tenant, String name, ApiKeyToken token) {
+        ApiKey key = new ApiKey(tenant, name, Checks.notNull(token, "token"), EnumSet.of(ApiKeyScope.ADMIN), Instant.now());
+        key.operator = true;
+        return key;
     }
 
     /** Constant-time check of a presented token against this key; false once revoked. */
@@ -124,6 +138,10 @@ public class ApiKey extends AssignedIdEntity {
 
     public Instant revokedAt() {
         return revokedAt;
+    }
+
+    public boolean isOperator() {
+        return operator;
     }
 
     @Override

@@ -3,13 +3,20 @@ package dev.finetune.core.dataset;
 import dev.finetune.core.common.WireEnum;
 import dev.finetune.core.common.WireEnumConverter;
 
-/** The layout of a dataset file. */
+/**
+ * The layout of a dataset file: the same five layouts, under the same names, as
+ * {@code dev.finetune.data.DatasetFormat}, which reads and validates them.
+ */
 public enum DatasetFormat implements WireEnum {
-    /** One {"messages":[{"role":..,"content":..}]} object per line. */
-    CHAT_JSONL,
-    /** One {"prompt":..,"completion":..} object per line. */
-    COMPLETION_JSONL,
-    /** Plain text for continued pre-training. */
+    /** {"messages":[{"role":..,"content":..}]} records. */
+    CHAT,
+    /** Alpaca {"instruction","input"?,"output"} records. */
+    INSTRUCTION,
+    /** {"prompt","completion"} records. */
+    COMPLETION,
+    /** {"conversations":[{"from","value"}]} records. */
+    SHAREGPT,
+    /** Raw text, or {"text"} records, for continued pre-training. */
     TEXT;
 
     public static DatasetFormat fromWire(String wire) {

@@ -106,6 +106,11 @@ public class FineTuningJob extends AssignedIdEntity {
     @Column(name = "result_object_keys", nullable = false, columnDefinition = "text[]")
     private String[] resultObjectKeys;
 
+    @Column(name = "from_checkpoint_job_id", updatable = false)
+    private UUID fromCheckpointJobId;
+    @Column(name = "from_checkpoint_step", updatable = false)
+    private Integer fromCheckpointStep;
+
     @Transient
     private final List<Object> events = new ArrayList<>();
 
@@ -126,6 +131,10 @@ public class FineTuningJob extends AssignedIdEntity {
         this.metadata = job.metadata();
         this.seed = job.seed();
         this.idempotencyKey = job.idempotencyKey();
+        if (job.fromCheckpoint() != null) {
+            this.fromCheckpointJobId = job.fromCheckpoint().job().value();
+            this.fromCheckpointStep = job.fromCheckpoint().step();
+        }
         this.createdAt = now;
         this.resultObjectKeys = new String[0];
         events.add(new JobSubmitted(id, job.tenant(), job.method(), now));
@@ -214,6 +223,11 @@ public class FineTuningJob extends AssignedIdEntity {
     public Optional<Instant> startedAt() { return Optional.ofNullable(startedAt); }
     public Optional<Instant> finishedAt() { return Optional.ofNullable(finishedAt); }
     public List<String> resultObjectKeys() { return List.of(resultObjectKeys); }
+    /** The checkpoint of an earlier job this one starts from instead of the bare base model. */
+    public Optional<CheckpointRef> fromCheckpoint() {
+        return fromCheckpointJobId == null ? Optional.empty()
+                : Optional.of(new CheckpointRef(new JobId(fromCheckpointJobId), fromCheckpointStep));
+    }
 
     @Override
     public String toString() {

@@ -9,7 +9,11 @@ import dev.finetune.core.model.BaseModelId;
 import dev.finetune.core.tenant.SegmentId;
 import dev.finetune.core.tenant.TenantId;
 
-/** What a client asks for when it submits a job; validated on construction. */
+/**
+ * What a client asks for when it submits a job; validated on construction.
+ *
+ * @param fromCheckpoint a checkpoint of an earlier job of the same tenant to start from, or null
+ */
 public record NewJob(
         TenantId tenant,
         SegmentId segment,
@@ -21,9 +25,18 @@ public record NewJob(
         String suffix,
         Map<String, Object> metadata,
         long seed,
-        String idempotencyKey) {
+        String idempotencyKey,
+        CheckpointRef fromCheckpoint) {
 
     private static final java.util.regex.Pattern SUFFIX = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+    /** A job that starts from the bare base model. */
+    public NewJob(TenantId tenant, SegmentId segment, BaseModelId baseModel, DatasetId trainingDataset,
+            DatasetId validationDataset, FineTuningMethod method, Hyperparameters hyperparameters, String suffix,
+            Map<String, Object> metadata, long seed, String idempotencyKey) {
+        this(tenant, segment, baseModel, trainingDataset, validationDataset, method, hyperparameters, suffix,
+                metadata, seed, idempotencyKey, null);
+    }
 
     public NewJob {
         Checks.notNull(tenant, "tenant_id");

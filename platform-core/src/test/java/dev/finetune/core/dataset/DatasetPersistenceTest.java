@@ -27,7 +27,7 @@ class DatasetPersistenceTest {
         // given
         var tenant = data.tenant("ds").tenant().id();
         DatasetId id = DatasetId.random();
-        Dataset dataset = new Dataset(id, tenant, "bad.jsonl", DatasetFormat.CHAT_JSONL,
+        Dataset dataset = new Dataset(id, tenant, "bad.jsonl", DatasetFormat.CHAT,
                 ObjectKeys.dataset(tenant, id, "bad.jsonl"), TestData.SHA, 10, Instant.now());
         List<ValidationError> errors = List.of(new ValidationError(3L, "missing_messages", "line 3 has no messages"),
                 new ValidationError(null, "too_few_rows", "need at least 10 examples"));

@@ -51,7 +51,7 @@ public class TestData {
         BaseModel model = models.save(BaseModel.ofTenant(tenant.id(), "tiny-" + System.nanoTime(),
                 ObjectKeys.tenantBaseModelPrefix(tenant.id(), "tiny"), Map.of("layers", 2)));
         DatasetId datasetId = DatasetId.random();
-        Dataset dataset = new Dataset(datasetId, tenant.id(), "train.jsonl", DatasetFormat.CHAT_JSONL,
+        Dataset dataset = new Dataset(datasetId, tenant.id(), "train.jsonl", DatasetFormat.CHAT,
                 ObjectKeys.dataset(tenant.id(), datasetId, "train.jsonl"), SHA, 123, Instant.now());
         dataset.markValid(10, 1000);
         dataset = datasets.save(dataset);

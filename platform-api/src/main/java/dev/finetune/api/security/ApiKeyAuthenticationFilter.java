@@ -1,0 +1,74 @@
+package dev.finetune.api.security;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+import dev.finetune.core.apikey.ApiKey;
+import dev.finetune.core.apikey.ApiKeyRepository;
+import dev.finetune.core.apikey.ApiKeyToken;
+import dev.finetune.core.security.Caller;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.MDC;
+import org.springframework.http.HttpHeaders;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Turns {@code Authorization: Bearer ftk_...} into a {@link Caller}: the key is found by its
+ * prefix, its secret compared by SHA-256 in constant time, revoked keys refused. A request without
+ * a valid key stays anonymous; the security chain then answers 401 for protected paths. Puts
+ * {@code tenantId} in the MDC for the request's log lines.
+ */
+class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
+
+    private static final String BEARER = "Bearer ";
+
+    private final ApiKeyRepository keys;
+    private final KeyUsage usage;
+
+    ApiKeyAuthenticationFilter(ApiKeyRepository keys, KeyUsage usage) {
+        this.keys = keys;
+        this.usage = usage;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        Optional<ApiKey> key = presentedToken(request).flatMap(keys::authenticate);
+        if (key.isEmpty()) {
+            chain.doFilter(request, response);
+            return;
+        }
+        ApiKey k = key.get();
+        Caller caller = new Caller(k.tenantId(), k.id(), k.prefix(), k.scopes(), k.isOperator());
+        List<SimpleGrantedAuthority> authorities = k.scopes().stream()
+                .map(s -> new SimpleGrantedAuthority("SCOPE_" + s.wireName())).toList();
+        SecurityContext context = SecurityContextHolder.createEmptyContext();
+        context.setAuthentication(UsernamePasswordAuthenticationToken.authenticated(caller, null, authorities));
+        SecurityContextHolder.setContext(context);
+        usage.touch(k);
+        MDC.put("tenantId", k.tenantId().toString());
+        try {
+            chain.doFilter(request, response);
+        } finally {
+            MDC.remove("tenantId");
+            MDC.remove("jobId");
+            SecurityContextHolder.clearContext();
+        }
+    }
+
+    private static Optional<ApiKeyToken> presentedToken(HttpServletRequest request) {
+        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+        if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return Optional.empty();
+        }
+        return ApiKeyToken.parse(header.substring(BEARER.length()));
+    }
+}

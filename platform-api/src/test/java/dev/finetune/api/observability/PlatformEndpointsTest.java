@@ -1,0 +1,51 @@
+package dev.finetune.api.observability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.finetune.api.support.Api.Response;
+import dev.finetune.api.support.ApiTestBase;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+class PlatformEndpointsTest extends ApiTestBase {
+
+    @Test
+    void servesAnOpenApiDocumentWithTheEndpointsAndTheBearerScheme() {
+        // when
+        Response r = api.get("/v3/api-docs", null);
+
+        // then
+        assertThat(r.status()).isEqualTo(200);
+        JsonNode doc = r.json();
+        assertThat(doc.path("paths").propertyNames()).contains("/api/v1/fine-tuning/jobs",
+                "/api/v1/fine-tuning/jobs/{jobId}", "/api/v1/fine-tuning/jobs/{jobId}/cancel",
+                "/api/v1/fine-tuning/jobs/{jobId}/events", "/api/v1/fine-tuning/jobs/{jobId}/metrics",
+                "/api/v1/fine-tuning/jobs/{jobId}/checkpoints", "/api/v1/datasets", "/api/v1/datasets/{datasetId}",
+                "/api/v1/datasets/{datasetId}/content", "/api/v1/base-models", "/api/v1/base-models/{modelId}",
+                "/api/v1/tenants", "/api/v1/api-keys", "/api/v1/api-keys/{keyId}", "/api/v1/segments");
+        JsonNode scheme = doc.path("components").path("securitySchemes").path("bearer");
+        assertThat(scheme.path("type").asString()).isEqualTo("http");
+        assertThat(scheme.path("scheme").asString()).isEqualTo("bearer");
+        assertThat(doc.path("security").toString()).contains("bearer");
+    }
+
+    @Test
+    void exposesHealthProbesAndPrometheusWithoutAKey() {
+        // given: one queued job exists
+        TestTenant tenant = newTenant("metrics");
+        String dataset = uploadDataset(tenant, "llamafactory_identity.json");
+        api.postJson("/api/v1/fine-tuning/jobs", tenant.adminKey(), jobRequest(dataset));
+
+        // when
+        Response liveness = api.get("/actuator/health/liveness", null);
+        Response readiness = api.get("/actuator/health/readiness", null);
+        Response prometheus = api.get("/actuator/prometheus", null);
+
+        // then
+        assertThat(liveness.status()).isEqualTo(200);
+        assertThat(readiness.status()).isEqualTo(200);
+        assertThat(prometheus.status()).isEqualTo(200);
+        assertThat(prometheus.body()).contains("finetune_queue_depth{", "state=\"queued\"")
+                .contains("finetune_jobs{", "status=\"queued\"");
+    }
+}
