@@ -1,0 +1,223 @@
+package dev.finetune.api.dataset;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+import dev.finetune.api.ListPage;
+import dev.finetune.core.apikey.ApiKeyScope;
+import dev.finetune.core.dataset.Dataset;
+import dev.finetune.core.dataset.DatasetFormat;
+import dev.finetune.core.dataset.DatasetId;
+import dev.finetune.core.dataset.DatasetRepository;
+import dev.finetune.core.job.JobStatus;
+import dev.finetune.core.problem.PlatformProblem;
+import dev.finetune.core.problem.ProblemKind;
+import dev.finetune.core.security.Caller;
+import dev.finetune.core.storage.ArtifactStore;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.data.domain.Limit;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.multipart.MultipartHttpServletRequest;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
+
+/**
+ * Datasets: streamed upload (a raw JSONL/JSON/text body, or a multipart {@code file}) that is
+ * validated before anything is stored, list (newest first, cursor {@code after}), get, delete
+ * (refused while a job still needs the file) and download.
+ */
+@RestController
+@RequestMapping("/api/v1/datasets")
+class DatasetController {
+
+    /** Room for multipart boundaries and part headers on top of the file itself. */
+    private static final long MULTIPART_OVERHEAD = 64 * 1024;
+    private static final EnumSet<JobStatus> ACTIVE = EnumSet.of(JobStatus.VALIDATING_FILES, JobStatus.QUEUED,
+            JobStatus.RUNNING, JobStatus.CANCELLING);
+
+    private final DatasetRepository datasets;
+    private final DatasetQueries queries;
+    private final DatasetUploads uploads;
+    private final ArtifactStore store;
+    private final DatasetProperties properties;
+    private final JdbcClient jdbc;
+
+    DatasetController(DatasetRepository datasets, DatasetQueries queries, DatasetUploads uploads, ArtifactStore store,
+            DatasetProperties properties, JdbcClient jdbc) {
+        this.datasets = datasets;
+        this.queries = queries;
+        this.uploads = uploads;
+        this.store = store;
+        this.properties = properties;
+        this.jdbc = jdbc;
+    }
+
+    @PostMapping(consumes = {"application/jsonl", "application/x-ndjson", MediaType.APPLICATION_JSON_VALUE,
+            MediaType.TEXT_PLAIN_VALUE})
+    ResponseEntity<DatasetView> uploadBody(@AuthenticationPrincipal Caller caller,
+            @RequestParam(required = false) String name, @RequestParam(required = false) String format,
+            HttpServletRequest request) throws IOException {
+        caller.require(ApiKeyScope.SUBMIT);
+        DatasetFormat requested = parseFormat(format);
+        long max = properties.maxUploadSize().toBytes();
+        if (request.getContentLengthLong() > max) {
+            throw StagedUpload.tooLarge(max);
+        }
+        boolean plainText = MediaType.TEXT_PLAIN.isCompatibleWith(MediaType.parseMediaType(request.getContentType()));
+        String extension = extension(requested, plainText, name, request.getContentType());
+        return store(caller, displayName(name, null), requested, request.getInputStream(), extension);
+    }
+
+    @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    ResponseEntity<DatasetView> uploadMultipart(@AuthenticationPrincipal Caller caller,
+            @RequestParam(required = false) String name, @RequestParam(required = false) String format,
+            HttpServletRequest request) throws IOException {
+        caller.require(ApiKeyScope.SUBMIT);
+        DatasetFormat requested = parseFormat(format);
+        long max = properties.maxUploadSize().toBytes();
+        if (request.getContentLengthLong() > max + MULTIPART_OVERHEAD) {
+            throw StagedUpload.tooLarge(max);
+        }
+        MultipartFile file = request instanceof MultipartHttpServletRequest multipart ? multipart.getFile("file") : null;
+        if (file == null) {
+            throw new PlatformProblem(ProblemKind.VALIDATION, "multipart part 'file' is required").with("param", "file");
+        }
+        if (file.getSize() > max) {
+            throw StagedUpload.tooLarge(max);
+        }
+        String original = file.getOriginalFilename();
+        boolean plainText = original != null && original.toLowerCase(Locale.ROOT).endsWith(".txt");
+        String extension = extension(requested, plainText, original, file.getContentType());
+        try (InputStream in = file.getInputStream()) {
+            return store(caller, displayName(name, original), requested, in, extension);
+        }
+    }
+
+    private ResponseEntity<DatasetView> store(Caller caller, String name, DatasetFormat requested, InputStream body,
+            String extension) {
+        try (StagedUpload upload = StagedUpload.copy(body, properties.maxUploadSize().toBytes(), extension)) {
+            Dataset saved = uploads.accept(caller.tenant(), name, requested, upload, extension);
+            return ResponseEntity.created(URI.create("/api/v1/datasets/" + saved.id())).body(DatasetView.of(saved));
+        }
+    }
+
+    @GetMapping
+    ListPage<DatasetView> list(@AuthenticationPrincipal Caller caller, @RequestParam(required = false) UUID after,
+            @RequestParam(defaultValue = "20") @Min(1) @Max(100) int limit) {
+        caller.require(ApiKeyScope.READ);
+        UUID tenant = caller.tenant().value();
+        List<Dataset> rows;
+        if (after == null) {
+            rows = queries.firstPage(tenant, Limit.of(limit + 1));
+        } else {
+            Dataset cursor = find(caller, after);
+            rows = queries.pageAfter(tenant, cursor.createdAt(), cursor.id().value(), Limit.of(limit + 1));
+        }
+        return ListPage.fromOverfetch(rows, limit, DatasetView::of, d -> d.id().toString());
+    }
+
+    @GetMapping("/{datasetId}")
+    DatasetView get(@AuthenticationPrincipal Caller caller, @PathVariable UUID datasetId) {
+        caller.require(ApiKeyScope.READ);
+        return DatasetView.of(find(caller, datasetId));
+    }
+
+    @GetMapping("/{datasetId}/content")
+    ResponseEntity<StreamingResponseBody> content(@AuthenticationPrincipal Caller caller, @PathVariable UUID datasetId) {
+        caller.require(ApiKeyScope.READ);
+        Dataset dataset = find(caller, datasetId);
+        MediaType type = switch (dataset.objectKey().substring(dataset.objectKey().lastIndexOf('.'))) {
+            case ".txt" -> MediaType.TEXT_PLAIN;
+            case ".json" -> MediaType.APPLICATION_JSON;
+            default -> MediaType.parseMediaType("application/jsonl");
+        };
+        StreamingResponseBody body = out -> {
+            try (InputStream in = store.get(dataset.objectKey())) {
+                in.transferTo(out);
+            }
+        };
+        return ResponseEntity.ok()
+                .contentType(type)
+                .contentLength(dataset.sizeBytes())
+                .eTag("\"" + dataset.sha256() + "\"")
+                .header(HttpHeaders.CONTENT_DISPOSITION,
+                        ContentDisposition.attachment().filename(dataset.name(), StandardCharsets.UTF_8).build().toString())
+                .body(body);
+    }
+
+    @DeleteMapping("/{datasetId}")
+    ResponseEntity<Void> delete(@AuthenticationPrincipal Caller caller, @PathVariable UUID datasetId) {
+        caller.require(ApiKeyScope.SUBMIT);
+        Dataset dataset = find(caller, datasetId);
+        long active = queries.countJobsUsing(caller.tenant().value(), datasetId, ACTIVE);
+        if (active > 0) {
+            throw new PlatformProblem(ProblemKind.CONFLICT, "dataset " + datasetId + " is used by " + active
+                    + " job(s) that have not finished; cancel them or wait").with("activeJobs", active);
+        }
+        try {
+            jdbc.sql("DELETE FROM datasets WHERE tenant_id = :tenant AND id = :id")
+                    .param("tenant", caller.tenant().value()).param("id", datasetId).update();
+        } catch (DataIntegrityViolationException e) {
+            throw new PlatformProblem(ProblemKind.CONFLICT, "dataset " + datasetId
+                    + " is the training or validation file of finished jobs, whose lineage keeps it");
+        }
+        store.delete(dataset.objectKey());
+        return ResponseEntity.noContent().build();
+    }
+
+    private Dataset find(Caller caller, UUID id) {
+        return datasets.find(caller.tenant(), new DatasetId(id)).orElseThrow(() -> PlatformProblem.notFound("dataset", id));
+    }
+
+    private static DatasetFormat parseFormat(String format) {
+        if (format == null || format.isBlank()) {
+            return null;
+        }
+        try {
+            return DatasetFormat.fromWire(format.trim().toLowerCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new PlatformProblem(ProblemKind.VALIDATION, e.getMessage()).with("param", "format");
+        }
+    }
+
+    /** {@code .txt} makes the reader treat the file as one raw text; JSON arrays are recognised by content. */
+    private static String extension(DatasetFormat requested, boolean plainText, String name, String contentType) {
+        if (plainText && (requested == null || requested == DatasetFormat.TEXT)) {
+            return ".txt";
+        }
+        String lower = name == null ? "" : name.toLowerCase(Locale.ROOT);
+        if (lower.endsWith(".json") || (contentType != null && contentType.startsWith(MediaType.APPLICATION_JSON_VALUE))) {
+            return ".json";
+        }
+        return ".jsonl";
+    }
+
+    private static String displayName(String name, String original) {
+        String chosen = name != null && !name.isBlank() ? name.trim() : original != null && !original.isBlank() ? original : "dataset";
+        if (chosen.length() > 255) {
+            throw new PlatformProblem(ProblemKind.VALIDATION, "name must be at most 255 characters").with("param", "name");
+        }
+        return chosen;
+    }
+}

@@ -1,0 +1,101 @@
+package dev.finetune.api.dataset;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import dev.finetune.core.dataset.Dataset;
+import dev.finetune.core.dataset.DatasetFormat;
+import dev.finetune.core.dataset.DatasetId;
+import dev.finetune.core.dataset.DatasetRepository;
+import dev.finetune.core.problem.PlatformProblem;
+import dev.finetune.core.problem.ProblemKind;
+import dev.finetune.core.storage.ArtifactStore;
+import dev.finetune.core.storage.ObjectKeys;
+import dev.finetune.core.tenant.TenantId;
+import dev.finetune.data.DatasetReader;
+import dev.finetune.data.DatasetSpec;
+import dev.finetune.data.RecordError;
+import dev.finetune.data.ValidationReport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Validates a staged upload with the worker's own reader and, only when every record is good,
+ * stores the object and then its row. A rejected file leaves nothing behind: no object, no row.
+ */
+@Component
+class DatasetUploads {
+
+    private static final Logger log = LoggerFactory.getLogger(DatasetUploads.class);
+
+    private final DatasetRepository datasets;
+    private final ArtifactStore store;
+    private final DatasetProperties properties;
+
+    DatasetUploads(DatasetRepository datasets, ArtifactStore store, DatasetProperties properties) {
+        this.datasets = datasets;
+        this.store = store;
+        this.properties = properties;
+    }
+
+    Dataset accept(TenantId tenant, String name, DatasetFormat requested, StagedUpload upload, String extension) {
+        ValidationReport report = DatasetReader.validate(upload.file(),
+                new DatasetSpec(requested == null ? null : toReader(requested), null, properties.errorCap()), null);
+        if (!report.ok()) {
+            throw rejected(report);
+        }
+        DatasetId id = DatasetId.random();
+        String key = ObjectKeys.dataset(tenant, id, "data" + extension);
+        store.putFile(key, upload.file());
+        try {
+            Dataset dataset = new Dataset(id, tenant, name, fromReader(report.format()), key, upload.sha256(),
+                    upload.size(), Instant.now());
+            dataset.markValid(report.rows(), report.estimatedTokens());
+            return datasets.save(dataset);
+        } catch (RuntimeException e) {
+            log.warn("Dataset row for {} not stored; removing its object", key);
+            store.delete(key);
+            throw e;
+        }
+    }
+
+    private static PlatformProblem rejected(ValidationReport report) {
+        List<Map<String, Object>> errors = report.errors().stream().map(DatasetUploads::error).toList();
+        String detail;
+        if (report.rows() == 0 && errors.isEmpty()) {
+            detail = "the file holds no records";
+        } else if (report.format() == null) {
+            detail = "the format cannot be detected from the records; pass format=chat|instruction|completion|sharegpt|text";
+        } else {
+            RecordError first = report.errors().get(0);
+            detail = (report.rows() - report.validRows()) + " of " + report.rows() + " records are invalid; first at line "
+                    + first.line() + (first.field() == null ? "" : " (" + first.field() + ")") + ": " + first.message();
+        }
+        return new PlatformProblem(ProblemKind.INVALID_DATASET, detail)
+                .with("format", report.format() == null ? null : report.format().name().toLowerCase(Locale.ROOT))
+                .with("rows", report.rows())
+                .with("validRows", report.validRows())
+                .with("errors", errors)
+                .with("errorsCapped", report.errorsCapped());
+    }
+
+    private static Map<String, Object> error(RecordError e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("line", e.line());
+        m.put("field", e.field());
+        m.put("message", e.message());
+        return m;
+    }
+
+    static dev.finetune.data.DatasetFormat toReader(DatasetFormat format) {
+        return dev.finetune.data.DatasetFormat.valueOf(format.name());
+    }
+
+    static DatasetFormat fromReader(dev.finetune.data.DatasetFormat format) {
+        return DatasetFormat.valueOf(format.name());
+    }
+}

@@ -1,0 +1,137 @@
+package dev.finetune.api.job;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.finetune.api.ListPage;
+import dev.finetune.core.apikey.ApiKeyScope;
+import dev.finetune.core.job.FineTuningJob;
+import dev.finetune.core.job.FineTuningJobRepository;
+import dev.finetune.core.job.JobId;
+import dev.finetune.core.job.JobStatus;
+import dev.finetune.core.problem.PlatformProblem;
+import dev.finetune.core.problem.ProblemKind;
+import dev.finetune.core.progress.EventLevel;
+import dev.finetune.core.progress.JobEvent;
+import dev.finetune.core.progress.JobEventRepository;
+import dev.finetune.core.security.Caller;
+import dev.finetune.core.tenant.SegmentName;
+import dev.finetune.core.tenant.SegmentRepository;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import org.slf4j.MDC;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Fine-tuning jobs: create (idempotent with {@code Idempotency-Key}), list, get, cancel. */
+@RestController
+@RequestMapping("/api/v1/fine-tuning/jobs")
+class JobController {
+
+    private final JobSubmission submission;
+    private final FineTuningJobRepository jobs;
+    private final JobQueries queries;
+    private final JobViews views;
+    private final SegmentRepository segments;
+    private final JobEventRepository events;
+    private final TransactionTemplate tx;
+
+    JobController(JobSubmission submission, FineTuningJobRepository jobs, JobQueries queries, JobViews views,
+            SegmentRepository segments, JobEventRepository events, TransactionTemplate tx) {
+        this.submission = submission;
+        this.jobs = jobs;
+        this.queries = queries;
+        this.views = views;
+        this.segments = segments;
+        this.events = events;
+        this.tx = tx;
+    }
+
+    /** 201 with the new job; 200 with the same job when an Idempotency-Key call is retried. */
+    @PostMapping
+    ResponseEntity<JobView> create(@AuthenticationPrincipal Caller caller,
+            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
+            @Valid @RequestBody CreateJobRequest request) {
+        caller.require(ApiKeyScope.SUBMIT);
+        JobSubmission.Outcome outcome = submission.submit(caller, request, idempotencyKey);
+        JobView view = views.of(caller, outcome.job());
+        MDC.put("jobId", view.id());
+        return outcome.created()
+                ? ResponseEntity.created(URI.create("/api/v1/fine-tuning/jobs/" + view.id())).body(view)
+                : ResponseEntity.status(HttpStatus.OK).body(view);
+    }
+
+    @GetMapping
+    ListPage<JobView> list(@AuthenticationPrincipal Caller caller, @RequestParam(required = false) String status,
+            @RequestParam(required = false) String segment, @RequestParam(required = false) UUID after,
+            @RequestParam(defaultValue = "20") @Min(1) @Max(100) int limit) {
+        caller.require(ApiKeyScope.READ);
+        JobStatus wanted = null;
+        if (status != null) {
+            try {
+                wanted = JobStatus.fromWire(status);
+            } catch (IllegalArgumentException e) {
+                throw new PlatformProblem(ProblemKind.VALIDATION, e.getMessage()).with("param", "status");
+            }
+        }
+        UUID segmentId = null;
+        if (segment != null) {
+            if (!SegmentName.PATTERN.matcher(segment).matches()) {
+                return ListPage.of(List.of());
+            }
+            var found = segments.find(caller.tenant(), new SegmentName(segment));
+            if (found.isEmpty()) {
+                return ListPage.of(List.of());
+            }
+            segmentId = found.get().id().value();
+        }
+        FineTuningJob cursor = after == null ? null : find(caller, after);
+        List<FineTuningJob> rows = queries.page(caller.tenant().value(), wanted, segmentId, cursor, limit + 1);
+        return ListPage.fromOverfetch(rows, limit, views.forCaller(caller), j -> j.id().toString());
+    }
+
+    @GetMapping("/{jobId}")
+    JobView get(@AuthenticationPrincipal Caller caller, @PathVariable UUID jobId) {
+        caller.require(ApiKeyScope.READ);
+        return views.of(caller, find(caller, jobId));
+    }
+
+    /**
+     * Queued (or validating) jobs are cancelled at once; a running job becomes cancelling and its
+     * worker stops within one training slice; cancelling again is a no-op; a finished job is 409.
+     */
+    @PostMapping("/{jobId}/cancel")
+    JobView cancel(@AuthenticationPrincipal Caller caller, @PathVariable UUID jobId) {
+        caller.require(ApiKeyScope.SUBMIT);
+        FineTuningJob job = tx.execute(s -> {
+            FineTuningJob j = find(caller, jobId);
+            if (j.status() == JobStatus.CANCELLING) {
+                return j;
+            }
+            j.requestCancel(Instant.now());
+            jobs.saveAndFlush(j);
+            String message = j.status() == JobStatus.CANCELLED ? "Job cancelled" : "Cancellation requested; the worker stops after its current slice";
+            events.save(new JobEvent(j.id(), EventLevel.INFO, message, Map.of("status", j.status().wireName()), Instant.now()));
+            return j;
+        });
+        return views.of(caller, job);
+    }
+
+    private FineTuningJob find(Caller caller, UUID id) {
+        return jobs.find(caller.tenant(), new JobId(id)).orElseThrow(() -> PlatformProblem.notFound("job", id));
+    }
+}

@@ -1,0 +1,208 @@
+package dev.finetune.api.job;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+import dev.finetune.core.dataset.DatasetId;
+import dev.finetune.core.dataset.DatasetRepository;
+import dev.finetune.core.hyperparameters.Hyperparameters;
+import dev.finetune.core.job.CheckpointRef;
+import dev.finetune.core.job.FineTuningJob;
+import dev.finetune.core.job.FineTuningJobRepository;
+import dev.finetune.core.job.FineTuningMethod;
+import dev.finetune.core.job.JobId;
+import dev.finetune.core.job.JobStatus;
+import dev.finetune.core.job.NewJob;
+import dev.finetune.core.model.BaseModel;
+import dev.finetune.core.model.BaseModelId;
+import dev.finetune.core.model.BaseModelRepository;
+import dev.finetune.core.problem.PlatformProblem;
+import dev.finetune.core.problem.ProblemKind;
+import dev.finetune.core.progress.EventLevel;
+import dev.finetune.core.progress.JobCheckpointRepository;
+import dev.finetune.core.progress.JobEvent;
+import dev.finetune.core.progress.JobEventRepository;
+import dev.finetune.core.security.Caller;
+import dev.finetune.core.tenant.Segment;
+import dev.finetune.core.tenant.SegmentName;
+import dev.finetune.core.tenant.SegmentRepository;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Turns a create request into a stored job. References are resolved within the caller's tenant
+ * (anything else is "not found", naming the field). Files were validated at upload, so the job
+ * passes validating_files at once and is stored queued, with its first two events, in one
+ * transaction. With an {@code Idempotency-Key} the unique constraint (tenant, key) decides which
+ * of several concurrent calls creates the job; the others re-read it and answer with the same job
+ * when their request resolves to the same job, else with 422 idempotency-mismatch.
+ */
+@Component
+class JobSubmission {
+
+    private final FineTuningJobRepository jobs;
+    private final BaseModelRepository models;
+    private final DatasetRepository datasets;
+    private final SegmentRepository segments;
+    private final JobCheckpointRepository checkpoints;
+    private final JobEventRepository events;
+    private final TransactionTemplate tx;
+
+    JobSubmission(FineTuningJobRepository jobs, BaseModelRepository models, DatasetRepository datasets,
+            SegmentRepository segments, JobCheckpointRepository checkpoints, JobEventRepository events,
+            TransactionTemplate tx) {
+        this.jobs = jobs;
+        this.models = models;
+        this.datasets = datasets;
+        this.segments = segments;
+        this.checkpoints = checkpoints;
+        this.events = events;
+        this.tx = tx;
+    }
+
+    /** The job, and whether this call created it (false: an idempotent retry). */
+    record Outcome(FineTuningJob job, boolean created) {
+    }
+
+    Outcome submit(Caller caller, CreateJobRequest request, String idempotencyKey) {
+        String key = idempotencyKey == null || idempotencyKey.isBlank() ? null : idempotencyKey.trim();
+        if (key != null && key.length() > 255) {
+            throw new PlatformProblem(ProblemKind.VALIDATION, "Idempotency-Key must be at most 255 characters")
+                    .with("param", "Idempotency-Key");
+        }
+        NewJob wanted = resolve(caller, request, key);
+        if (key != null) {
+            Optional<FineTuningJob> earlier = jobs.findByIdempotencyKey(caller.tenant(), key);
+            if (earlier.isPresent()) {
+                return new Outcome(sameOrMismatch(earlier.get(), wanted, request.seed() != null, key), false);
+            }
+        }
+        try {
+            return new Outcome(tx.execute(status -> store(wanted)), true);
+        } catch (DataIntegrityViolationException e) {
+            if (key == null) {
+                throw e;
+            }
+            FineTuningJob winner = jobs.findByIdempotencyKey(caller.tenant(), key).orElseThrow(() -> e);
+            return new Outcome(sameOrMismatch(winner, wanted, request.seed() != null, key), false);
+        }
+    }
+
+    private FineTuningJob store(NewJob wanted) {
+        Instant now = Instant.now();
+        FineTuningJob job = FineTuningJob.submit(wanted, now);
+        job.transitionTo(JobStatus.QUEUED, now);
+        jobs.saveAndFlush(job);
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("status", JobStatus.VALIDATING_FILES.wireName());
+        events.save(new JobEvent(job.id(), EventLevel.INFO, "Job created; training files were validated at upload", data, now));
+        events.save(new JobEvent(job.id(), EventLevel.INFO, "Job queued", Map.of("status", JobStatus.QUEUED.wireName()), now));
+        return job;
+    }
+
+    private NewJob resolve(Caller caller, CreateJobRequest r, String key) {
+        BaseModel model = findModel(caller, r.model());
+        DatasetId training = findDataset(caller, r.trainingFile(), "training_file");
+        DatasetId validation = r.validationFile() == null || r.validationFile().isBlank() ? null
+                : findDataset(caller, r.validationFile(), "validation_file");
+        if (training.equals(validation)) {
+            throw new PlatformProblem(ProblemKind.VALIDATION, "validation_file must differ from training_file")
+                    .with("param", "validation_file");
+        }
+        Segment segment = findSegment(caller, r.segment());
+        FineTuningMethod method = r.method() == null ? FineTuningMethod.LORA : r.method();
+        CheckpointRef from = r.fromCheckpoint() == null || r.fromCheckpoint().isBlank() ? null
+                : findCheckpoint(caller, r.fromCheckpoint(), model, method);
+        Hyperparameters hp = r.hyperparameters() == null ? Hyperparameters.defaults() : r.hyperparameters();
+        long seed = r.seed() != null ? r.seed() : ThreadLocalRandom.current().nextInt(0, Integer.MAX_VALUE);
+        Map<String, Object> metadata = r.metadata() == null ? Map.of() : Map.copyOf(r.metadata());
+        return new NewJob(caller.tenant(), segment.id(), model.id(), training, validation, method, hp, r.suffix(),
+                metadata, seed, key, from);
+    }
+
+    private BaseModel findModel(Caller caller, String model) {
+        Optional<UUID> id = uuid(model);
+        Optional<BaseModel> found = id.isPresent() ? models.findVisible(caller.tenant(), new BaseModelId(id.get()))
+                : models.findVisible(caller.tenant(), model);
+        return found.orElseThrow(() -> notFound("base model", model, "model"));
+    }
+
+    private DatasetId findDataset(Caller caller, String id, String param) {
+        return uuid(id).map(DatasetId::new).flatMap(d -> datasets.find(caller.tenant(), d))
+                .orElseThrow(() -> notFound("dataset", id, param)).id();
+    }
+
+    private Segment findSegment(Caller caller, String name) {
+        String wanted = name == null || name.isBlank() ? SegmentName.DEFAULT.value() : name;
+        if (!SegmentName.PATTERN.matcher(wanted).matches()) {
+            throw notFound("segment", wanted, "segment");
+        }
+        return segments.find(caller.tenant(), new SegmentName(wanted)).orElseThrow(() -> notFound("segment", wanted, "segment"));
+    }
+
+    private CheckpointRef findCheckpoint(Caller caller, String id, BaseModel model, FineTuningMethod method) {
+        int cut = id.lastIndexOf(":step-");
+        Optional<UUID> jobId = cut < 0 ? Optional.empty() : uuid(id.substring(0, cut));
+        Optional<Integer> step = cut < 0 ? Optional.empty() : integer(id.substring(cut + ":step-".length()));
+        FineTuningJob source = jobId.flatMap(j -> jobs.find(caller.tenant(), new JobId(j)))
+                .filter(j -> step.isPresent())
+                .orElseThrow(() -> notFound("checkpoint", id, "from_checkpoint"));
+        boolean exists = checkpoints.findByIdJobIdOrderByIdStepAsc(source.id().value()).stream()
+                .anyMatch(c -> c.step() == step.get());
+        if (!exists) {
+            throw notFound("checkpoint", id, "from_checkpoint");
+        }
+        if (!source.baseModelId().equals(model.id()) || source.method() != method) {
+            throw new PlatformProblem(ProblemKind.BASE_MODEL_MISMATCH, "checkpoint " + id + " was trained with "
+                    + source.method().wireName() + " on base model " + source.baseModelId()
+                    + "; the new job must use the same model and method").with("param", "from_checkpoint");
+        }
+        return new CheckpointRef(source.id(), step.get());
+    }
+
+    private static FineTuningJob sameOrMismatch(FineTuningJob earlier, NewJob wanted, boolean seedGiven, String key) {
+        boolean same = earlier.baseModelId().equals(wanted.baseModel())
+                && earlier.trainingDatasetId().equals(wanted.trainingDataset())
+                && Objects.equals(earlier.validationDatasetId().orElse(null), wanted.validationDataset())
+                && earlier.segmentId().equals(wanted.segment())
+                && earlier.method() == wanted.method()
+                && earlier.hyperparameters().equals(wanted.hyperparameters())
+                && Objects.equals(earlier.suffix().orElse(null), wanted.suffix())
+                && earlier.metadata().equals(wanted.metadata())
+                && (!seedGiven || earlier.seed() == wanted.seed())
+                && Objects.equals(earlier.fromCheckpoint().orElse(null), wanted.fromCheckpoint());
+        if (!same) {
+            throw new PlatformProblem(ProblemKind.IDEMPOTENCY_MISMATCH, "Idempotency-Key '" + key
+                    + "' was used for job " + earlier.id() + " with a different request; use a new key for a new job")
+                    .with("jobId", earlier.id().toString()).with("param", "Idempotency-Key");
+        }
+        return earlier;
+    }
+
+    private static PlatformProblem notFound(String what, String value, String param) {
+        return new PlatformProblem(ProblemKind.NOT_FOUND, what + " '" + value + "' does not exist")
+                .with("resource", what).with("param", param);
+    }
+
+    private static Optional<UUID> uuid(String text) {
+        try {
+            return Optional.of(UUID.fromString(text.trim()));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<Integer> integer(String text) {
+        try {
+            return Optional.of(Integer.parseInt(text));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.finetune.api.job;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.finetune.core.hyperparameters.Hyperparameters;
+import dev.finetune.core.job.CheckpointRef;
+import dev.finetune.core.job.FineTuningJob;
+import dev.finetune.core.job.JobError;
+import dev.finetune.core.job.JobStatus;
+import dev.finetune.core.storage.ObjectKeys;
+
+/** A job as clients see it, shaped like the OpenAI / Together job objects (snake_case). */
+record JobView(
+        String id,
+        String object,
+        String status,
+        String model,
+        @JsonProperty("model_id") String modelId,
+        @JsonProperty("training_file") String trainingFile,
+        @JsonProperty("validation_file") String validationFile,
+        String method,
+        Hyperparameters hyperparameters,
+        String segment,
+        String suffix,
+        Map<String, Object> metadata,
+        long seed,
+        @JsonProperty("from_checkpoint") String fromCheckpoint,
+        @JsonProperty("trained_tokens") Long trainedTokens,
+        @JsonProperty("estimated_finish") Instant estimatedFinish,
+        @JsonProperty("fine_tuned_model") String fineTunedModel,
+        @JsonProperty("result_files") List<String> resultFiles,
+        JobError error,
+        @JsonProperty("created_at") Instant createdAt,
+        @JsonProperty("started_at") Instant startedAt,
+        @JsonProperty("finished_at") Instant finishedAt) {
+
+    static JobView of(FineTuningJob j, String modelName, String segmentName) {
+        return new JobView(j.id().toString(), "fine_tuning.job", j.status().wireName(), modelName,
+                j.baseModelId().toString(), j.trainingDatasetId().toString(),
+                j.validationDatasetId().map(Object::toString).orElse(null), j.method().wireName(), j.hyperparameters(),
+                segmentName, j.suffix().orElse(null), j.metadata(), j.seed(),
+                j.fromCheckpoint().map(JobView::checkpointId).orElse(null), j.trainedTokens().orElse(null),
+                j.estimatedFinish().orElse(null),
+                j.status() == JobStatus.SUCCEEDED ? ObjectKeys.adapterPrefix(j.tenantId(), j.id()) : null,
+                j.resultObjectKeys(), j.error().orElse(null), j.createdAt(), j.startedAt().orElse(null),
+                j.finishedAt().orElse(null));
+    }
+
+    static String checkpointId(CheckpointRef ref) {
+        return ref.job() + ":step-" + ref.step();
+    }
+}

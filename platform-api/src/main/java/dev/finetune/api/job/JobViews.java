@@ -1,0 +1,47 @@
+package dev.finetune.api.job;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.finetune.core.job.FineTuningJob;
+import dev.finetune.core.model.BaseModel;
+import dev.finetune.core.model.BaseModelRepository;
+import dev.finetune.core.security.Caller;
+import dev.finetune.core.tenant.Segment;
+import dev.finetune.core.tenant.SegmentRepository;
+import org.springframework.stereotype.Component;
+
+/** Renders jobs with their base model's and segment's names, looked up once per request. */
+@Component
+class JobViews {
+
+    private final BaseModelRepository models;
+    private final SegmentRepository segments;
+
+    JobViews(BaseModelRepository models, SegmentRepository segments) {
+        this.models = models;
+        this.segments = segments;
+    }
+
+    /** A renderer for one request: base models and segments are read once, however many jobs follow. */
+    java.util.function.Function<FineTuningJob, JobView> forCaller(Caller caller) {
+        Map<UUID, String> modelNames = new HashMap<>();
+        for (BaseModel m : models.listVisibleTo(caller.tenant())) {
+            modelNames.put(m.id().value(), m.name());
+        }
+        Map<UUID, String> segmentNames = new HashMap<>();
+        for (Segment s : segments.list(caller.tenant())) {
+            segmentNames.put(s.id().value(), s.name().value());
+        }
+        return job -> JobView.of(job, modelNames.getOrDefault(job.baseModelId().value(), job.baseModelId().toString()),
+                segmentNames.get(job.segmentId().value()));
+    }
+
+    JobView of(Caller caller, FineTuningJob job) {
+        String model = models.findVisible(caller.tenant(), job.baseModelId()).map(BaseModel::name)
+                .orElse(job.baseModelId().toString());
+        String segment = segments.find(caller.tenant(), job.segmentId()).map(s -> s.name().value()).orElse(null);
+        return JobView.of(job, model, segment);
+    }
+}

@@ -1,0 +1,268 @@
+package dev.finetune.api.dataset;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import dev.finetune.api.support.Api;
+import dev.finetune.api.support.Api.FilePart;
+import dev.finetune.api.support.Api.Response;
+import dev.finetune.api.support.ApiTestBase;
+import dev.finetune.core.storage.ArtifactStore;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+
+class DatasetUploadTest extends ApiTestBase {
+
+    @Autowired
+    JdbcClient jdbc;
+    @Autowired
+    ArtifactStore store;
+
+    TestTenant tenant;
+
+    @BeforeEach
+    void tenant() {
+        tenant = newTenant("datasets");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "llamafactory_identity.json, application/json, instruction, 91",
+        "glaive_toolcall_40.json,    application/json, sharegpt,    40",
+        "tinyshakespeare_120k.txt,   text/plain,       text,        1"})
+    void storesAValidSampleWithItsRowsAndSha256(String sample, String contentType, String format, int rows) throws Exception {
+        // given
+        byte[] content = bytes(sample(sample));
+
+        // when
+        Response r = api.postBytes("/api/v1/datasets?name=" + sample, tenant.adminKey(), contentType, content);
+
+        // then
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        assertThat(r.location()).endsWith("/api/v1/datasets/" + r.text("id"));
+        JsonNode body = r.json();
+        assertThat(body.path("format").asString()).isEqualTo(format);
+        assertThat(body.path("rows").asInt()).isEqualTo(rows);
+        assertThat(body.path("sha256").asString()).isEqualTo(sha256(content));
+        assertThat(body.path("bytes").asLong()).isEqualTo(content.length);
+        assertThat(body.path("estimated_tokens").asLong()).isPositive();
+        Response download = api.get("/api/v1/datasets/" + r.text("id") + "/content", tenant.adminKey());
+        assertThat(download.body().getBytes(StandardCharsets.UTF_8)).isEqualTo(content);
+    }
+
+    @Test
+    void acceptsAMultipartUploadOfJsonLines() {
+        // given
+        byte[] jsonl = identityAsJsonLines();
+
+        // when
+        Response r = api.postMultipart("/api/v1/datasets", tenant.adminKey(), Map.of("format", "instruction"),
+                List.of(new FilePart("file", "identity.jsonl", jsonl)));
+
+        // then
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        assertThat(r.json().path("name").asString()).isEqualTo("identity.jsonl");
+        assertThat(r.json().path("rows").asInt()).isEqualTo(91);
+    }
+
+    @Test
+    void rejectsATruncatedJsonLineNamingItsLineAndStoresNothing() {
+        // given: line 5 cut in the middle
+        List<String> lines = identityLines();
+        lines.set(4, lines.get(4).substring(0, lines.get(4).length() / 2));
+
+        // when / then
+        Response r = rejectedWithNothingStored(() -> upload(String.join("\n", lines).getBytes(StandardCharsets.UTF_8)));
+        JsonNode error = r.json().path("errors").get(0);
+        assertThat(error.path("line").asInt()).isEqualTo(5);
+        assertThat(error.path("message").asString()).contains("JSON");
+    }
+
+    @Test
+    void rejectsARecordWithAMissingKeyNamingLineAndField() {
+        // given: line 7 has no "output"
+        List<String> lines = identityLines();
+        lines.set(6, "{\"instruction\": \"hi\", \"input\": \"\"}");
+
+        // when / then
+        Response r = rejectedWithNothingStored(() -> upload(String.join("\n", lines).getBytes(StandardCharsets.UTF_8)));
+        JsonNode error = r.json().path("errors").get(0);
+        assertThat(error.path("line").asInt()).isEqualTo(7);
+        assertThat(error.path("field").asString()).isEqualTo("output");
+        assertThat(r.json().path("rows").asInt()).isEqualTo(91);
+        assertThat(r.text("detail")).contains("line 7");
+    }
+
+    @Test
+    void rejectsABadUtf8ByteNamingItsLine() {
+        // given: an invalid byte inside line 3
+        byte[] good = identityAsJsonLines();
+        int lineStart = nthLineStart(good, 3);
+        byte[] bad = good.clone();
+        bad[lineStart + 20] = (byte) 0xFF;
+
+        // when / then
+        Response r = rejectedWithNothingStored(() -> upload(bad));
+        JsonNode error = r.json().path("errors").get(0);
+        assertThat(error.path("line").asInt()).isEqualTo(3);
+        assertThat(error.path("message").asString()).containsIgnoringCase("utf-8");
+    }
+
+    @Test
+    void capsTheListedErrorsAndSaysSo() {
+        // given: every line lacks "output"
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            lines.add("{\"instruction\": \"q" + i + "\"}");
+        }
+
+        // when
+        Response r = rejectedWithNothingStored(() -> upload(String.join("\n", lines).getBytes(StandardCharsets.UTF_8)));
+
+        // then: the tests configure a cap of 20
+        assertThat(r.json().path("errors").size()).isEqualTo(20);
+        assertThat(r.json().path("errorsCapped").asBoolean()).isTrue();
+    }
+
+    @Test
+    void refusesAnOversizedUploadWith413AndStoresNothing() {
+        // given: 1.2 MB of real text against the tests' 1 MB limit
+        byte[] text = bytes(sample("tinyshakespeare_120k.txt"));
+        ByteArrayOutputStream big = new ByteArrayOutputStream();
+        for (int i = 0; i < 10; i++) {
+            big.writeBytes(text);
+        }
+
+        // when
+        Response raw = rejectedWithNothingStored(() -> api.postBytes("/api/v1/datasets?format=text", tenant.adminKey(),
+                "text/plain", big.toByteArray()), 413);
+        Response multipart = rejectedWithNothingStored(() -> api.postMultipart("/api/v1/datasets", tenant.adminKey(),
+                Map.of(), List.of(new FilePart("file", "big.txt", big.toByteArray()))), 413);
+
+        // then
+        assertThat(raw.text("type")).isEqualTo("https://finetune.dev/problems/payload-too-large");
+        assertThat(multipart.text("type")).isEqualTo("https://finetune.dev/problems/payload-too-large");
+    }
+
+    @Test
+    void refusesAnUnsupportedContentTypeWith415() {
+        // when
+        Response r = api.postBytes("/api/v1/datasets", tenant.adminKey(), "image/png", new byte[] {1, 2, 3});
+
+        // then
+        assertThat(r.status()).isEqualTo(415);
+        assertThat(r.text("type")).isEqualTo("https://finetune.dev/problems/unsupported-media-type");
+    }
+
+    @Test
+    void listsWithACursorAndDeletesTheRowAndTheObject() {
+        // given
+        String first = uploadDataset(tenant, "llamafactory_identity.json");
+        String second = uploadDataset(tenant, "glaive_toolcall_40.json");
+        String third = uploadDataset(tenant, "tinyshakespeare_120k.txt");
+
+        // when
+        Response page1 = api.get("/api/v1/datasets?limit=2", tenant.adminKey());
+        Response page2 = api.get("/api/v1/datasets?limit=2&after=" + page1.text("last_id"), tenant.adminKey());
+
+        // then
+        assertThat(page1.json().path("data").findValuesAsString("id")).containsExactly(third, second);
+        assertThat(page1.json().path("has_more").asBoolean()).isTrue();
+        assertThat(page2.json().path("data").findValuesAsString("id")).containsExactly(first);
+        assertThat(page2.json().path("has_more").asBoolean()).isFalse();
+
+        // when
+        int objectsBefore = store.list("tenants/" + tenant.id() + "/").size();
+        Response deleted = api.delete("/api/v1/datasets/" + first, tenant.adminKey());
+
+        // then
+        assertThat(deleted.status()).isEqualTo(204);
+        assertThat(api.get("/api/v1/datasets/" + first, tenant.adminKey()).status()).isEqualTo(404);
+        assertThat(store.list("tenants/" + tenant.id() + "/")).hasSize(objectsBefore - 1);
+    }
+
+    @Test
+    void refusesToDeleteADatasetAQueuedJobUses() {
+        // given
+        String dataset = uploadDataset(tenant, "llamafactory_identity.json");
+        Response job = api.postJson("/api/v1/fine-tuning/jobs", tenant.adminKey(), jobRequest(dataset));
+        assertThat(job.status()).as(job.toString()).isEqualTo(201);
+
+        // when
+        Response r = api.delete("/api/v1/datasets/" + dataset, tenant.adminKey());
+
+        // then
+        assertThat(r.status()).isEqualTo(409);
+        assertThat(r.text("type")).isEqualTo("https://finetune.dev/problems/conflict");
+        assertThat(r.json().path("activeJobs").asInt()).isEqualTo(1);
+        assertThat(api.get("/api/v1/datasets/" + dataset, tenant.adminKey()).status()).isEqualTo(200);
+    }
+
+    private Response upload(byte[] body) {
+        return api.postBytes("/api/v1/datasets?name=damaged.jsonl&format=instruction", tenant.adminKey(),
+                "application/jsonl", body);
+    }
+
+    private Response rejectedWithNothingStored(Supplier<Response> call) {
+        Response r = rejectedWithNothingStored(call, 422);
+        assertThat(r.text("type")).isEqualTo("https://finetune.dev/problems/invalid-dataset");
+        return r;
+    }
+
+    private Response rejectedWithNothingStored(Supplier<Response> call, int status) {
+        long rowsBefore = datasetRows();
+        int objectsBefore = store.list("tenants/").size();
+        Response r = call.get();
+        assertThat(r.status()).as(r.toString()).isEqualTo(status);
+        assertThat(r.contentType()).startsWith("application/problem+json");
+        assertThat(datasetRows()).isEqualTo(rowsBefore);
+        assertThat(store.list("tenants/")).hasSize(objectsBefore);
+        return r;
+    }
+
+    private long datasetRows() {
+        return jdbc.sql("SELECT count(*) FROM datasets").query(Long.class).single();
+    }
+
+    /** The real Alpaca identity records, one JSON object per line. */
+    private static List<String> identityLines() {
+        JsonNode array = Api.JSON.readTree(bytes(sample("llamafactory_identity.json")));
+        List<String> lines = new ArrayList<>();
+        array.forEach(record -> lines.add(Api.JSON.writeValueAsString(record)));
+        return lines;
+    }
+
+    private static byte[] identityAsJsonLines() {
+        return String.join("\n", identityLines()).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static int nthLineStart(byte[] content, int line) {
+        int seen = 1;
+        for (int i = 0; i < content.length; i++) {
+            if (seen == line) {
+                return i;
+            }
+            if (content[i] == '\n') {
+                seen++;
+            }
+        }
+        throw new IllegalArgumentException("no line " + line);
+    }
+
+    private static String sha256(byte[] content) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+    }
+}

@@ -1,0 +1,220 @@
+package dev.finetune.api.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.finetune.api.support.Api.Response;
+import dev.finetune.api.support.ApiTestBase;
+import dev.finetune.core.job.JobId;
+import dev.finetune.core.progress.JobCheckpoint;
+import dev.finetune.core.progress.JobCheckpointRepository;
+import dev.finetune.core.progress.JobMetric;
+import dev.finetune.core.progress.JobMetricRepository;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+
+class JobApiTest extends ApiTestBase {
+
+    @Autowired
+    JobCheckpointRepository checkpoints;
+    @Autowired
+    JobMetricRepository metrics;
+
+    TestTenant tenant;
+    String dataset;
+
+    @BeforeEach
+    void tenantWithDataset() {
+        tenant = newTenant("jobs");
+        dataset = uploadDataset(tenant, "llamafactory_identity.json");
+    }
+
+    @Test
+    void createsAQueuedJobAndEchoesTheDefaults() {
+        // when
+        Response r = api.postJson("/api/v1/fine-tuning/jobs", tenant.adminKey(), jobRequest(dataset));
+
+        // then
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        JsonNode job = r.json();
+        assertThat(job.path("object").asString()).isEqualTo("fine_tuning.job");
+        assertThat(job.path("status").asString()).isEqualTo("queued");
+        assertThat(job.path("model").asString()).isEqualTo("tinystories-656k");
+        assertThat(job.path("method").asString()).isEqualTo("lora");
+        assertThat(job.path("segment").asString()).isEqualTo("default");
+        assertThat(job.path("training_file").asString()).isEqualTo(dataset);
+        JsonNode hp = job.path("hyperparameters");
+        assertThat(hp.path("lora_r").asInt()).isEqualTo(8);
+        assertThat(hp.path("lora_alpha").asInt()).isEqualTo(16);
+        assertThat(hp.path("lora_dropout").asDouble()).isEqualTo(0.05);
+        assertThat(hp.path("n_epochs").asInt()).isEqualTo(3);
+        assertThat(hp.path("target_modules").toString()).contains("q_proj", "v_proj");
+        assertThat(job.has("error")).isTrue();
+        assertThat(job.path("created_at").asString()).isNotBlank();
+        Response events = api.get("/api/v1/fine-tuning/jobs/" + job.path("id").asString() + "/events", tenant.adminKey());
+        assertThat(events.json().path("data").findValuesAsString("message")).hasSize(2).last().asString().contains("queued");
+    }
+
+    @Test
+    void rejectsRankZeroNamingTheField() {
+        // given
+        Map<String, Object> body = new HashMap<>(jobRequest(dataset));
+        body.put("hyperparameters", Map.of("lora_r", 0));
+
+        // when
+        Response r = api.postJson("/api/v1/fine-tuning/jobs", tenant.adminKey(), body);
+
+        // then
+        assertThat(r.status()).as(r.toString()).isEqualTo(400);
+        assertThat(r.text("type")).isEqualTo("https://finetune.dev/problems/invalid-hyperparameter");
+        assertThat(r.text("param")).isEqualTo("hyperparameters.lora_r");
+        assertThat(r.text("detail")).contains("lora_r");
+    }
+
+    @Test
+    void rejectsAnUnknownBaseModelNamingModel() {
+        // given
+        Map<String, Object> body = new HashMap<>(jobRequest(dataset));
+        body.put("model", "no-such-model");
+
+        // when
+        Response r = api.postJson("/api/v1/fine-tuning/jobs", tenant.adminKey(), body);
+
+        // then
+        assertThat(r.status()).isEqualTo(404);
+        assertThat(r.text("type")).isEqualTo("https://finetune.dev/problems/not-found");
+        assertThat(r.text("param")).isEqualTo("model");
+    }
+
+    @Test
+    void treatsAnotherTenantsDatasetAsUnknownNamingTrainingFile() {
+        // given
+        TestTenant other = newTenant("other");
+        String othersDataset = uploadDataset(other, "glaive_toolcall_40.json");
+
+        // when
+        Response r = api.postJson("/api/v1/fine-tuning/jobs", tenant.adminKey(), jobRequest(othersDataset));
+
+        // then
+        assertThat(r.status()).isEqualTo(404);
+        assertThat(r.text("param")).isEqualTo("training_file");
+        assertThat(api.get("/api/v1/fine-tuning/jobs", tenant.adminKey()).json().path("data").size()).isZero();
+    }
+
+    @Test
+    void rejectsAnUnknownMethodNamingIt() {
+        // given
+        Map<String, Object> body = new HashMap<>(jobRequest(dataset));
+        body.put("method", "full");
+
+        // when
+        Response r = api.postJson("/api/v1/fine-tuning/jobs", tenant.adminKey(), body);
+
+        // then
+        assertThat(r.status()).as(r.toString()).isEqualTo(400);
+        assertThat(r.text("param")).isEqualTo("method");
+        assertThat(r.text("detail")).contains("lora", "qlora", "adapter");
+    }
+
+    @Test
+    void cancelsAQueuedJobAtOnceAndRefusesToCancelItTwice() {
+        // given
+        String id = api.postJson("/api/v1/fine-tuning/jobs", tenant.adminKey(), jobRequest(dataset)).text("id");
+
+        // when
+        Response cancelled = api.postEmpty("/api/v1/fine-tuning/jobs/" + id + "/cancel", tenant.adminKey());
+        Response again = api.postEmpty("/api/v1/fine-tuning/jobs/" + id + "/cancel", tenant.adminKey());
+
+        // then
+        assertThat(cancelled.status()).as(cancelled.toString()).isEqualTo(200);
+        assertThat(cancelled.text("status")).isEqualTo("cancelled");
+        assertThat(cancelled.text("finished_at")).isNotBlank();
+        assertThat(again.status()).isEqualTo(409);
+        assertThat(again.text("type")).isEqualTo("https://finetune.dev/problems/illegal-transition");
+    }
+
+    @Test
+    void listsJobsByStatusAndSegmentWithACursor() {
+        // given
+        api.postJson("/api/v1/segments", tenant.adminKey(), Map.of("name", "research"));
+        Map<String, Object> research = new HashMap<>(jobRequest(dataset));
+        research.put("segment", "research");
+        String a = api.postJson("/api/v1/fine-tuning/jobs", tenant.adminKey(), jobRequest(dataset)).text("id");
+        String b = api.postJson("/api/v1/fine-tuning/jobs", tenant.adminKey(), research).text("id");
+        String c = api.postJson("/api/v1/fine-tuning/jobs", tenant.adminKey(), jobRequest(dataset)).text("id");
+        api.postEmpty("/api/v1/fine-tuning/jobs/" + a + "/cancel", tenant.adminKey());
+
+        // when
+        Response page1 = api.get("/api/v1/fine-tuning/jobs?limit=2", tenant.adminKey());
+        Response page2 = api.get("/api/v1/fine-tuning/jobs?limit=2&after=" + page1.text("last_id"), tenant.adminKey());
+        Response queued = api.get("/api/v1/fine-tuning/jobs?status=queued", tenant.adminKey());
+        Response inResearch = api.get("/api/v1/fine-tuning/jobs?segment=research", tenant.adminKey());
+        Response badStatus = api.get("/api/v1/fine-tuning/jobs?status=done", tenant.adminKey());
+
+        // then
+        assertThat(page1.json().path("data").findValuesAsString("id")).containsExactly(c, b);
+        assertThat(page1.json().path("has_more").asBoolean()).isTrue();
+        assertThat(page2.json().path("data").findValuesAsString("id")).containsExactly(a);
+        assertThat(queued.json().path("data").findValuesAsString("id")).containsExactly(c, b);
+        assertThat(inResearch.json().path("data").findValuesAsString("id")).containsExactly(b);
+        assertThat(badStatus.status()).isEqualTo(400);
+        assertThat(badStatus.text("param")).isEqualTo("status");
+    }
+
+    @Test
+    void servesMetricsAndCheckpointsAndStartsANewJobFromACheckpoint() {
+        // given: a job that wrote a metric and a checkpoint at step 10
+        String id = api.postJson("/api/v1/fine-tuning/jobs", tenant.adminKey(), jobRequest(dataset)).text("id");
+        JobId job = JobId.parse(id);
+        metrics.save(new JobMetric(job, 10, 0.5, 2.5, 2.7, 1e-4, 1234.0, Instant.now()));
+        checkpoints.save(new JobCheckpoint(job, 10, "tenants/" + tenant.id() + "/jobs/" + id + "/checkpoints/step-10/", Instant.now()));
+
+        // when
+        Response metricList = api.get("/api/v1/fine-tuning/jobs/" + id + "/metrics", tenant.adminKey());
+        Response checkpointList = api.get("/api/v1/fine-tuning/jobs/" + id + "/checkpoints", tenant.adminKey());
+        String checkpointId = checkpointList.json().path("data").get(0).path("id").asString();
+        Map<String, Object> body = new HashMap<>(jobRequest(dataset));
+        body.put("from_checkpoint", checkpointId);
+        Response resumed = api.postJson("/api/v1/fine-tuning/jobs", tenant.adminKey(), body);
+        body.put("from_checkpoint", id + ":step-11");
+        Response missing = api.postJson("/api/v1/fine-tuning/jobs", tenant.adminKey(), body);
+
+        // then
+        JsonNode metric = metricList.json().path("data").get(0);
+        assertThat(metric.path("step").asInt()).isEqualTo(10);
+        assertThat(metric.path("loss").asDouble()).isEqualTo(2.5);
+        assertThat(metric.path("eval_loss").asDouble()).isEqualTo(2.7);
+        assertThat(metric.path("learning_rate").asDouble()).isEqualTo(1e-4);
+        assertThat(metric.path("tokens_per_second").asDouble()).isEqualTo(1234.0);
+        assertThat(checkpointList.json().path("data").get(0).path("metrics").path("loss").asDouble()).isEqualTo(2.5);
+        assertThat(resumed.status()).as(resumed.toString()).isEqualTo(201);
+        assertThat(resumed.text("from_checkpoint")).isEqualTo(checkpointId);
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(missing.text("param")).isEqualTo("from_checkpoint");
+    }
+
+    @Test
+    void rejectsTooMuchMetadataNamingTheField() {
+        // given
+        Map<String, String> metadata = new HashMap<>();
+        for (int i = 0; i < 17; i++) {
+            metadata.put("k" + i, "v");
+        }
+        Map<String, Object> body = new HashMap<>(jobRequest(dataset));
+        body.put("metadata", metadata);
+
+        // when
+        Response r = api.postJson("/api/v1/fine-tuning/jobs", tenant.adminKey(), body);
+
+        // then
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.text("param")).isEqualTo("metadata");
+        assertThat(List.of(r.text("type"))).containsExactly("https://finetune.dev/problems/validation");
+    }
+}

@@ -1,0 +1,98 @@
+package dev.finetune.api.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+
+import dev.finetune.api.support.Api;
+import dev.finetune.api.support.Api.Response;
+import dev.finetune.api.support.ApiTestBase;
+import org.junit.jupiter.api.Test;
+
+class AuthenticationTest extends ApiTestBase {
+
+    @Test
+    void rejectsACallWithoutAKeyWith401Problem() {
+        // when
+        Response r = api.get("/api/v1/datasets", null);
+
+        // then
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.contentType()).startsWith("application/problem+json");
+        assertThat(r.text("type")).isEqualTo("https://finetune.dev/problems/unauthenticated");
+    }
+
+    @Test
+    void rejectsAMalformedOrUnknownKey() {
+        // when
+        Response garbage = api.get("/api/v1/datasets", "not-a-key");
+        Response unknown = api.get("/api/v1/datasets", "ftk_zzzzzzzz_" + "x".repeat(43));
+        Response wrongSecret = api.get("/api/v1/datasets", Api.OPERATOR_KEY.substring(0, 13) + "y".repeat(43));
+
+        // then
+        assertThat(garbage.status()).isEqualTo(401);
+        assertThat(unknown.status()).isEqualTo(401);
+        assertThat(wrongSecret.status()).isEqualTo(401);
+    }
+
+    @Test
+    void rejectsARevokedKey() {
+        // given
+        TestTenant tenant = newTenant("revoke");
+        Response created = api.postJson("/api/v1/api-keys", tenant.adminKey(),
+                Map.of("name", "ci", "scopes", java.util.List.of("read")));
+        String key = created.text("key");
+        assertThat(api.get("/api/v1/datasets", key).status()).isEqualTo(200);
+
+        // when
+        Response revoked = api.delete("/api/v1/api-keys/" + created.text("id"), tenant.adminKey());
+
+        // then
+        assertThat(revoked.status()).isEqualTo(204);
+        assertThat(api.get("/api/v1/datasets", key).status()).isEqualTo(401);
+        Response list = api.get("/api/v1/api-keys", tenant.adminKey());
+        assertThat(list.body()).doesNotContain("sha256").doesNotContain(key.substring(13));
+        assertThat(list.json().path("data").findValuesAsString("revoked")).isNotNull();
+    }
+
+    @Test
+    void forbidsSubmittingWithAReadOnlyKey() {
+        // given
+        TestTenant tenant = newTenant("readonly");
+        String readKey = key(tenant, "read");
+
+        // when
+        Response r = api.postJson("/api/v1/fine-tuning/jobs", readKey, jobRequest("00000000-0000-0000-0000-000000000001"));
+
+        // then
+        assertThat(r.status()).isEqualTo(403);
+        assertThat(r.text("type")).isEqualTo("https://finetune.dev/problems/forbidden-scope");
+        assertThat(r.text("requiredScope")).isEqualTo("submit");
+    }
+
+    @Test
+    void letsOnlyTheOperatorCreateTenants() {
+        // given
+        TestTenant tenant = newTenant("notoperator");
+
+        // when
+        Response r = api.postJson("/api/v1/tenants", tenant.adminKey(), Map.of("name", "sneaky-" + System.nanoTime()));
+
+        // then
+        assertThat(r.status()).isEqualTo(403);
+        assertThat(r.text("requiredScope")).isEqualTo("operator");
+    }
+
+    @Test
+    void recordsWhenAKeyWasLastUsed() {
+        // given
+        TestTenant tenant = newTenant("lastused");
+
+        // when
+        api.get("/api/v1/segments", tenant.adminKey());
+
+        // then
+        Response keys = api.get("/api/v1/api-keys", tenant.adminKey());
+        assertThat(keys.json().path("data").get(0).path("last_used_at").isNull()).isFalse();
+    }
+}
