@@ -201,8 +201,8 @@ export const api = {
  * until `signal` aborts or `shouldStop()` says the job is over. Calls `onMessage({event, data,
  * id})` (data parsed as JSON when it is JSON) and `onState('open'|'retrying'|'closed'|'unsupported', problem)`.
  */
-export async function followEvents(jobId, { onMessage, onState, signal, shouldStop }) {
-  let lastId = null;
+export async function followEvents(jobId, { onMessage, onState, signal, shouldStop, lastEventId }) {
+  let lastId = lastEventId === undefined || lastEventId === null ? null : String(lastEventId);
   let delay = 1000;
   while (!signal.aborted) {
     let response;

@@ -156,22 +156,40 @@ export function statusBadge(status) {
 }
 
 /**
- * Progress of a job as {step, total, fraction}: from the job's own fields when the API sends
- * them, else from the last metric and max_steps; a finished job is full.
+ * Progress of a job as {step, total, fraction}: from the job's own `progress` when the API sends
+ * it, else from what the worker reported (the last metric's step; `total_steps` and `last_step`
+ * in its slice events, passed as `hint`), else max_steps; a succeeded job is full.
  */
-export function jobProgress(job, lastMetric) {
+export function jobProgress(job, lastMetric, hint = {}) {
   const pr = job.progress || {};
-  const step = pr.step ?? job.step ?? job.current_step ?? lastMetric?.step ?? null;
-  const total = pr.total_steps ?? pr.total ?? job.total_steps ?? job.hyperparameters?.max_steps ?? null;
-  let fraction = pr.fraction ?? (step !== null && total ? step / total : null);
+  const steps = [pr.step, hint.step, lastMetric?.step].filter((x) => Number.isFinite(x));
+  const step = steps.length ? Math.max(...steps) : null;
+  const total = pr.total_steps ?? hint.total ?? job.hyperparameters?.max_steps ?? null;
+  let fraction = step !== null && total ? step / total : null;
   if (job.status === 'succeeded') fraction = 1;
   if (job.status === 'queued' || job.status === 'validating_files') fraction = fraction ?? 0;
   return { step, total, fraction: fraction === null ? null : Math.min(1, Math.max(0, fraction)) };
 }
 
-export function progressBar(job, lastMetric) {
-  const { step, total, fraction } = jobProgress(job, lastMetric);
-  const label = step !== null && total ? `step ${step} of ${total}` : fraction !== null ? `${Math.round(fraction * 100)}%` : 'no progress yet';
+/** What a job's events say about its progress: the latest `total_steps` and step reached. */
+export function progressHint(events, hint = {}) {
+  const out = { ...hint };
+  for (const e of events) {
+    const d = e?.data;
+    if (!d || typeof d !== 'object') continue;
+    if (Number.isFinite(d.total_steps)) out.total = d.total_steps;
+    const s = d.last_step ?? d.step;
+    if (Number.isFinite(s) && (out.step === undefined || s > out.step)) out.step = s;
+    if (Number.isFinite(e.id) && (out.lastEventId === undefined || e.id > out.lastEventId)) out.lastEventId = e.id;
+  }
+  return out;
+}
+
+export function progressBar(job, lastMetric, hint) {
+  const { step, total, fraction } = jobProgress(job, lastMetric, hint);
+  const label = step !== null && total ? `step ${step} of ${total}`
+    : step !== null ? `step ${step}`
+    : fraction !== null ? `${Math.round(fraction * 100)}%` : 'not started';
   return h('div.progress',
     h('progress', { max: 100, value: fraction === null ? null : Math.round(fraction * 100), 'aria-label': `Progress: ${label}` }),
     h('span.progress-label', label));

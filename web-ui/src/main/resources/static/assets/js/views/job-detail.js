@@ -5,13 +5,15 @@
 import { api, followEvents, page } from '../api.js';
 import {
   announce, clear, empty, formatBytes, formatDuration, formatNumber, h, jobProgress, loading, problemBox,
-  progressBar, shortId, statusBadge, timeAgo, TERMINAL,
+  progressBar, progressHint, shortId, statusBadge, timeAgo, TERMINAL,
 } from '../dom.js';
 import { LineChart } from '../curves.js';
 import { methodLabel } from './jobs.js';
 import { failureAdvice } from './failure-advice.js';
 
 const POLL_MS = 3000;
+// metrics are not in the event stream: they are re-read when events arrive, and at least this often while running
+const METRICS_MS = 4000;
 
 export async function renderJobDetail(container, id) {
   const controller = new AbortController();
@@ -104,9 +106,10 @@ export async function renderJobDetail(container, id) {
     const rows = sortedMetrics();
     const last = rows.at(-1);
     const lastEval = [...rows].reverse().find((r) => Number.isFinite(r.eval_loss));
-    const { step, total } = jobProgress(job, last);
+    const hint = progressHint(state.events.values());
+    const { step, total } = jobProgress(job, last, hint);
     clear(stats,
-      progressBar(job, last),
+      progressBar(job, last, hint),
       h('dl.stat-grid',
         stat('Step', step !== null ? `${step}${total ? ` / ${total}` : ''}` : '—'),
         stat('Loss', formatNumber(last?.loss)),
@@ -239,13 +242,27 @@ export async function renderJobDetail(container, id) {
 
   async function loadAll() {
     const [metrics, events, checkpoints] = await Promise.allSettled([
-      api.jobMetrics(id), api.jobEvents(id), api.jobCheckpoints(id)]);
+      api.jobMetrics(id), loadEvents(), api.jobCheckpoints(id)]);
     if (metrics.status === 'fulfilled') addMetrics(page(metrics.value).items);
     else charts.prepend(problemBox(metrics.reason, { heading: 'Metrics' }));
-    if (events.status === 'fulfilled') addEvents(page(events.value).items);
-    else eventsList.before(problemBox(events.reason, { heading: 'Events' }));
+    if (events.status === 'rejected') eventsList.before(problemBox(events.reason, { heading: 'Events' }));
     if (checkpoints.status === 'fulfilled') addCheckpoints(page(checkpoints.value).items);
     else checkpointsBox.before(problemBox(checkpoints.reason, { heading: 'Checkpoints' }));
+  }
+
+  /** Events after the newest one held, a few pages at most. */
+  async function loadEvents() {
+    for (let pages = 0; pages < 10; pages++) {
+      const p = page(await api.jobEvents(id, { after: lastEventId(), limit: 1000 }));
+      addEvents(p.items);
+      if (!p.next) return;
+    }
+  }
+
+  function lastEventId() {
+    let max;
+    for (const e of state.events.values()) if (Number.isFinite(e.id) && (max === undefined || e.id > max)) max = e.id;
+    return max;
   }
 
   let refreshTimer = null;
@@ -266,10 +283,35 @@ export async function renderJobDetail(container, id) {
     }, 300);
   }
 
+  let metricsTimer = null;
+  function refreshMetrics(delay = 800) {
+    clearTimeout(metricsTimer);
+    metricsTimer = setTimeout(async () => {
+      try {
+        addMetrics(page(await api.jobMetrics(id)).items);
+        drawStats();
+        const rows = sortedMetrics();
+        lossChart.setRows(rows);
+        lrChart.setRows(rows);
+      } catch {
+        // the next event or tick tries again
+      }
+      if (!controller.signal.aborted && !TERMINAL.has(state.job.status)) refreshMetrics(METRICS_MS);
+    }, delay);
+  }
+
+  /** `event` messages carry one job event ({id, level, message, data}); `end` the final status. */
   function onMessage({ event, data }) {
     const d = data && typeof data === 'object' ? data : { message: String(data) };
     const kind = (event || 'message').toLowerCase();
-    if (kind.includes('metric') || (Number.isFinite(d.step) && ('loss' in d || 'eval_loss' in d) && !('message' in d))) {
+    if (kind === 'end') {
+      if (d.status) state.job = { ...state.job, status: d.status };
+      drawAll();
+      refreshJob();
+      refreshMetrics(0);
+      return;
+    }
+    if (kind.includes('metric')) {
       addMetrics(Array.isArray(d) ? d : Array.isArray(d.data) ? d.data : [d]);
       drawStats();
       const rows = sortedMetrics();
@@ -282,17 +324,21 @@ export async function renderJobDetail(container, id) {
       drawCheckpoints();
       return;
     }
-    if (kind === 'status' || kind === 'job') {
-      if (d.status) state.job = { ...state.job, ...(d.id === id || !d.id ? d : {}), status: d.status };
-      drawAll();
-      refreshJob();
-      return;
-    }
-    if ('message' in d || 'level' in d) {
-      addEvents([d]);
-      drawEvents();
-    }
+    addEvents([d]);
+    drawEvents();
+    drawStats();
+    if (d.data?.checkpoint) loadCheckpoints();
+    refreshMetrics();
     refreshJob();
+  }
+
+  async function loadCheckpoints() {
+    try {
+      addCheckpoints(page(await api.jobCheckpoints(id)).items);
+      drawCheckpoints();
+    } catch {
+      // shown on the next full load
+    }
   }
 
   async function poll() {
@@ -317,7 +363,9 @@ export async function renderJobDetail(container, id) {
   drawAll();
 
   if (!TERMINAL.has(state.job.status)) {
+    refreshMetrics(METRICS_MS);
     followEvents(id, {
+      lastEventId: lastEventId(),
       signal: controller.signal,
       shouldStop: () => TERMINAL.has(state.job.status),
       onMessage,
@@ -338,6 +386,7 @@ export async function renderJobDetail(container, id) {
   return () => {
     controller.abort();
     clearTimeout(refreshTimer);
+    clearTimeout(metricsTimer);
     lossChart.destroy();
     lrChart.destroy();
   };

@@ -3,7 +3,7 @@
 // listed job is still moving.
 
 import { api, page } from '../api.js';
-import { clear, empty, h, loading, problemBox, progressBar, shortId, statusBadge, timeAgo, TERMINAL } from '../dom.js';
+import { clear, empty, h, loading, problemBox, progressBar, progressHint, shortId, statusBadge, timeAgo, TERMINAL } from '../dom.js';
 
 const STATUSES = ['validating_files', 'queued', 'running', 'cancelling', 'succeeded', 'failed', 'cancelled'];
 const REFRESH_MS = 5000;
@@ -48,6 +48,17 @@ export async function renderJobs(container, query) {
   let jobs = [];
   let next = null;
   let timer = null;
+  // what the worker's events say about each moving job's progress; only new events are fetched
+  const hints = new Map();
+
+  async function updateHints() {
+    const moving = jobs.filter((j) => j.status === 'running' || j.status === 'cancelling').slice(0, 10);
+    await Promise.allSettled(moving.map(async (j) => {
+      const hint = hints.get(j.id) || {};
+      const body = await api.jobEvents(j.id, { after: hint.lastEventId, limit: 1000 });
+      hints.set(j.id, progressHint(page(body).items, hint));
+    }));
+  }
 
   async function load(after) {
     const body = await api.listJobs({ ...filters, after });
@@ -63,7 +74,7 @@ export async function renderJobs(container, query) {
         filtered ? h('a', { href: '#/jobs' }, 'Show all jobs') : h('a', { href: '#/new' }, 'Start your first job'),
         '.'));
     } else {
-      clear(list, jobTable(jobs));
+      clear(list, jobTable(jobs, hints));
     }
     clear(more, next ? h('button.button', { type: 'button', onclick: loadMore }, 'Load more') : null);
   }
@@ -91,6 +102,7 @@ export async function renderJobs(container, query) {
       const known = new Set(jobs.map((j) => j.id));
       const fresh = p.items.filter((j) => !known.has(j.id));
       jobs = fresh.concat(jobs);
+      await updateHints();
       draw();
     } catch {
       // a failed background refresh keeps the last good list
@@ -108,6 +120,7 @@ export async function renderJobs(container, query) {
     const p = await load();
     jobs = p.items;
     next = p.next;
+    await updateHints();
     draw();
     schedule();
   } catch (problem) {
@@ -121,21 +134,21 @@ export async function renderJobs(container, query) {
   };
 }
 
-function jobTable(jobs) {
+function jobTable(jobs, hints) {
   return h('div.table-wrap',
     h('table.jobs.responsive',
       h('caption.visually-hidden', 'Fine-tuning jobs, newest first'),
       h('thead', h('tr',
         ['Job', 'Status', 'Progress', 'Segment', 'Method', 'Base model', 'Created'].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', jobs.map(jobRow))));
+      h('tbody', jobs.map((j) => jobRow(j, hints.get(j.id))))));
 }
 
-function jobRow(job) {
+function jobRow(job, hint) {
   const name = job.suffix ? `${job.suffix} · ${shortId(job.id)}` : shortId(job.id);
   return h('tr', { dataset: { jobId: job.id, status: job.status } },
     h('td', { 'data-label': 'Job' }, h('a', { href: `#/jobs/${encodeURIComponent(job.id)}` }, name)),
     h('td', { 'data-label': 'Status' }, statusBadge(job.status)),
-    h('td', { 'data-label': 'Progress' }, progressBar(job)),
+    h('td', { 'data-label': 'Progress' }, progressBar(job, null, hint)),
     h('td', { 'data-label': 'Segment' }, job.segment ?? '—'),
     h('td', { 'data-label': 'Method' }, methodLabel(job.method)),
     h('td', { 'data-label': 'Base model' }, job.model ?? job.base_model ?? '—'),

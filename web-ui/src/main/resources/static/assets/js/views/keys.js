@@ -20,8 +20,7 @@ export async function renderKeys(container) {
     field('Name', name, 'What or who uses it, so you know what breaks when you revoke it.'),
     h('fieldset.scopes', h('legend', 'Scopes'),
       SCOPES.map((s, i) => h('label.check', scopeBoxes[i], ' ', h('strong', s.value), h('span.hint', ` — ${s.hint}`)))),
-    h('div.actions', submit),
-    created);
+    h('div.actions', submit));
 
   const filter = h('input', { type: 'search', id: 'key-filter', placeholder: 'ftk_…', autocomplete: 'off' });
   const list = h('div', { 'aria-live': 'polite', 'aria-busy': 'true' }, loading('Loading keys…'));
@@ -29,6 +28,7 @@ export async function renderKeys(container) {
     h('div.page-head', h('h1', 'API keys')),
     h('p', 'Keys authenticate CI pipelines and this dashboard. The platform stores only a hash; the secret is shown once, when the key is created.'),
     form,
+    created,
     h('section.card',
       h('h2', 'Keys of this tenant'),
       h('div.field.inline', h('label', { for: 'key-filter' }, 'Find by prefix'), filter),

@@ -61,11 +61,11 @@ export async function renderNewJob(container) {
 
   // 4. where the result goes
   const segmentSelect = h('select', { name: 'segment' }, h('option', { value: 'default' }, 'default'));
-  const suffix = h('input', { type: 'text', name: 'suffix', maxlength: 40, pattern: '[a-z0-9][a-z0-9-]*', autocomplete: 'off', placeholder: 'e.g. support-v2' });
+  const suffix = h('input', { type: 'text', name: 'suffix', maxlength: 64, pattern: '[A-Za-z0-9_\\-]{1,64}', autocomplete: 'off', placeholder: 'e.g. support-v2' });
   form.append(h('section.card',
     h('h2', '4. Result'),
     field('Segment', segmentSelect, 'The customer segment this adapter is for. A succeeded job becomes a new version in that segment\'s registry.'),
-    field('Suffix (optional)', suffix, 'Lower-case letters, digits and dashes; added to the adapter\'s name so you can tell runs apart.')));
+    field('Suffix (optional)', suffix, 'Up to 64 letters, digits, _ or -; added to the adapter\'s name so you can tell runs apart.')));
 
   const submit = h('button.button.primary', { type: 'submit' }, 'Start fine-tuning');
   const result = h('div.result', { 'aria-live': 'polite' });
@@ -182,7 +182,7 @@ export async function renderNewJob(container) {
     const items = page(models.value).items;
     clear(modelSelect, items.length ? null : h('option', { value: '' }, 'No base models registered'),
       items.map((m, i) => h('option', { value: m.name ?? m.id, selected: i === 0 },
-        m.name ?? m.id, m.config_summary?.model_type ? ` (${m.config_summary.model_type})` : '')));
+        m.name ?? m.id, modelNote(m))));
   } else {
     clear(modelSelect, h('option', { value: '' }, 'Base models could not be loaded'));
     modelSelect.after(problemBox(models.reason, { heading: 'Base models' }));
@@ -195,6 +195,13 @@ export async function renderNewJob(container) {
     training.dispose();
     validation.dispose();
   };
+}
+
+function modelNote(m) {
+  const c = m.config || {};
+  const parts = [c.model_type, c.num_hidden_layers ? `${c.num_hidden_layers} layers` : null,
+    c.hidden_size ? `hidden ${c.hidden_size}` : null, m.scope === 'global' ? 'shared' : null].filter(Boolean);
+  return parts.length ? ` (${parts.join(', ')})` : '';
 }
 
 let controlSeq = 0;
