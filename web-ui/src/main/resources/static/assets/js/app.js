@@ -134,7 +134,11 @@ function showBanner(message) {
     h('button.button.subtle', { type: 'button', onclick: () => { banner.hidden = true; } }, 'Dismiss'));
   banner.hidden = false;
 }
-window.addEventListener('error', (e) => showBanner(e.message || 'a script error'));
+window.addEventListener('error', (e) => {
+  // a layout notice some browsers raise as an error; nothing failed
+  if (/ResizeObserver loop/.test(e.message || '')) return;
+  showBanner(e.message || 'a script error');
+});
 window.addEventListener('unhandledrejection', (e) => {
   if (e.reason?.name === 'AbortError') return;
   showBanner(e.reason?.title ? `${e.reason.title}${e.reason.detail ? ` — ${e.reason.detail}` : ''}` : String(e.reason?.message || e.reason));

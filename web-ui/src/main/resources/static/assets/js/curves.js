@@ -26,7 +26,11 @@ export class LineChart {
     this.figure = h('figure.chart', { role: 'img', 'aria-label': title },
       h('figcaption', title), this.box, this.caption);
     container.append(this.figure);
-    this.resize = new ResizeObserver(() => this.plot?.setSize(this.size()));
+    this.resize = new ResizeObserver(() => {
+      const size = this.size();
+      // only on a real width change: resizing the plot inside the observer must not re-trigger it
+      if (this.plot && size.width !== this.plot.width) this.plot.setSize(size);
+    });
     this.resize.observe(this.box);
     this.onScheme = () => this.build();
     darkQuery.addEventListener('change', this.onScheme);

@@ -365,7 +365,9 @@ export async function renderJobDetail(container, id) {
   if (!TERMINAL.has(state.job.status)) {
     refreshMetrics(METRICS_MS);
     followEvents(id, {
-      lastEventId: lastEventId(),
+      // one event back: the server sends response headers with its first event, so replaying the
+      // newest one (deduplicated by id) opens the stream at once instead of at the next event
+      lastEventId: Math.max(0, (lastEventId() ?? 1) - 1),
       signal: controller.signal,
       shouldStop: () => TERMINAL.has(state.job.status),
       onMessage,

@@ -43,7 +43,8 @@ export async function renderRegistry(container, segment) {
   return null;
 }
 
-async function renderSegment(body, segment) {
+/** @param flash a result to show in the promote card after the reload (the gate's verdict) */
+async function renderSegment(body, segment, flash) {
   clear(body, loading(`Loading ${segment}…`));
   const [repo, versions, audit] = await Promise.allSettled([
     api.getRepository(segment), api.listVersions(segment), api.aliasHistory(segment)]);
@@ -54,9 +55,9 @@ async function renderSegment(body, segment) {
   const list = page(versions.value).items.sort((a, b) => b.number - a.number);
   const aliases = aliasesOf(repo.status === 'fulfilled' ? repo.value : null, list);
 
-  const verdict = h('div.verdict', { 'aria-live': 'polite' });
+  const verdict = h('div.verdict', { 'aria-live': 'polite' }, flash);
   const compareBox = h('div.compare-box', { 'aria-live': 'polite' });
-  const reload = () => renderSegment(body, segment);
+  const reload = (next) => renderSegment(body, segment, next);
 
   clear(body,
     h('div.two-col',
@@ -152,11 +153,11 @@ function promoteCard(segment, aliases, versions, verdict, reload) {
     try {
       const moved = await api.promote(segment, alias.value.trim(), { version: n, force: force.checked, reason: reason.value.trim() });
       const outcome = moved?.gate_outcome ?? moved?.gate?.outcome ?? null;
-      verdict.append(h('section.success', { role: 'status' },
-        h('h3', `${alias.value} now points at v${n}`),
-        outcome ? h('p', 'Gate: ', h('strong', outcome)) : null));
       announce(`${alias.value} now points at version ${n}`);
-      setTimeout(reload, 1200);
+      await reload(h('section.success', { role: 'status' },
+        h('h3', `${alias.value} now points at v${n}`),
+        moved?.forced ? h('p', 'Forced past the gate.') : null,
+        outcome ? h('p', 'Gate: ', h('strong', outcome)) : null));
     } catch (problem) {
       verdict.append(problemBox(problem, { heading: problem.kind === 'promotion-blocked' ? 'The gate blocked this promotion' : 'Promotion refused' }));
     } finally {
