@@ -1,0 +1,433 @@
+// One job, live: loss and eval-loss curves that grow as the worker reports (Server-Sent Events,
+// with polling as the fallback), learning rate, tokens/s, ETA, the event log, checkpoints and
+// cancel; the final metrics and adapter files on success; the reason and what to do on failure.
+
+import { api, followEvents, page } from '../api.js';
+import {
+  announce, clear, empty, formatBytes, formatDuration, formatNumber, h, jobProgress, loading, problemBox,
+  progressBar, progressHint, shortId, statusBadge, timeAgo, TERMINAL,
+} from '../dom.js';
+import { LineChart } from '../curves.js';
+import { methodLabel } from './jobs.js';
+import { failureAdvice } from './failure-advice.js';
+
+const POLL_MS = 3000;
+// metrics are not in the event stream: they are re-read when events arrive, and at least this often while running
+const METRICS_MS = 4000;
+
+export async function renderJobDetail(container, id) {
+  const controller = new AbortController();
+  const state = { job: null, metrics: new Map(), events: new Map(), checkpoints: new Map(), live: 'connecting' };
+
+  container.append(loading('Loading the job…'));
+  try {
+    state.job = await api.getJob(id);
+  } catch (problem) {
+    clear(container, h('p', h('a', { href: '#/jobs' }, '← All jobs')), problemBox(problem, { heading: `Job ${shortId(id)}` }));
+    return null;
+  }
+
+  // layout
+  const head = h('div.page-head');
+  const liveState = h('p.live-state', { role: 'status' });
+  const facts = h('dl.facts.job-facts');
+  const stats = h('div.stats', { 'aria-live': 'off' });
+  const outcome = h('div.outcome', { 'aria-live': 'polite' });
+  const charts = h('div.charts');
+  const eventsList = h('ol.event-log', { role: 'log', 'aria-label': 'Event log' });
+  const checkpointsBox = h('div');
+  const params = h('div');
+  clear(container,
+    h('p.back', h('a', { href: '#/jobs' }, '← All jobs')),
+    head,
+    liveState,
+    outcome,
+    h('section.card', h('h2', 'Progress'), stats),
+    h('section.card', h('h2', 'Curves'), charts),
+    h('div.two-col',
+      h('section.card', h('h2', 'Event log'), h('div.log-scroll', { tabindex: '0', 'aria-label': 'Event log, scrollable' }, eventsList)),
+      h('section.card', h('h2', 'Checkpoints'), checkpointsBox)),
+    h('section.card', h('h2', 'Details'), facts, params));
+
+  const lossChart = new LineChart(charts, {
+    title: 'Loss', yLabel: 'loss',
+    series: [{ label: 'train loss', key: 'loss', color: '--series-1' },
+      { label: 'eval loss', key: 'eval_loss', color: '--series-2', points: true }],
+  });
+  const lrChart = new LineChart(charts, {
+    title: 'Learning rate', yLabel: 'lr', series: [{ label: 'learning rate', key: 'learning_rate', color: '--series-3' }],
+  });
+
+  // drawing
+  function sortedMetrics() {
+    return [...state.metrics.values()].sort((a, b) => a.step - b.step);
+  }
+
+  function drawHead() {
+    const job = state.job;
+    const cancellable = !TERMINAL.has(job.status) && job.status !== 'cancelling';
+    clear(head,
+      h('div', h('h1', job.suffix ? `${job.suffix} ` : 'Job ', h('code.job-id', job.id)), ' ', statusBadge(job.status)),
+      cancellable ? cancelControl() : null);
+  }
+
+  function cancelControl() {
+    const box = h('div.cancel');
+    const ask = h('button.button.danger', { type: 'button' }, 'Cancel job');
+    ask.addEventListener('click', () => {
+      const confirm = h('button.button.danger', { type: 'button' }, 'Yes, cancel it');
+      const keep = h('button.button.subtle', { type: 'button' }, 'Keep running');
+      clear(box, h('span', 'Cancel this job? Training stops within one slice; checkpoints are kept.'), confirm, keep);
+      confirm.focus();
+      keep.addEventListener('click', () => {
+        clear(box, ask);
+        ask.focus();
+      });
+      confirm.addEventListener('click', async () => {
+        confirm.disabled = true;
+        confirm.textContent = 'Cancelling…';
+        try {
+          const job = await api.cancelJob(id);
+          if (job && job.id) state.job = job;
+          announce('Cancel requested');
+          refreshJob();
+          drawAll();
+        } catch (problem) {
+          clear(box, problemBox(problem, { heading: 'Cancel failed' }), ask);
+        }
+      });
+    });
+    box.append(ask);
+    return box;
+  }
+
+  function drawStats() {
+    const job = state.job;
+    const rows = sortedMetrics();
+    const last = rows.at(-1);
+    const lastEval = [...rows].reverse().find((r) => Number.isFinite(r.eval_loss));
+    const hint = progressHint(state.events.values());
+    const { step, total } = jobProgress(job, last, hint);
+    clear(stats,
+      progressBar(job, last, hint),
+      h('dl.stat-grid',
+        stat('Step', step !== null ? `${step}${total ? ` / ${total}` : ''}` : '—'),
+        stat('Loss', formatNumber(last?.loss)),
+        stat('Eval loss', formatNumber(lastEval?.eval_loss)),
+        stat('Learning rate', formatNumber(last?.learning_rate)),
+        stat('Tokens/s', last?.tokens_per_second ? formatNumber(Math.round(last.tokens_per_second)) : '—'),
+        stat('ETA', eta(job, rows, total)),
+        stat('Trained tokens', formatNumber(job.trained_tokens)),
+        stat('Epoch', last?.epoch !== undefined && last?.epoch !== null ? formatNumber(last.epoch, 3) : '—')));
+  }
+
+  function drawFacts() {
+    const job = state.job;
+    clear(facts,
+      fact('Segment', job.segment ? h('a', { href: `#/registry/${encodeURIComponent(job.segment)}` }, job.segment) : '—'),
+      fact('Method', methodLabel(job.method)),
+      fact('Base model', job.model ?? job.base_model ?? '—'),
+      fact('Training file', h('code', job.training_file ?? '—')),
+      fact('Validation file', job.validation_file ? h('code', job.validation_file) : 'split from the training file'),
+      fact('Created', timeAgo(job.created_at)),
+      fact('Started', timeAgo(job.started_at)),
+      fact('Finished', timeAgo(job.finished_at)),
+      job.from_checkpoint ? fact('Started from', JSON.stringify(job.from_checkpoint)) : null,
+      job.attempt > 1 ? fact('Attempt', String(job.attempt)) : null,
+      job.fine_tuned_model ? fact('Fine-tuned model', h('code', job.fine_tuned_model)) : null);
+    const hp = job.hyperparameters || {};
+    clear(params, Object.keys(hp).length ? h('details.hyperparameters',
+      h('summary', 'Hyperparameters'),
+      h('dl.facts', Object.entries(hp).map(([k, v]) => fact(k, Array.isArray(v) ? v.join(', ') : formatValueShort(v))))) : null);
+  }
+
+  function drawOutcome() {
+    const job = state.job;
+    if (job.status === 'succeeded') {
+      const rows = sortedMetrics();
+      const last = rows.at(-1);
+      const evals = rows.filter((r) => Number.isFinite(r.eval_loss));
+      const finalEval = evals.at(-1)?.eval_loss;
+      const files = job.result_files ?? job.files ?? [];
+      clear(outcome, h('section.success',
+        h('h2', 'Training succeeded'),
+        h('dl.facts',
+          fact('Final train loss', formatNumber(last?.loss)),
+          fact('Final eval loss', formatNumber(finalEval)),
+          fact('Perplexity', Number.isFinite(finalEval) ? formatNumber(Math.exp(finalEval)) : '—'),
+          fact('Best eval loss', evals.length ? formatNumber(Math.min(...evals.map((r) => r.eval_loss))) : '—'),
+          fact('Trained tokens', formatNumber(job.trained_tokens))),
+        h('h3', 'Adapter files'),
+        files.length ? h('ul.files', files.map(fileItem)) : h('p', 'The job lists no result files.'),
+        job.segment ? h('p', 'The adapter is registered as a new version in ',
+          h('a', { href: `#/registry/${encodeURIComponent(job.segment)}` }, `the ${job.segment} registry`), '.') : null));
+    } else if (job.status === 'failed') {
+      const error = job.error || {};
+      clear(outcome, h('section.problem', { role: 'alert' },
+        h('h2', 'Training failed'),
+        h('p.problem-detail', error.message || 'The job failed without a message.'),
+        h('dl.problem-fields',
+          error.code ? [h('dt', 'code'), h('dd', h('code', error.code))] : null,
+          error.param ? [h('dt', 'param'), h('dd', h('code', error.param))] : null),
+        h('h3', 'What to do'),
+        h('ul', failureAdvice(error).map((a) => h('li', a))),
+        h('p', h('a.button', { href: '#/new' }, 'Start a new job'))));
+    } else if (job.status === 'cancelled') {
+      clear(outcome, h('p.notice', 'This job was cancelled. Its checkpoints are kept; a new job can start from one of them.'));
+    } else {
+      outcome.replaceChildren();
+    }
+  }
+
+  function drawEvents() {
+    const items = [...state.events.values()].sort((a, b) => (a.id ?? 0) - (b.id ?? 0) || String(a.created_at).localeCompare(String(b.created_at)));
+    if (!items.length) {
+      clear(eventsList, h('li.muted', 'No events yet.'));
+      return;
+    }
+    const scroller = eventsList.parentElement;
+    const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 40;
+    clear(eventsList, items.map((e) => h(`li.level-${e.level || 'info'}`,
+      h('span.event-time', e.created_at ? new Date(e.created_at).toLocaleTimeString() : ''),
+      h('span.event-level', e.level || 'info'),
+      h('span.event-message', e.message ?? JSON.stringify(e.data ?? e)))));
+    if (atBottom) scroller.scrollTop = scroller.scrollHeight;
+  }
+
+  function drawCheckpoints() {
+    const items = [...state.checkpoints.values()].sort((a, b) => a.step - b.step);
+    clear(checkpointsBox, items.length
+      ? h('div.table-wrap', h('table',
+        h('thead', h('tr', h('th', { scope: 'col' }, 'Step'), h('th', { scope: 'col' }, 'Saved'), h('th', { scope: 'col' }, 'Object'))),
+        h('tbody', items.map((c) => h('tr', h('td.num', c.step), h('td', timeAgo(c.created_at)),
+          h('td', h('code.hash', c.object_key ?? c.key ?? c.id ?? '—')))))))
+      : empty('No checkpoints yet.', 'A checkpoint is written at the end of each training slice.'));
+  }
+
+  function drawLive() {
+    const text = {
+      connecting: 'Connecting to the live event stream…',
+      open: 'Live: updates stream in as the worker reports them.',
+      retrying: 'The live stream dropped; reconnecting…',
+      polling: 'Refreshing every few seconds.',
+      closed: '',
+    }[state.live] ?? '';
+    liveState.textContent = TERMINAL.has(state.job.status) ? '' : text;
+    liveState.hidden = !liveState.textContent;
+  }
+
+  function drawAll() {
+    drawHead();
+    drawLive();
+    drawStats();
+    drawFacts();
+    drawOutcome();
+    drawEvents();
+    drawCheckpoints();
+    const rows = sortedMetrics();
+    lossChart.setRows(rows);
+    lrChart.setRows(rows);
+  }
+
+  // data
+  function addMetrics(list) {
+    for (const m of list) if (m && Number.isFinite(m.step)) state.metrics.set(m.step, { ...state.metrics.get(m.step), ...m });
+  }
+  function addEvents(list) {
+    for (const e of list) if (e) state.events.set(e.id ?? `${e.created_at}|${e.message}`, e);
+  }
+  function addCheckpoints(list) {
+    for (const c of list) if (c && Number.isFinite(c.step)) state.checkpoints.set(c.step, c);
+  }
+
+  async function loadAll() {
+    const [metrics, events, checkpoints] = await Promise.allSettled([
+      api.jobMetrics(id), loadEvents(), api.jobCheckpoints(id)]);
+    if (metrics.status === 'fulfilled') addMetrics(page(metrics.value).items);
+    else charts.prepend(problemBox(metrics.reason, { heading: 'Metrics' }));
+    if (events.status === 'rejected') eventsList.before(problemBox(events.reason, { heading: 'Events' }));
+    if (checkpoints.status === 'fulfilled') addCheckpoints(page(checkpoints.value).items);
+    else checkpointsBox.before(problemBox(checkpoints.reason, { heading: 'Checkpoints' }));
+  }
+
+  /** Events after the newest one held, a few pages at most. */
+  async function loadEvents() {
+    for (let pages = 0; pages < 10; pages++) {
+      const p = page(await api.jobEvents(id, { after: lastEventId(), limit: 1000 }));
+      addEvents(p.items);
+      if (!p.next) return;
+    }
+  }
+
+  function lastEventId() {
+    let max;
+    for (const e of state.events.values()) if (Number.isFinite(e.id) && (max === undefined || e.id > max)) max = e.id;
+    return max;
+  }
+
+  let refreshTimer = null;
+  function refreshJob() {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(async () => {
+      try {
+        const before = state.job.status;
+        state.job = await api.getJob(id);
+        if (before !== state.job.status) {
+          announce(`Job ${state.job.status.replace(/_/g, ' ')}`);
+          if (TERMINAL.has(state.job.status)) await loadAll();
+        }
+        drawAll();
+      } catch {
+        // the next message or poll tries again
+      }
+    }, 300);
+  }
+
+  let metricsTimer = null;
+  function refreshMetrics(delay = 800) {
+    clearTimeout(metricsTimer);
+    metricsTimer = setTimeout(async () => {
+      try {
+        addMetrics(page(await api.jobMetrics(id)).items);
+        drawStats();
+        const rows = sortedMetrics();
+        lossChart.setRows(rows);
+        lrChart.setRows(rows);
+      } catch {
+        // the next event or tick tries again
+      }
+      if (!controller.signal.aborted && !TERMINAL.has(state.job.status)) refreshMetrics(METRICS_MS);
+    }, delay);
+  }
+
+  /** `event` messages carry one job event ({id, level, message, data}); `end` the final status. */
+  function onMessage({ event, data }) {
+    const d = data && typeof data === 'object' ? data : { message: String(data) };
+    const kind = (event || 'message').toLowerCase();
+    if (kind === 'end') {
+      if (d.status) state.job = { ...state.job, status: d.status };
+      drawAll();
+      refreshJob();
+      refreshMetrics(0);
+      return;
+    }
+    if (kind.includes('metric')) {
+      addMetrics(Array.isArray(d) ? d : Array.isArray(d.data) ? d.data : [d]);
+      drawStats();
+      const rows = sortedMetrics();
+      lossChart.setRows(rows);
+      lrChart.setRows(rows);
+      return;
+    }
+    if (kind.includes('checkpoint')) {
+      addCheckpoints([d]);
+      drawCheckpoints();
+      return;
+    }
+    addEvents([d]);
+    drawEvents();
+    drawStats();
+    if (d.data?.checkpoint) loadCheckpoints();
+    refreshMetrics();
+    refreshJob();
+  }
+
+  async function loadCheckpoints() {
+    try {
+      addCheckpoints(page(await api.jobCheckpoints(id)).items);
+      drawCheckpoints();
+    } catch {
+      // shown on the next full load
+    }
+  }
+
+  async function poll() {
+    while (!controller.signal.aborted && !TERMINAL.has(state.job.status)) {
+      await new Promise((r) => setTimeout(r, POLL_MS));
+      if (controller.signal.aborted) return;
+      try {
+        const before = state.job.status;
+        state.job = await api.getJob(id);
+        await loadAll();
+        if (before !== state.job.status) announce(`Job ${state.job.status.replace(/_/g, ' ')}`);
+        drawAll();
+      } catch {
+        // keep the last view; try again on the next tick
+      }
+    }
+    state.live = 'closed';
+    drawLive();
+  }
+
+  await loadAll();
+  drawAll();
+
+  if (!TERMINAL.has(state.job.status)) {
+    refreshMetrics(METRICS_MS);
+    followEvents(id, {
+      // one event back: the server sends response headers with its first event, so replaying the
+      // newest one (deduplicated by id) opens the stream at once instead of at the next event
+      lastEventId: Math.max(0, (lastEventId() ?? 1) - 1),
+      signal: controller.signal,
+      shouldStop: () => TERMINAL.has(state.job.status),
+      onMessage,
+      onState: (s) => {
+        if (s === 'unsupported') {
+          state.live = 'polling';
+          drawLive();
+          poll();
+          return;
+        }
+        if (s === 'closed' || s === 'retrying') refreshJob();
+        state.live = s;
+        drawLive();
+      },
+    });
+  }
+
+  return () => {
+    controller.abort();
+    clearTimeout(refreshTimer);
+    clearTimeout(metricsTimer);
+    lossChart.destroy();
+    lrChart.destroy();
+  };
+}
+
+function stat(label, value) {
+  return h('div.stat', h('dt', label), h('dd', value));
+}
+
+function fact(label, value) {
+  return [h('dt', label), h('dd', value ?? '—')];
+}
+
+function formatValueShort(v) {
+  if (v === null || v === undefined) return 'none';
+  if (typeof v === 'number') return formatNumber(v);
+  if (typeof v === 'boolean') return v ? 'on' : 'off';
+  return String(v);
+}
+
+function fileItem(f) {
+  if (typeof f === 'string') return h('li', h('code', f.split('/').pop()), ' ', h('span.muted', f));
+  const name = f.path ?? f.name ?? f.key ?? '?';
+  const size = f.size_bytes ?? f.bytes ?? f.size;
+  return h('li', f.url ? h('a', { href: f.url, download: name.split('/').pop(), rel: 'noopener' }, name) : h('code', name),
+    size !== undefined ? h('span.muted', ` ${formatBytes(size)}`) : null);
+}
+
+/** From the server's estimate, else from the pace of the recent steps. */
+function eta(job, rows, total) {
+  if (TERMINAL.has(job.status)) return '—';
+  if (job.estimated_finish) {
+    const s = (new Date(job.estimated_finish).getTime() - Date.now()) / 1000;
+    return s > 0 ? `${formatDuration(s)}` : 'any moment';
+  }
+  const timed = rows.filter((r) => r.created_at);
+  if (!total || timed.length < 2) return '—';
+  const a = timed.at(-Math.min(20, timed.length));
+  const b = timed.at(-1);
+  const secondsPerStep = (new Date(b.created_at) - new Date(a.created_at)) / 1000 / Math.max(1, b.step - a.step);
+  return formatDuration((total - b.step) * secondsPerStep);
+}

@@ -1,0 +1,248 @@
+// New job: upload (and validate) the data, choose base model, method and hyperparameters with
+// their defaults in view, pick the segment the adapter is for, submit once (Idempotency-Key).
+
+import { api, newIdempotencyKey, page } from '../api.js';
+import { announce, clear, field, h, problemBox } from '../dom.js';
+import { defaultsOf, formatDefault, HYPERPARAMETERS, METHODS, PRESETS, sameValue } from '../hyperparameters.js';
+import { datasetPicker } from './dataset-picker.js';
+
+export async function renderNewJob(container) {
+  const form = h('form.new-job', { novalidate: true, 'aria-labelledby': 'new-job-title' });
+  container.append(h('div.page-head', h('h1', { id: 'new-job-title' }, 'New fine-tuning job')), form);
+
+  // 1. data
+  const training = datasetPicker({ role: 'training', label: 'Training dataset', required: true });
+  const validation = datasetPicker({ role: 'validation', label: 'Validation dataset (optional)', required: false });
+  form.append(h('section.card',
+    h('h2', '1. Data'),
+    h('p.hint', 'Upload a file (JSONL or a JSON array; chat, instruction/Alpaca, completion, ShareGPT, or plain .txt). ',
+      'The platform checks every record before anything is stored and lists each bad one by line and field.'),
+    training.element,
+    validation.element));
+
+  // 2. base model and method
+  const modelSelect = h('select', { name: 'model', required: true }, h('option', { value: '' }, 'Loading base models…'));
+  const methodInputs = METHODS.map((m) => h('input', { type: 'radio', name: 'method', value: m.value, checked: m.value === 'lora' }));
+  const methodFieldset = h('fieldset.methods',
+    h('legend', 'Method'),
+    METHODS.map((m, i) => h('label.method-option',
+      methodInputs[i],
+      h('span.method-text', h('strong', m.label), h('span.hint', m.summary)))));
+  form.append(h('section.card',
+    h('h2', '2. Base model and method'),
+    field('Base model', modelSelect, 'A Hugging Face-format checkpoint registered with the platform.'),
+    methodFieldset));
+
+  // 3. hyperparameters
+  const controls = new Map();
+  const presetButtons = PRESETS.map((p) => h('button.button.preset', {
+    type: 'button', 'aria-describedby': `preset-${p.id}`, dataset: { preset: p.id },
+    onclick: () => applyPreset(p),
+  }, p.label));
+  const presetHelp = h('ul.preset-help', PRESETS.map((p) => h('li', { id: `preset-${p.id}` }, h('strong', `${p.label}: `), p.description)));
+  const paramsGrid = h('div.params-grid', HYPERPARAMETERS.map((p) => {
+    const control = hyperparameterControl(p);
+    controls.set(p.name, control);
+    const wrapper = h('div.field.param', { dataset: { param: p.name, methods: p.methods.join(' ') } },
+      h('label', { for: control.id }, p.label, ' ', h('code.param-name', p.name)),
+      control,
+      h('p.hint', { id: `${control.id}-hint` }, h('span.default', `Default: ${formatDefault(p)}. `), p.hint));
+    control.setAttribute('aria-describedby', `${control.id}-hint`);
+    return wrapper;
+  }));
+  const changedSummary = h('p.changed', { 'aria-live': 'polite' });
+  form.append(h('section.card',
+    h('h2', '3. Hyperparameters'),
+    h('div.presets', { role: 'group', 'aria-label': 'Presets' }, h('span.presets-label', 'Presets:'), presetButtons),
+    presetHelp,
+    paramsGrid,
+    h('div.actions', h('button.button.subtle', { type: 'button', onclick: () => applyPreset(PRESETS[0]) }, 'Reset all to defaults'),
+      changedSummary)));
+
+  // 4. where the result goes
+  const segmentSelect = h('select', { name: 'segment' }, h('option', { value: 'default' }, 'default'));
+  const suffix = h('input', { type: 'text', name: 'suffix', maxlength: 64, pattern: '[A-Za-z0-9_\\-]{1,64}', autocomplete: 'off', placeholder: 'e.g. support-v2' });
+  form.append(h('section.card',
+    h('h2', '4. Result'),
+    field('Segment', segmentSelect, 'The customer segment this adapter is for. A succeeded job becomes a new version in that segment\'s registry.'),
+    field('Suffix (optional)', suffix, 'Up to 64 letters, digits, _ or -; added to the adapter\'s name so you can tell runs apart.')));
+
+  const submit = h('button.button.primary', { type: 'submit' }, 'Start fine-tuning');
+  const result = h('div.result', { 'aria-live': 'polite' });
+  form.append(h('div.submit-bar', submit, result));
+
+  // the same key for every submit of the same form: a double click or a retry makes one job
+  let idempotencyKey = newIdempotencyKey();
+  form.addEventListener('input', () => {
+    idempotencyKey = newIdempotencyKey();
+    updateChanged();
+  });
+  form.addEventListener('change', () => {
+    idempotencyKey = newIdempotencyKey();
+    updateMethod();
+    updateChanged();
+  });
+
+  function method() {
+    return methodInputs.find((i) => i.checked)?.value || 'lora';
+  }
+
+  function updateMethod() {
+    const m = method();
+    for (const el of paramsGrid.querySelectorAll('.param')) el.hidden = !el.dataset.methods.split(' ').includes(m);
+  }
+
+  function values() {
+    const out = {};
+    for (const p of HYPERPARAMETERS) out[p.name] = readControl(p, controls.get(p.name));
+    return out;
+  }
+
+  function changed() {
+    const defaults = defaultsOf();
+    const m = method();
+    const v = values();
+    return Object.fromEntries(HYPERPARAMETERS
+      .filter((p) => p.methods.includes(m) && !sameValue(v[p.name], defaults[p.name]))
+      .map((p) => [p.name, v[p.name]]));
+  }
+
+  function updateChanged() {
+    const c = Object.keys(changed());
+    changedSummary.textContent = c.length ? `Changed from the defaults: ${c.join(', ')}` : 'All hyperparameters at their defaults.';
+  }
+
+  function applyPreset(preset) {
+    const v = { ...defaultsOf(), ...preset.values };
+    for (const p of HYPERPARAMETERS) writeControl(p, controls.get(p.name), v[p.name]);
+    if (preset.method) methodInputs.forEach((i) => { i.checked = i.value === preset.method; });
+    idempotencyKey = newIdempotencyKey();
+    updateMethod();
+    updateChanged();
+    announce(`Preset ${preset.label} applied`);
+  }
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+    result.replaceChildren();
+    const trainingFile = training.value();
+    if (!trainingFile) {
+      result.append(h('p.field-error', { role: 'alert' }, 'Choose or upload a training dataset first.'));
+      training.focus();
+      return;
+    }
+    if (!modelSelect.value) {
+      result.append(h('p.field-error', { role: 'alert' }, 'Choose a base model.'));
+      modelSelect.focus();
+      return;
+    }
+    const body = {
+      model: modelSelect.value,
+      training_file: trainingFile,
+      validation_file: validation.value() || undefined,
+      method: method(),
+      hyperparameters: changed(),
+      segment: segmentSelect.value || undefined,
+      suffix: suffix.value.trim() || undefined,
+    };
+    submit.disabled = true;
+    submit.textContent = 'Submitting…';
+    try {
+      const job = await api.createJob(body, idempotencyKey);
+      announce('Job created');
+      location.hash = `#/jobs/${encodeURIComponent(job.id)}`;
+    } catch (problem) {
+      result.append(problemBox(problem, { heading: 'The job was not created' }));
+      markParam(problem);
+    } finally {
+      submit.disabled = false;
+      submit.textContent = 'Start fine-tuning';
+    }
+  });
+
+  function markParam(problem) {
+    const param = problem.extensions?.param || problem.extensions?.field;
+    if (!param) return;
+    const name = String(param).replace(/^hyperparameters\./, '');
+    const control = controls.get(name) || form.querySelector(`[name="${CSS.escape(name)}"]`);
+    if (control) {
+      control.setAttribute('aria-invalid', 'true');
+      control.closest('.param')?.removeAttribute('hidden');
+      control.focus();
+    }
+  }
+
+  updateMethod();
+  updateChanged();
+
+  // lists the form needs; each failure is shown where it matters, the form stays usable
+  const [models, segments] = await Promise.allSettled([api.listBaseModels(), api.listSegments()]);
+  if (models.status === 'fulfilled') {
+    const items = page(models.value).items;
+    clear(modelSelect, items.length ? null : h('option', { value: '' }, 'No base models registered'),
+      items.map((m, i) => h('option', { value: m.name ?? m.id, selected: i === 0 },
+        m.name ?? m.id, modelNote(m))));
+  } else {
+    clear(modelSelect, h('option', { value: '' }, 'Base models could not be loaded'));
+    modelSelect.after(problemBox(models.reason, { heading: 'Base models' }));
+  }
+  if (segments.status === 'fulfilled') {
+    const items = page(segments.value).items;
+    if (items.length) clear(segmentSelect, items.map((s) => h('option', { value: s.name, selected: s.name === 'default' }, s.name)));
+  }
+  return () => {
+    training.dispose();
+    validation.dispose();
+  };
+}
+
+function modelNote(m) {
+  const c = m.config || {};
+  const parts = [c.model_type, c.num_hidden_layers ? `${c.num_hidden_layers} layers` : null,
+    c.hidden_size ? `hidden ${c.hidden_size}` : null, m.scope === 'global' ? 'shared' : null].filter(Boolean);
+  return parts.length ? ` (${parts.join(', ')})` : '';
+}
+
+let controlSeq = 0;
+
+function hyperparameterControl(p) {
+  const id = `hp-${p.name}-${++controlSeq}`;
+  switch (p.type) {
+    case 'bool':
+      return h('input', { type: 'checkbox', id, name: p.name, checked: p.default });
+    case 'choice':
+      return h('select', { id, name: p.name }, p.choices.map((c) => h('option', { value: c, selected: c === p.default }, c)));
+    case 'modules':
+      return h('input', { type: 'text', id, name: p.name, value: p.default.join(', '), autocomplete: 'off' });
+    default:
+      return h('input', {
+        type: 'number', id, name: p.name, inputmode: p.type === 'float' ? 'decimal' : 'numeric',
+        min: p.min, max: p.max, step: p.step || 1, value: p.default ?? '', placeholder: p.default === null ? 'none' : null,
+      });
+  }
+}
+
+function readControl(p, el) {
+  switch (p.type) {
+    case 'bool':
+      return el.checked;
+    case 'choice':
+      return el.value;
+    case 'modules': {
+      const text = el.value.trim();
+      if (text === 'all-linear') return 'all-linear';
+      return text.split(/[\s,]+/).filter(Boolean);
+    }
+    case 'optional-int':
+      return el.value === '' ? null : Number(el.value);
+    default:
+      return el.value === '' ? p.default : Number(el.value);
+  }
+}
+
+function writeControl(p, el, v) {
+  if (p.type === 'bool') el.checked = !!v;
+  else if (p.type === 'modules') el.value = Array.isArray(v) ? v.join(', ') : v;
+  else el.value = v === null || v === undefined ? '' : v;
+}
