@@ -92,7 +92,7 @@ public class FineTuningRuns {
             JobExecution execution = operator.start(fineTuningJob, parameters);
             return settle(active, execution);
         } catch (Exception e) {
-            return failed(active, e);
+            return failed(active, e, false);
         }
     }
 
@@ -136,16 +136,29 @@ public class FineTuningRuns {
         Throwable cause = failures.isEmpty()
                 ? new IllegalStateException("Spring Batch ended the job " + status + " without an exception")
                 : failures.get(0);
-        return failed(active, cause);
+        return failed(active, cause, true);
     }
 
-    private Outcome failed(ActiveJob active, Throwable cause) {
-        if (active.leaseLost() || Failures.isLeaseLost(cause)) {
-            log.warn("lost the lease on the job; another worker continues it ({})", cause.toString());
+    private boolean stillOwned(ActiveJob active) {
+        try {
+            return progress.ownedStatus(active).isPresent();
+        } catch (RuntimeException e) {
+            return true; // cannot tell: try to record the failure, which is fenced anyway
+        }
+    }
+
+    /** {@code logged}: Spring Batch already logged the exception with its stack trace. */
+    private Outcome failed(ActiveJob active, Throwable cause, boolean logged) {
+        if (active.leaseLost() || Failures.isLeaseLost(cause) || !stillOwned(active)) {
+            log.warn("lost the lease on the job; another worker continues or ended it ({})", cause.toString());
             return Outcome.LOST;
         }
         JobError error = Failures.describe(cause);
-        log.error("job failed: {} ({})", error.message(), error.code(), cause);
+        if (logged) {
+            log.error("job failed: {} ({})", error.message(), error.code());
+        } else {
+            log.error("job failed: {} ({})", error.message(), error.code(), cause);
+        }
         try {
             return outcomes.fail(active, error).isPresent() ? Outcome.FAILED : Outcome.LOST;
         } catch (RuntimeException e) {
