@@ -50,7 +50,7 @@ public class WorkerMetrics implements SliceListener {
                 .register(registry);
         Gauge.builder("finetune.worker.tokens.per.second", state,
                         s -> s.current().map(ActiveJob::tokensPerSecond).orElse(0.0))
-                .description("throughput of the last training step").baseUnit("tokens").register(registry);
+                .description("tokens per second of the last training step").register(registry);
         Gauge.builder("finetune.worker.busy", state, s -> s.current().isPresent() ? 1 : 0)
                 .description("1 while this worker holds a job").register(registry);
         for (String s : List.of("queued", "leased", "expired")) {
