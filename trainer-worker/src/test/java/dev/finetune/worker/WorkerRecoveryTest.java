@@ -136,7 +136,7 @@ class WorkerRecoveryTest {
     }
 
     @Test
-    void aGracefulStopCheckpointsTheCurrentSliceAndPutsTheJobBackInTheQueue() {
+    void aGracefulStopCheckpointsTheCurrentSliceAndAnotherWorkerResumesFromIt() {
         // given
         FineTuningJob job = fixtures.queue(segment, model, data, FineTuningMethod.QLORA, quick(400));
         Worker worker = WorkerFixtures.worker("worker-a", work, published);
@@ -155,9 +155,30 @@ class WorkerRecoveryTest {
         assertThat(messages(job.id())).anyMatch(m -> m.startsWith("Paused at step " + lastMetric));
         assertThat(batchStatuses(job.id())).containsExactly("STOPPED");
 
-        // and the API can still cancel it: nothing claims it any more
-        paused.requestCancel(java.time.Instant.now());
-        fixtures.jobs().save(paused);
+        // and another worker restarts the stopped Spring Batch execution from that checkpoint
+        try (Worker b = WorkerFixtures.worker("worker-b", work, published)) {
+            await("worker-b's first slice", TIMEOUT, () -> {
+                return sliceEventsUnchecked(job.id()).stream().anyMatch(e -> "worker-b".equals(e.get("worker")));
+            });
+            FineTuningJob resumed = fixtures.job(job.id());
+            resumed.requestCancel(java.time.Instant.now());
+            fixtures.jobs().save(resumed);
+            awaitEnd(job.id());
+        }
+        assertThat(fixtures.job(job.id()).status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(fixtures.job(job.id()).attempt()).isEqualTo(2);
+        assertThat(messages(job.id())).contains("Resumed from the checkpoint at step " + lastMetric);
+        assertThat(sliceEventsUnchecked(job.id())).filteredOn(e -> "worker-b".equals(e.get("worker")))
+                .first().satisfies(e -> assertThat(e.get("first_step")).isEqualTo(lastMetric + 1));
+        assertThat(batchStatuses(job.id())).containsExactly("STOPPED", "STOPPED");
+    }
+
+    List<Map<String, Object>> sliceEventsUnchecked(JobId job) {
+        try {
+            return sliceEvents(job);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Blocks the training thread after its first recorded slice, like a process that froze. */
