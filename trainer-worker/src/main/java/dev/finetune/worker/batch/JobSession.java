@@ -1,0 +1,91 @@
+package dev.finetune.worker.batch;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.finetune.core.job.FineTuningJob;
+import dev.finetune.core.model.BaseModel;
+import dev.finetune.engine.recipe.FineTuneSession;
+import dev.finetune.engine.train.EvalResult;
+import dev.finetune.engine.train.TrainingListener;
+import dev.finetune.engine.train.TrainingProgress;
+
+/**
+ * An open engine session for the active job, with the job and base model rows it was built from
+ * and the progress of the steps run since the last slice was recorded.
+ */
+final class JobSession implements TrainingListener, AutoCloseable {
+
+    private final FineTuningJob job;
+    private final BaseModel baseModel;
+    private final Path dir;
+    private final ActiveJob active;
+    private final List<TrainingProgress> pending = new ArrayList<>();
+    private FineTuneSession session;
+    private int resumedFromStep;
+
+    JobSession(FineTuningJob job, BaseModel baseModel, Path dir, ActiveJob active) {
+        this.job = job;
+        this.baseModel = baseModel;
+        this.dir = dir;
+        this.active = active;
+    }
+
+    void attach(FineTuneSession opened) {
+        this.session = opened;
+        opened.setListener(this);
+        active.progress(opened.run().step(), opened.run().totalSteps(), 0);
+    }
+
+    @Override
+    public void onStep(TrainingProgress progress) {
+        pending.add(progress);
+        active.progress(progress.step(), progress.totalSteps(), progress.tokensPerSecond());
+    }
+
+    @Override
+    public void onEval(EvalResult result) {
+        // eval losses arrive with the step's progress (TrainingProgress.evalLoss)
+    }
+
+    /** The progress of the steps run since the last call. */
+    List<TrainingProgress> drainProgress() {
+        List<TrainingProgress> out = List.copyOf(pending);
+        pending.clear();
+        return out;
+    }
+
+    FineTuningJob job() {
+        return job;
+    }
+
+    BaseModel baseModel() {
+        return baseModel;
+    }
+
+    FineTuneSession engine() {
+        return session;
+    }
+
+    /** This job's local directory (data, checkpoints, adapter); deleted when the job ends. */
+    Path dir() {
+        return dir;
+    }
+
+    int resumedFromStep() {
+        return resumedFromStep;
+    }
+
+    void resumedFrom(int step) {
+        this.resumedFromStep = step;
+        active.progress(step, session.run().totalSteps(), 0);
+    }
+
+    @Override
+    public void close() {
+        if (session != null) {
+            session.close();
+        }
+    }
+}

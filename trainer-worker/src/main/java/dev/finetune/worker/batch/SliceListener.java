@@ -1,0 +1,15 @@
+package dev.finetune.worker.batch;
+
+import java.util.List;
+
+import dev.finetune.engine.train.TrainingProgress;
+
+/**
+ * Told on the training thread after each slice was recorded (its checkpoint uploaded, its metrics
+ * committed). Beans of this type are picked up by the train step; the worker's metrics are one.
+ */
+public interface SliceListener {
+
+    /** @param steps the progress of every step in the slice, in order (may be empty) */
+    void afterSlice(ActiveJob job, List<TrainingProgress> steps);
+}

@@ -1,0 +1,239 @@
+package dev.finetune.worker;
+
+import static dev.finetune.worker.WorkerFixtures.await;
+import static dev.finetune.worker.WorkerFixtures.quick;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.finetune.core.dataset.Dataset;
+import dev.finetune.core.job.FineTuningJob;
+import dev.finetune.core.job.FineTuningMethod;
+import dev.finetune.core.job.JobId;
+import dev.finetune.core.job.JobStatus;
+import dev.finetune.core.model.BaseModel;
+import dev.finetune.core.storage.ObjectKeys;
+import dev.finetune.core.tenant.Segment;
+import dev.finetune.core.testing.RealInfrastructure;
+import dev.finetune.worker.WorkerFixtures.SucceededEvents;
+import dev.finetune.worker.WorkerFixtures.Worker;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The worker against real PostgreSQL and S3Proxy, training the bundled tinystories checkpoint on
+ * real data. The test's own context plays the API (it never claims: finetune.worker.enabled=false);
+ * workers run as separate contexts, as separate processes would.
+ */
+@SpringBootTest(classes = WorkerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        properties = "finetune.worker.enabled=false")
+@RealInfrastructure
+class FineTuningWorkerTest {
+
+    static final Duration TIMEOUT = Duration.ofMinutes(3);
+
+    @Autowired
+    ConfigurableApplicationContext api;
+    @Autowired
+    JdbcTemplate jdbc;
+    @TempDir
+    Path work;
+
+    WorkerFixtures fixtures;
+    Segment segment;
+    BaseModel model;
+    SucceededEvents published = new SucceededEvents();
+
+    @BeforeEach
+    void freshQueue() {
+        // the queue is global: no job of another test may be claimable here
+        jdbc.update("DELETE FROM fine_tuning_jobs");
+        fixtures = new WorkerFixtures(api);
+        segment = fixtures.tenant("worker");
+        model = fixtures.tinystories();
+    }
+
+    @Test
+    void trainsAQloraJobFromQueuedToSucceededWithCheckpointsMetricsAndAPeftAdapter() throws Exception {
+        // given
+        Dataset data = fixtures.dataset(segment, WorkerFixtures.identityChat(40));
+        FineTuningJob job = fixtures.queue(segment, model, data, FineTuningMethod.QLORA, quick(6));
+
+        // when
+        try (Worker worker = WorkerFixtures.worker("worker-a", work, published)) {
+            awaitEnd(job.id());
+
+            // then
+            FineTuningJob done = fixtures.job(job.id());
+            assertThat(done.status()).as("error: %s", done.error()).isEqualTo(JobStatus.SUCCEEDED);
+            assertThat(done.trainedTokens()).hasValueSatisfying(t -> assertThat(t).isPositive());
+            assertThat(done.leaseOwner()).isEmpty();
+            assertThat(checkpointSteps(job.id())).containsExactly(2, 4, 6);
+            for (int step : List.of(2, 4, 6)) {
+                assertThat(fixtures.store().list(ObjectKeys.checkpointPrefix(segment.tenantId(), job.id(), step)))
+                        .extracting(o -> o.key().substring(o.key().lastIndexOf('/') + 1))
+                        .contains("trainer_state.json", "trainable.safetensors", "optimizer.safetensors");
+            }
+            assertThat(jdbc.queryForList("SELECT step FROM job_metrics WHERE job_id = ? AND loss IS NOT NULL ORDER BY step",
+                    Integer.class, job.id().value())).containsExactly(1, 2, 3, 4, 5, 6);
+            assertThat(jdbc.queryForObject("SELECT eval_loss FROM job_metrics WHERE job_id = ? AND step = 6",
+                    Double.class, job.id().value())).isPositive();
+
+            String adapter = ObjectKeys.adapterPrefix(segment.tenantId(), job.id());
+            assertThat(done.resultObjectKeys()).contains(adapter + "adapter_config.json",
+                    adapter + "adapter_model.safetensors");
+            JsonNode config;
+            try (InputStream in = fixtures.store().get(adapter + "adapter_config.json")) {
+                config = WorkerFixtures.JSON.readTree(in);
+            }
+            assertThat(config.get("peft_type").asText()).isEqualTo("LORA");
+            assertThat(config.get("r").asInt()).isEqualTo(8);
+            List<String> tensors;
+            try (InputStream in = fixtures.store().get(adapter + "adapter_model.safetensors")) {
+                tensors = WorkerFixtures.safetensorNames(in);
+            }
+            assertThat(tensors).isNotEmpty().allSatisfy(name -> assertThat(name)
+                    .matches("base_model\\.model\\.model\\.layers\\.\\d+\\.self_attn\\.[qv]_proj\\.lora_[AB]\\.weight"));
+
+            assertThat(published.received).singleElement().satisfies(e -> {
+                assertThat(e.jobId()).isEqualTo(job.id());
+                assertThat(e.segmentId()).isEqualTo(segment.id());
+                assertThat(e.adapterPrefix()).isEqualTo(adapter);
+                assertThat(e.adapterFormat()).isEqualTo("peft");
+                assertThat(e.metrics().steps()).isEqualTo(6);
+                assertThat(e.metrics().finalEvalLoss()).isPositive();
+            });
+            assertThat(batchStatuses(job.id())).containsExactly("COMPLETED");
+            assertThat(prometheus(worker)).contains("finetune_worker_training_steps_total")
+                    .contains("finetune_worker_job_duration_seconds_count{outcome=\"succeeded\"");
+        }
+    }
+
+    @Test
+    void rejectsADatasetWithABrokenLineBeforeAnyTraining() {
+        // given: a line broken behind the API's back (the row still says valid)
+        List<String> lines = new java.util.ArrayList<>(WorkerFixtures.identityChat(20).lines().toList());
+        lines.set(2, lines.get(2).substring(0, 25));
+        Dataset data = fixtures.dataset(segment, String.join("\n", lines) + "\n");
+        FineTuningJob job = fixtures.queue(segment, model, data, FineTuningMethod.QLORA, quick(6));
+
+        // when
+        try (Worker worker = WorkerFixtures.worker("worker-a", work, published)) {
+            awaitEnd(job.id());
+        }
+
+        // then
+        FineTuningJob done = fixtures.job(job.id());
+        assertThat(done.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(done.error()).hasValueSatisfying(e -> {
+            assertThat(e.code()).isEqualTo("invalid_training_file");
+            assertThat(e.param()).isEqualTo("training_file");
+            assertThat(e.message()).contains("3").contains("Fix these lines");
+        });
+        assertNoCompute(job.id());
+    }
+
+    @Test
+    void rejectsRankLargerThanTheModelsLayersBeforeAnyTraining() {
+        // given: tinystories' k/v projections are 64 wide
+        Dataset data = fixtures.dataset(segment, WorkerFixtures.identityChat(20));
+        FineTuningJob job = fixtures.queue(segment, model, data, FineTuningMethod.LORA,
+                quick(6).toBuilder().loraR(512).build());
+
+        // when
+        try (Worker worker = WorkerFixtures.worker("worker-a", work, published)) {
+            awaitEnd(job.id());
+        }
+
+        // then
+        FineTuningJob done = fixtures.job(job.id());
+        assertThat(done.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(done.error()).hasValueSatisfying(e -> {
+            assertThat(e.code()).isEqualTo("invalid_hyperparameter");
+            assertThat(e.param()).isEqualTo("lora_r");
+            assertThat(e.message()).contains("lora_r 512").contains("64");
+        });
+        assertNoCompute(job.id());
+    }
+
+    @Test
+    void cancelWhileRunningEndsCancelledWithinOneSlice() {
+        // given
+        Dataset data = fixtures.dataset(segment, WorkerFixtures.identityChat(40));
+        FineTuningJob job = fixtures.queue(segment, model, data, FineTuningMethod.QLORA, quick(400));
+
+        try (Worker worker = WorkerFixtures.worker("worker-a", work, published)) {
+            await("a first checkpoint", TIMEOUT, () -> !checkpointSteps(job.id()).isEmpty());
+
+            // when: the API's cancel
+            FineTuningJob running = fixtures.job(job.id());
+            running.requestCancel(java.time.Instant.now());
+            fixtures.jobs().save(running);
+            int stepsAtCancel = checkpointSteps(job.id()).stream().mapToInt(Integer::intValue).max().orElseThrow();
+            awaitEnd(job.id());
+
+            // then
+            FineTuningJob done = fixtures.job(job.id());
+            assertThat(done.status()).isEqualTo(JobStatus.CANCELLED);
+            assertThat(checkpointSteps(job.id())).last().satisfies(last ->
+                    assertThat(last).isLessThanOrEqualTo(stepsAtCancel + 2));
+            assertThat(published.received).isEmpty();
+            assertThat(done.leaseOwner()).isEmpty();
+        }
+    }
+
+    /** Until the job is terminal and its worker gave the lease back. */
+    void awaitEnd(JobId id) {
+        await("job " + id + " to end", TIMEOUT, () -> {
+            FineTuningJob job = fixtures.job(id);
+            return job.status().isTerminal() && job.leaseOwner().isEmpty();
+        });
+    }
+
+    private void assertNoCompute(JobId job) {
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM job_metrics WHERE job_id = ?", Integer.class, job.value()))
+                .isZero();
+        assertThat(checkpointSteps(job)).isEmpty();
+        assertThat(jdbc.queryForList("""
+                SELECT s.step_name FROM batch_step_execution s
+                  JOIN batch_job_execution e ON e.job_execution_id = s.job_execution_id
+                  JOIN batch_job_execution_params p ON p.job_execution_id = e.job_execution_id
+                 WHERE p.parameter_name = 'fineTuningJobId' AND p.parameter_value = ?""", String.class,
+                job.toString())).containsExactly("prepare");
+        assertThat(published.received).isEmpty();
+    }
+
+    List<Integer> checkpointSteps(JobId job) {
+        return jdbc.queryForList("SELECT step FROM job_checkpoints WHERE job_id = ? ORDER BY step", Integer.class,
+                job.value());
+    }
+
+    List<String> batchStatuses(JobId job) {
+        return jdbc.queryForList("""
+                SELECT e.status FROM batch_job_execution e
+                  JOIN batch_job_execution_params p ON p.job_execution_id = e.job_execution_id
+                 WHERE p.parameter_name = 'fineTuningJobId' AND p.parameter_value = ?
+                 ORDER BY e.job_execution_id""", String.class, job.toString());
+    }
+
+    static String prometheus(Worker worker) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + worker.port() + "/actuator/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.body();
+    }
+}
