@@ -31,6 +31,11 @@ public class RegistryAutoConfiguration {
     }
 
     @Bean
+    WorkerCompletions workerCompletions(DataSource dataSource, ArtifactStore store, Registrations registrations) {
+        return new WorkerCompletions(JdbcClient.create(dataSource), store, registrations);
+    }
+
+    @Bean
     @ConditionalOnMissingBean
     AdapterRegistry adapterRegistry(Registrations registrations, DataSource dataSource,
             PlatformTransactionManager transactions, ArtifactStore store) {

@@ -1,0 +1,135 @@
+package dev.finetune.standalone;
+
+import dev.finetune.api.ApiApplication;
+import dev.finetune.core.embedded.EmbeddedPostgres;
+import dev.finetune.core.embedded.S3ProxyServer;
+import dev.finetune.worker.WorkerApplication;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The whole platform in one process, with nothing installed by hand: embedded PostgreSQL (data in
+ * {@code <home>/postgres}), an S3Proxy child process (objects in {@code <home>/objects}), the API
+ * and dashboard, and one in-process worker; the bundled demo model and dataset are registered on
+ * first start. Everything lives under one directory, so a restart keeps jobs, datasets and adapters.
+ *
+ * <p>The API and the worker run as two Spring contexts, as they do on separate machines in
+ * production, sharing only the database and the bucket.
+ */
+public final class LocalPlatform implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalPlatform.class);
+
+    private final EmbeddedPostgres postgres;
+    private final S3ProxyServer s3;
+    private final ConfigurableApplicationContext api;
+    private final ConfigurableApplicationContext worker;
+    private final LocalSettings settings;
+    private final String operatorKey;
+
+    private LocalPlatform(LocalSettings settings, EmbeddedPostgres postgres, S3ProxyServer s3,
+                          ConfigurableApplicationContext api, ConfigurableApplicationContext worker, String operatorKey) {
+        this.settings = settings;
+        this.postgres = postgres;
+        this.s3 = s3;
+        this.api = api;
+        this.worker = worker;
+        this.operatorKey = operatorKey;
+    }
+
+    public static void main(String[] args) throws Exception {
+        LocalPlatform platform = start(LocalSettings.fromEnvironment(), args);
+        Runtime.getRuntime().addShutdownHook(new Thread(platform::close, "local-platform-shutdown"));
+        platform.printWelcome();
+    }
+
+    public static LocalPlatform start(LocalSettings settings, String... args) throws Exception {
+        Files.createDirectories(settings.home());
+        LocalSecrets secrets = LocalSecrets.loadOrCreate(settings.home());
+        EmbeddedPostgres postgres = EmbeddedPostgres.start(
+                EmbeddedPostgres.Options.persistent(settings.home().resolve("postgres"), settings.postgresPort()));
+        S3ProxyServer s3 = S3ProxyServer.start(S3ProxyServer.Options.onDisk(settings.home().resolve("objects"),
+                settings.s3Port(), secrets.s3Identity(), secrets.s3Credential()));
+        Map<String, Object> shared = new LinkedHashMap<>();
+        shared.put("spring.datasource.url", postgres.jdbcUrl());
+        shared.put("spring.datasource.username", postgres.username());
+        shared.put("spring.datasource.password", postgres.password());
+        shared.put("finetune.storage.endpoint", s3.endpoint());
+        shared.put("finetune.storage.bucket", "finetune-local");
+        shared.put("finetune.storage.access-key", secrets.s3Identity());
+        shared.put("finetune.storage.secret-key", secrets.s3Credential());
+
+        Map<String, Object> apiProperties = new LinkedHashMap<>(shared);
+        apiProperties.put("server.port", settings.apiPort());
+        apiProperties.put("finetune.bootstrap-key", secrets.operatorKey());
+        ConfigurableApplicationContext api = new SpringApplicationBuilder(ApiApplication.class)
+                .run(arguments(apiProperties, args));
+        DemoContent.install(api, settings, secrets.operatorKey());
+
+        Map<String, Object> workerProperties = new LinkedHashMap<>(shared);
+        workerProperties.put("finetune.worker.work-dir", settings.home().resolve("work").toString());
+        workerProperties.put("spring.main.banner-mode", "off");
+        ConfigurableApplicationContext worker = WorkerApplication.application()
+                .web(WebApplicationType.NONE).run(arguments(workerProperties, args));
+        return new LocalPlatform(settings, postgres, s3, api, worker, secrets.operatorKey());
+    }
+
+    /**
+     * Settings as command-line arguments: they must outrank the applications' own
+     * {@code application.yml} (default properties would not), and the user's arguments come last.
+     */
+    private static String[] arguments(Map<String, Object> properties, String[] userArgs) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        properties.forEach((k, v) -> out.add("--" + k + "=" + v));
+        out.addAll(java.util.List.of(userArgs));
+        return out.toArray(String[]::new);
+    }
+
+    public String url() {
+        return "http://localhost:" + settings.apiPort() + "/";
+    }
+
+    public String operatorKey() {
+        return operatorKey;
+    }
+
+    void printWelcome() {
+        String line = "-".repeat(72);
+        System.out.println(line);
+        System.out.println("Fine-tuning platform is running");
+        System.out.println("  dashboard + API : " + url() + "   (OpenAPI: " + url() + "v3/api-docs)");
+        System.out.println("  API key         : " + operatorKey + "   (operator of tenant 'default')");
+        System.out.println("  data directory  : " + settings.home().toAbsolutePath() + "   (kept across restarts)");
+        System.out.println("  demo            : base model '" + DemoContent.MODEL + "', dataset '" + DemoContent.DATASET + "'");
+        System.out.println("  try             : curl -H 'Authorization: Bearer " + operatorKey + "' " + url() + "api/v1/datasets");
+        System.out.println(line);
+    }
+
+    @Override
+    public void close() {
+        log.info("Stopping the local platform");
+        closeQuietly(worker);
+        closeQuietly(api);
+        closeQuietly(s3);
+        closeQuietly(postgres);
+    }
+
+    private static void closeQuietly(AutoCloseable resource) {
+        try {
+            resource.close();
+        } catch (Exception e) {
+            log.warn("while stopping {}: {}", resource.getClass().getSimpleName(), e.getMessage());
+        }
+    }
+
+    static Path home(LocalSettings settings) {
+        return settings.home();
+    }
+}
