@@ -21,7 +21,7 @@ final class AppEnvironment {
     static final List<String> API_ONLY = List.of("FINETUNE_BOOTSTRAP_KEY");
 
     static final List<String> WORKER_ONLY = List.of(
-            "FINETUNE_WORKER_DEVICE", "FINETUNE_WORKER_LEASE", "FINETUNE_WORKER_SLICE_STEPS",
+            "FINETUNE_WORKER_DEVICE", "FINETUNE_QUEUE_LEASE", "FINETUNE_WORKER_SLICE_STEPS",
             "FINETUNE_WORKER_WORK_DIR", "DJL_CACHE_DIR", "DJL_OFFLINE");
 
     /** Set in the GPU image only: DJL loads the CUDA libtorch shipped inside it. */
