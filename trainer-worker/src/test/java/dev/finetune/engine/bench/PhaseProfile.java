@@ -1,0 +1,190 @@
+package dev.finetune.engine.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.finetune.engine.data.Batch;
+import dev.finetune.engine.data.BatchCollator;
+import dev.finetune.engine.lora.LoraAdapter;
+import dev.finetune.engine.model.AttentionContext;
+import dev.finetune.engine.model.AttentionMask;
+import dev.finetune.engine.model.CausalLmLoss;
+import dev.finetune.engine.model.DecoderLayer;
+import dev.finetune.engine.model.LlamaModel;
+import dev.finetune.engine.peft.NamedParameter;
+import dev.finetune.engine.runtime.EngineRuntime;
+import dev.finetune.engine.train.AdamW;
+import dev.finetune.engine.train.TrainingConfig;
+import dev.finetune.engine.train.TrainingData;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Wall time per phase of one training step. {@code ForwardBackward} is package-private, so its two
+ * strategies are re-traced here step for step with the same public model API (embed, blocks, head,
+ * loss, one gradient collector) and a stopwatch between phases. libtorch on CPU runs every op
+ * synchronously, so wall time between calls is the time of the ops in between.
+ */
+final class PhaseProfile {
+
+    private PhaseProfile() {}
+
+    static Map<String, Double> profile(LlamaModel model, LoraAdapter adapter, TrainingData data, boolean recompute,
+                                       int steps) {
+        Map<String, Double> total = new LinkedHashMap<>();
+        AdamW optimizer = new AdamW(TrainingConfig.defaults());
+        try {
+            adapter.setTraining(true);
+            List<NamedParameter> params = adapter.parameters();
+            for (int step = 0; step < steps; step++) {
+                Batch batch = BatchCollator.collate(data.train().subList(0, 1), data.padId());
+                Map<String, Double> t = recompute ? recomputed(model, batch) : fullGraph(model, batch);
+                long s0 = System.nanoTime();
+                clipAndStep(params, optimizer);
+                t.put("clip + AdamW", (System.nanoTime() - s0) / 1e6);
+                t.forEach((k, v) -> total.merge(k, v / steps, Double::sum));
+            }
+        } finally {
+            optimizer.close();
+            adapter.setTraining(false);
+        }
+        return total;
+    }
+
+    private static AttentionContext context(LlamaModel model, NDManager m, Batch b) {
+        NDArray positions = m.create(toLong(b.positionIds()), new Shape(b.batchSize(), b.seqLen()));
+        NDArray mask = AttentionMask.build(m, b.batchSize(), b.seqLen(), b.segmentIds(), 0, null);
+        return model.context(positions, mask, null);
+    }
+
+    private static Map<String, Double> fullGraph(LlamaModel model, Batch batch) {
+        Map<String, Double> t = new LinkedHashMap<>();
+        Stopwatch w = new Stopwatch(t);
+        try (NDScope scope = new NDScope()) {
+            NDManager m = model.manager();
+            NDArray ids = m.create(toLong(batch.inputIds()), new Shape(batch.batchSize(), batch.seqLen()));
+            AttentionContext ctx = context(model, m, batch);
+            w.lap("inputs (mask, rope tables)");
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray h = model.embed(ids);
+                w.lap("embed");
+                for (DecoderLayer layer : model.layers()) {
+                    h = layer.forward(h, ctx);
+                }
+                w.lap("blocks forward (graph kept)");
+                CausalLmLoss.Result loss = CausalLmLoss.compute(model.head(h), batch.labels());
+                loss.loss().getFloat();
+                w.lap("head + loss forward");
+                gc.backward(loss.loss());
+                w.lap("backward (head + all blocks)");
+            }
+        }
+        w.lap("release step scope");
+        return t;
+    }
+
+    private static Map<String, Double> recomputed(LlamaModel model, Batch batch) {
+        Map<String, Double> t = new LinkedHashMap<>();
+        Stopwatch w = new Stopwatch(t);
+        try (NDScope scope = new NDScope()) {
+            NDManager m = model.manager();
+            NDArray ids = m.create(toLong(batch.inputIds()), new Shape(batch.batchSize(), batch.seqLen()));
+            AttentionContext ctx = context(model, m, batch);
+            w.lap("inputs (mask, rope tables)");
+            List<DecoderLayer> layers = model.layers();
+            NDArray[] inputs = new NDArray[layers.size() + 1];
+            EngineRuntime.noGrad(() -> {
+                inputs[0] = model.embed(ids);
+                w.lap("embed");
+                for (DecoderLayer layer : layers) {
+                    try (NDScope block = new NDScope()) {
+                        NDArray out = layer.forward(inputs[layer.index()], ctx);
+                        NDScope.unregister(out);
+                        inputs[layer.index() + 1] = out;
+                    }
+                    NDScope.register(inputs[layer.index() + 1]);
+                }
+                w.lap("blocks forward (no grad)");
+                return null;
+            });
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray last = inputs[layers.size()];
+                last.setRequiresGradient(true);
+                NDArray upstream;
+                try (NDScope head = new NDScope()) {
+                    CausalLmLoss.Result result = CausalLmLoss.compute(model.head(last), batch.labels());
+                    result.loss().getFloat();
+                    w.lap("head + loss forward");
+                    gc.backward(result.loss());
+                    upstream = last.getGradient();
+                    NDScope.unregister(upstream);
+                    w.lap("head backward");
+                }
+                NDScope.register(upstream);
+                for (int i = layers.size() - 1; i >= 0; i--) {
+                    NDArray input = inputs[i];
+                    if (i > 0) {
+                        input.setRequiresGradient(true);
+                    }
+                    try (NDScope block = new NDScope()) {
+                        NDArray out = layers.get(i).forward(input, ctx);
+                        w.lap("blocks recompute forward");
+                        gc.backward(out.mul(upstream).sum());
+                        if (i > 0) {
+                            upstream = input.getGradient();
+                            NDScope.unregister(upstream);
+                        }
+                        w.lap("blocks backward");
+                    }
+                    if (i > 0) {
+                        NDScope.register(upstream);
+                    }
+                }
+            }
+        }
+        w.lap("release step scope");
+        return t;
+    }
+
+    /** What TrainingRun does after the passes: global norm, AdamW, zero the gradients. */
+    private static void clipAndStep(List<NamedParameter> params, AdamW optimizer) {
+        EngineRuntime.noGrad(() -> {
+            try (NDScope ignored = new NDScope()) {
+                double sum = 0;
+                for (NamedParameter p : params) {
+                    sum += p.value().getGradient().square().sum().getFloat();
+                }
+                return sum;
+            }
+        });
+        optimizer.step(params, 1e-6);
+    }
+
+    private static long[] toLong(int[] a) {
+        long[] out = new long[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = a[i];
+        }
+        return out;
+    }
+
+    /** Accumulates the time since the previous lap under a phase name. */
+    private static final class Stopwatch {
+        private final Map<String, Double> into;
+        private long last = System.nanoTime();
+
+        Stopwatch(Map<String, Double> into) {
+            this.into = into;
+        }
+
+        void lap(String phase) {
+            long now = System.nanoTime();
+            into.merge(phase, (now - last) / 1e6, Double::sum);
+            last = now;
+        }
+    }
+}
