@@ -99,9 +99,11 @@ public final class CaseRunner {
             }
             r.peakRss = memory.peakBytes();
             r.heapCommitted = Runtime.getRuntime().totalMemory();
+            // a second look at the machine: if another process took the cores meanwhile, this drops
+            r.caseMatmulGflops = Math.min(r.caseMatmulGflops, MatmulPeak.measure(2048, 3).bestGflops());
             r.losses.addAll(losses);
             if (s.profileSteps() > 0) {
-                r.phaseMillis.putAll(PhaseProfile.profile(model, adapter, data, bench.recompute, s.profileSteps()));
+                r.phaseMillis.putAll(PhaseProfile.profile(model, adapter, data, bench.recompute, s.profileSteps(), memory));
             }
         } finally {
             memory.close();

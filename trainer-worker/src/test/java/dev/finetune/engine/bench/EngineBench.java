@@ -15,7 +15,9 @@ import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -140,8 +142,8 @@ public final class EngineBench {
                 flops.perStep() / 1e9, flops.frozenPart() / 1e9, flops.loraPart() / 1e9, flops.attentionPart() / 1e9));
         line(md, "");
         line(md, "| case | step ms (median) | tokens/s | model GFLOP/s | % of peak | target | matmul GFLOP/s in case JVM "
-                + "| frozen weights MB | RSS idle MB | RSS peak MB | peak - idle MB | loss first -> last |");
-        line(md, "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|");
+                + "| frozen weights MB | RSS idle MB | RSS loaded MB | RSS peak MB | peak - idle MB | loss first -> last |");
+        line(md, "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|");
         CaseResult lora = null;
         for (CaseResult r : results) {
             if (r.caseId.equals(BenchCase.LORA_FP32.id)) {
@@ -153,18 +155,25 @@ public final class EngineBench {
             double ms = r.medianStepMillis();
             double gflops = flops.perStep() / 1e9 / (ms / 1e3);
             double util = gflops / peak;
-            line(md, f("| %s | %.0f | %.0f | %.1f | %.1f%% | >= %.0f%%: %s | %.1f | %.1f | %.0f | %.0f | %.0f | %.3f -> %.3f |",
+            boolean contended = r.caseMatmulGflops < 0.75 * peak;
+            line(md, f("| %s | %.0f | %.0f | %.1f | %.1f%% | >= %.0f%%: %s | %.1f%s | %.1f | %.0f | %.0f | %.0f | %.0f | %.3f -> %.3f |",
                     c.label, ms, r.tokensPerStep / (ms / 1e3), gflops, 100 * util, 100 * c.targetUtilisation,
-                    util >= c.targetUtilisation ? "PASS" : "MISS", r.caseMatmulGflops, r.frozenWeightBytes / 1e6,
-                    r.idleRss / 1e6, r.peakRss / 1e6, (r.peakRss - r.idleRss) / 1e6, r.losses.get(0),
+                    util >= c.targetUtilisation ? "PASS" : "MISS", r.caseMatmulGflops, contended ? " (contended!)" : "",
+                    r.frozenWeightBytes / 1e6, r.idleRss / 1e6, r.loadedRss / 1e6, r.peakRss / 1e6,
+                    (r.peakRss - r.idleRss) / 1e6, r.losses.get(0),
                     r.losses.get(r.losses.size() - 1)));
         }
         line(md, "");
         line(md, "Step times of every timed step (ms): " + String.join("; ", results.stream()
                 .map(r -> r.caseId + " " + r.stepMillis.stream().map(v -> f("%.0f", v)).toList()).toList()));
         line(md, "");
+        line(md, "matmul GFLOP/s in case JVM: the lower of a 2048^3 matmul before and after the case's steps; "
+                + "\"contended\" (< 75% of the peak above) means another process took CPU during the case and its "
+                + "figures understate the engine.");
+        line(md, "");
         line(md, "Memory: each case runs in a fresh JVM (-Xmx2g, serial GC); RSS idle = after engine init and one "
-                + "small op, before the model exists (JVM + libtorch); RSS peak = " + any.memoryMethod
+                + "small op, before the model exists (JVM + libtorch); RSS loaded = after building the model and "
+                + "adapter and a GC (model + Java heap left from random init); RSS peak = " + any.memoryMethod
                 + " over the training steps (model resident + activations + transient dequantized weights + Java heap). "
                 + "Comparisons use peak - idle, the memory the training itself adds.");
         line(md, "");
@@ -231,22 +240,37 @@ public final class EngineBench {
         if (results.stream().allMatch(r -> r.phaseMillis.isEmpty())) {
             return;
         }
-        line(md, "## 5. Where a step's time goes");
+        line(md, "## 5. Where a step's time and memory go");
         line(md, "");
-        line(md, "Per-phase wall time of one extra step per case, re-traced outside TrainingRun with the same model "
-                + "calls as ForwardBackward (ms):");
+        line(md, "One extra step per case, re-traced outside TrainingRun with the same model calls as ForwardBackward. "
+                + "\"peak MB\" is the highest RSS reached by the end of the phase, above the RSS at the start of the "
+                + "step (model already resident). Full-graph cases are also run with each block in its own NDScope "
+                + "(\"[per-block scope]\", not what the engine does today, see the findings).");
         line(md, "");
         for (CaseResult r : results) {
             if (r.phaseMillis.isEmpty()) {
                 continue;
             }
-            double total = r.phaseMillis.values().stream().mapToDouble(Double::doubleValue).sum();
-            line(md, "**" + BenchCase.byId(r.caseId).label + f("** (total %.0f ms)", total));
-            line(md, "");
-            line(md, "| phase | ms | share |");
-            line(md, "|---|---:|---:|");
-            r.phaseMillis.forEach((k, v) -> line(md, f("| %s | %.0f | %.0f%% |", k, v, 100 * v / total)));
-            line(md, "");
+            for (String prefix : new String[] {"", "[per-block scope] "}) {
+                Map<String, Double> times = new LinkedHashMap<>();
+                r.phaseMillis.forEach((k, v) -> {
+                    if (!k.startsWith("peak MB: ") && (prefix.isEmpty() ? !k.startsWith("[") : k.startsWith(prefix))) {
+                        times.put(k.substring(prefix.length()), v);
+                    }
+                });
+                if (times.isEmpty()) {
+                    continue;
+                }
+                double total = times.values().stream().mapToDouble(Double::doubleValue).sum();
+                line(md, "**" + BenchCase.byId(r.caseId).label + (prefix.isEmpty() ? "" : ", " + prefix.trim())
+                        + f("** (total %.0f ms)", total));
+                line(md, "");
+                line(md, "| phase | ms | share | peak MB above step start |");
+                line(md, "|---|---:|---:|---:|");
+                times.forEach((k, v) -> line(md, f("| %s | %.0f | %.0f%% | %.0f |", k, v, 100 * v / total,
+                        r.phaseMillis.getOrDefault("peak MB: " + prefix + k, Double.NaN))));
+                line(md, "");
+            }
         }
     }
 

@@ -33,8 +33,20 @@ final class PhaseProfile {
 
     private PhaseProfile() {}
 
+    /** Wall time (ms) and, under "peak MB: ...", the process's peak RSS reached by the end of each phase. */
     static Map<String, Double> profile(LlamaModel model, LoraAdapter adapter, TrainingData data, boolean recompute,
-                                       int steps) {
+                                       int steps, ProcMemory memory) {
+        Map<String, Double> total = profileVariant(model, adapter, data, recompute, false, steps, memory, "");
+        if (!recompute) {
+            // the same full graph with each block in its own NDScope: only what autograd saved survives the block
+            total.putAll(profileVariant(model, adapter, data, false, true, steps, memory, "[per-block scope] "));
+        }
+        return total;
+    }
+
+    private static Map<String, Double> profileVariant(LlamaModel model, LoraAdapter adapter, TrainingData data,
+                                                      boolean recompute, boolean scopedBlocks, int steps,
+                                                      ProcMemory memory, String prefix) {
         Map<String, Double> total = new LinkedHashMap<>();
         AdamW optimizer = new AdamW(TrainingConfig.defaults());
         try {
@@ -42,11 +54,21 @@ final class PhaseProfile {
             List<NamedParameter> params = adapter.parameters();
             for (int step = 0; step < steps; step++) {
                 Batch batch = BatchCollator.collate(data.train().subList(0, 1), data.padId());
-                Map<String, Double> t = recompute ? recomputed(model, batch) : fullGraph(model, batch);
-                long s0 = System.nanoTime();
+                System.gc();
+                long base = ProcMemory.rssBytes();
+                memory.resetPeak();
+                Stopwatch w = new Stopwatch(memory, base);
+                if (recompute) {
+                    recomputed(model, batch, w);
+                } else {
+                    fullGraph(model, batch, w, scopedBlocks);
+                }
                 clipAndStep(params, optimizer);
-                t.put("clip + AdamW", (System.nanoTime() - s0) / 1e6);
-                t.forEach((k, v) -> total.merge(k, v / steps, Double::sum));
+                w.lap("clip + AdamW");
+                w.times.forEach((k, v) -> total.merge(prefix + k, v / steps, Double::sum));
+                if (step == steps - 1) {
+                    w.peaks.forEach((k, v) -> total.put("peak MB: " + prefix + k, v));
+                }
             }
         } finally {
             optimizer.close();
@@ -61,9 +83,7 @@ final class PhaseProfile {
         return model.context(positions, mask, null);
     }
 
-    private static Map<String, Double> fullGraph(LlamaModel model, Batch batch) {
-        Map<String, Double> t = new LinkedHashMap<>();
-        Stopwatch w = new Stopwatch(t);
+    private static void fullGraph(LlamaModel model, Batch batch, Stopwatch w, boolean scopedBlocks) {
         try (NDScope scope = new NDScope()) {
             NDManager m = model.manager();
             NDArray ids = m.create(toLong(batch.inputIds()), new Shape(batch.batchSize(), batch.seqLen()));
@@ -73,7 +93,15 @@ final class PhaseProfile {
                 NDArray h = model.embed(ids);
                 w.lap("embed");
                 for (DecoderLayer layer : model.layers()) {
-                    h = layer.forward(h, ctx);
+                    if (scopedBlocks) {
+                        try (NDScope block = new NDScope()) {
+                            h = layer.forward(h, ctx);
+                            NDScope.unregister(h);
+                        }
+                        NDScope.register(h);
+                    } else {
+                        h = layer.forward(h, ctx);
+                    }
                 }
                 w.lap("blocks forward (graph kept)");
                 CausalLmLoss.Result loss = CausalLmLoss.compute(model.head(h), batch.labels());
@@ -84,12 +112,9 @@ final class PhaseProfile {
             }
         }
         w.lap("release step scope");
-        return t;
     }
 
-    private static Map<String, Double> recomputed(LlamaModel model, Batch batch) {
-        Map<String, Double> t = new LinkedHashMap<>();
-        Stopwatch w = new Stopwatch(t);
+    private static void recomputed(LlamaModel model, Batch batch, Stopwatch w) {
         try (NDScope scope = new NDScope()) {
             NDManager m = model.manager();
             NDArray ids = m.create(toLong(batch.inputIds()), new Shape(batch.batchSize(), batch.seqLen()));
@@ -147,7 +172,6 @@ final class PhaseProfile {
             }
         }
         w.lap("release step scope");
-        return t;
     }
 
     /** What TrainingRun does after the passes: global norm, AdamW, zero the gradients. */
@@ -172,19 +196,24 @@ final class PhaseProfile {
         return out;
     }
 
-    /** Accumulates the time since the previous lap under a phase name. */
+    /** Accumulates the time since the previous lap under a phase name, and the peak RSS reached by then. */
     private static final class Stopwatch {
-        private final Map<String, Double> into;
+        final Map<String, Double> times = new LinkedHashMap<>();
+        final Map<String, Double> peaks = new LinkedHashMap<>();
+        private final ProcMemory memory;
+        private final long base;
         private long last = System.nanoTime();
 
-        Stopwatch(Map<String, Double> into) {
-            this.into = into;
+        Stopwatch(ProcMemory memory, long base) {
+            this.memory = memory;
+            this.base = base;
         }
 
         void lap(String phase) {
             long now = System.nanoTime();
-            into.merge(phase, (now - last) / 1e6, Double::sum);
-            last = now;
+            times.merge(phase, (now - last) / 1e6, Double::sum);
+            peaks.merge(phase, (memory.peakBytes() - base) / 1e6, Math::max);
+            last = System.nanoTime();
         }
     }
 }
