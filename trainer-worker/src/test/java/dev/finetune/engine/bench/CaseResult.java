@@ -24,6 +24,7 @@ final class CaseResult {
     long peakRss;
     long heapCommitted;
     double caseMatmulGflops;
+    double caseMatmulBestGflops;
     double loadSeconds;
     String memoryMethod = "";
     List<Double> stepMillis = new ArrayList<>();
@@ -55,6 +56,7 @@ final class CaseResult {
         put(out, "peakRss", peakRss);
         put(out, "heapCommitted", heapCommitted);
         put(out, "caseMatmulGflops", caseMatmulGflops);
+        put(out, "caseMatmulBestGflops", caseMatmulBestGflops);
         put(out, "loadSeconds", loadSeconds);
         put(out, "memoryMethod", memoryMethod);
         stepMillis.forEach(v -> put(out, "step", v));
@@ -89,6 +91,7 @@ final class CaseResult {
                 case "peakRss" -> r.peakRss = Long.parseLong(v);
                 case "heapCommitted" -> r.heapCommitted = Long.parseLong(v);
                 case "caseMatmulGflops" -> r.caseMatmulGflops = Double.parseDouble(v);
+                case "caseMatmulBestGflops" -> r.caseMatmulBestGflops = Double.parseDouble(v);
                 case "loadSeconds" -> r.loadSeconds = Double.parseDouble(v);
                 case "memoryMethod" -> r.memoryMethod = v;
                 case "step" -> r.stepMillis.add(Double.parseDouble(v));

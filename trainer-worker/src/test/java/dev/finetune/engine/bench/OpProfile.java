@@ -33,6 +33,7 @@ final class OpProfile {
 
     private OpProfile() {}
 
+    /** The ops, preceded by a fresh 2048^3 matmul rate (its GFLOP/s in {@code gflop}, time 1 s). */
     static List<Op> measure(BenchSettings s) {
         LlamaConfig c = s.config();
         int b = s.batch();
@@ -43,6 +44,7 @@ final class OpProfile {
         int d = c.headDim();
         int inter = c.intermediateSize();
         List<Op> ops = new ArrayList<>();
+        ops.add(new Op("fp32 matmul 2048^3 right before these ops", 1000, MatmulPeak.measure(2048, 5).bestGflops(), ""));
         EngineRuntime.noGrad(() -> {
             try (NDManager m = EngineRuntime.newManager("cpu")) {
                 NDArray x = m.randomNormal(0, 1, new Shape(b, t, h), DataType.FLOAT32);
