@@ -1,0 +1,42 @@
+package dev.finetune.engine.bench;
+
+import dev.finetune.engine.model.ModelOptions;
+import java.util.List;
+
+/** One training configuration the benchmark measures. */
+enum BenchCase {
+    LORA_FP32("lora", "(a) LoRA, fp32 base, full graph", false, false, 0.70),
+    QLORA_RECOMPUTE("qlora-recompute", "(b) QLoRA NF4, block recompute", true, true, 0.50),
+    QLORA_FULL("qlora-full", "(c) QLoRA NF4, full graph", true, false, 0.50),
+    LORA_FP32_RECOMPUTE("lora-recompute", "(d) LoRA, fp32 base, block recompute", false, true, 0.70);
+
+    static final List<String> DEFAULT_ORDER = List.of("lora", "qlora-recompute", "qlora-full", "lora-recompute");
+
+    final String id;
+    final String label;
+    final boolean nf4;
+    final boolean recompute;
+    /** Target fraction of the measured matmul peak. */
+    final double targetUtilisation;
+
+    BenchCase(String id, String label, boolean nf4, boolean recompute, double targetUtilisation) {
+        this.id = id;
+        this.label = label;
+        this.nf4 = nf4;
+        this.recompute = recompute;
+        this.targetUtilisation = targetUtilisation;
+    }
+
+    ModelOptions options() {
+        return nf4 ? ModelOptions.quantizedNf4() : ModelOptions.dense();
+    }
+
+    static BenchCase byId(String id) {
+        for (BenchCase c : values()) {
+            if (c.id.equals(id.trim())) {
+                return c;
+            }
+        }
+        throw new IllegalArgumentException("unknown bench case '" + id + "', known: " + DEFAULT_ORDER);
+    }
+}
