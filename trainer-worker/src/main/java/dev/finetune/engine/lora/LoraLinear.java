@@ -40,7 +40,8 @@ public final class LoraLinear implements Linear {
         NDArray input = training && dropout > 0
                 ? x.getNDArrayInternal().dropout(x, dropout, true).singletonOrThrow()
                 : x;
-        NDArray update = input.matMul(loraA.transpose()).matMul(loraB.transpose()).mul(scaling);
+        // scaling the rank-r intermediate instead of the output is the same math on r/out of the elements
+        NDArray update = input.matMul(loraA.transpose()).mul(scaling).matMul(loraB.transpose());
         return base.forward(x).add(update);
     }
 

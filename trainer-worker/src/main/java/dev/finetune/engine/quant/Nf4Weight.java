@@ -120,7 +120,10 @@ public final class Nf4Weight implements AutoCloseable {
             scope.suppressNotUsedWarning();
             // (bytes, 2) in element order; every large buffer here is fresh, so scaling in place is safe
             // and saves one weight-sized allocation (the dominant cost on CPU)
-            NDArray pairs = pairTable.get(codes.toType(DataType.INT64, false));
+            // an embedding lookup gathers whole rows; measured ~3x faster than NDArray.get(index) here
+            NDArray index = codes.toType(DataType.INT64, false);
+            NDArray pairs = index.getNDArrayInternal()
+                    .embedding(index, pairTable, ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
             NDArray dense = pairs.reshape(blocks, blockSize).muli(blockScales().reshape(blocks, 1)).reshape(-1);
             if (dense.getShape().get(0) != numel) {
                 dense = dense.get("0:" + numel);

@@ -70,8 +70,14 @@ final class ForwardBackward {
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray h = model.embed(in.ids());
             for (DecoderLayer layer : model.layers()) {
-                EngineRuntime.seed(blockSeed(seedBase, layer.index()));
-                h = layer.forward(h, in.ctx());
+                // a scope per block frees the wrappers of intermediates autograd does not keep:
+                // same gradients, about half the peak memory (docs/BENCHMARKS.md)
+                try (NDScope block = new NDScope()) {
+                    EngineRuntime.seed(blockSeed(seedBase, layer.index()));
+                    h = layer.forward(h, in.ctx());
+                    NDScope.unregister(h);
+                }
+                NDScope.register(h);
             }
             CausalLmLoss.Result loss = CausalLmLoss.compute(model.head(h), in.labels());
             gc.backward(loss.loss().div(divisor));

@@ -2,7 +2,7 @@ package dev.finetune.engine.bench;
 
 import ai.djl.ndarray.NDManager;
 import dev.finetune.engine.checkpoint.LlamaConfig;
-import dev.finetune.engine.data.PackedSequence;
+import dev.finetune.data.PackedSequence;
 import dev.finetune.engine.lora.LoraAdapter;
 import dev.finetune.engine.lora.LoraConfig;
 import dev.finetune.engine.model.DecoderLayer;
