@@ -82,16 +82,6 @@ public final class DynamicMap {
 
     /** The code nearest to {@code x} (nominally in [-1, 1]); ties go to the lower code. */
     public static int nearest(float x) {
-        int lo = 0;
-        int hi = SIZE - 1;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (x > MIDPOINTS[mid]) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
+        return SortedCodes.nearest(MIDPOINTS, x);
     }
 }

@@ -54,17 +54,6 @@ public final class Nf4Codebook {
      * NaN maps to code 0, as in the bitsandbytes kernel (all comparisons false).
      */
     public static int nearest(float x) {
-        int lo = 0;
-        int hi = SIZE - 1;
-        // count of midpoints strictly below x, by binary search over the sorted midpoints
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (x > MIDPOINTS[mid]) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
+        return SortedCodes.nearest(MIDPOINTS, x);
     }
 }
