@@ -3,57 +3,81 @@ package dev.finetune.webui;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.finetune.e2e.LocalPlatformProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The product team's whole journey in a real browser against the running local platform (API,
- * worker, registry, the bundled {@code tinystories-656k} model): upload a real dataset, submit a
- * QLoRA job, watch the loss curve grow while it trains, see it succeed, promote the new version
- * and see {@code production} move to it. Needs a worker and the registry, so it is tagged
- * {@code journey} (excluded in this module) and meant to run from {@code tests/} against the
- * standalone platform:
+ * worker, registry, the bundled {@code tinystories-656k} model): see a damaged dataset's line
+ * errors, upload a real dataset, submit a QLoRA job, watch the loss curve grow while it trains, see
+ * it succeed, promote the new version and see {@code production} move to it. Screenshots land in
+ * {@code target/screenshots/journey-*.png}.
+ *
+ * <p>By default it starts the local platform as the README does ({@link LocalPlatformProcess}: a JVM
+ * of its own, a temporary home, a free port); against one already running:
  *
  * <pre>
- * -Djourney.baseUrl=http://127.0.0.1:8080/ -Djourney.apiKey=ftk_... [-Djourney.timeout=PT10M]
+ * -Djourney.baseUrl=http://127.0.0.1:8080/ -Djourney.apiKey=ftk_... [-Djourney.timeout=PT4M]
  * </pre>
  */
-@Tag("journey")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class JourneyBrowserIT {
 
+    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Pattern POINTS = Pattern.compile("(\\d+) points");
 
     private Browser browser;
+    private LocalPlatformProcess platform;
     private String apiKey;
     private Duration timeout;
 
     @BeforeAll
     void open() {
+        assumeTrue(Browser.available(), "needs Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver)");
         String baseUrl = System.getProperty("journey.baseUrl");
         apiKey = System.getProperty("journey.apiKey", System.getenv("FINETUNE_BOOTSTRAP_KEY"));
-        assumeTrue(baseUrl != null && apiKey != null, "set journey.baseUrl and journey.apiKey (or FINETUNE_BOOTSTRAP_KEY)");
-        assumeTrue(Browser.available(), "needs Debian's chromium and chromium-driver");
-        timeout = Duration.parse(System.getProperty("journey.timeout", "PT10M"));
+        if (baseUrl == null) {
+            // small slices so the curve visibly grows in several steps while the page watches
+            platform = LocalPlatformProcess.start(Path.of(System.getProperty("e2e.logs.dir", "target/e2e-logs")),
+                    "--finetune.worker.slice-steps=4");
+            baseUrl = platform.url();
+            apiKey = LocalPlatformProcess.OPERATOR_KEY;
+        }
+        assumeTrue(apiKey != null, "set journey.apiKey (or FINETUNE_BOOTSTRAP_KEY) with journey.baseUrl");
+        timeout = Duration.parse(System.getProperty("journey.timeout", "PT4M"));
         browser = Browser.open(baseUrl);
     }
 
     @AfterAll
     void close() {
-        if (browser != null) {
-            browser.close();
+        try {
+            if (browser != null) {
+                browser.close();
+            }
+        } finally {
+            if (platform != null) {
+                platform.close();
+            }
         }
     }
 
@@ -65,8 +89,22 @@ class JourneyBrowserIT {
         browser.driver().findElement(By.cssSelector("form.signin button[type=submit]")).click();
         browser.waitFor(By.id("nav"));
 
-        // when: a real dataset, the demo model, QLoRA, a short run
+        // when: a damaged copy of the dataset is uploaded first
         browser.go("#/new");
+        new Select(browser.waitFor(By.id("format-training"))).selectByValue("instruction");
+        browser.driver().findElement(By.id("upload-training")).sendKeys(damagedDataset().toString());
+        browser.driver().findElement(By.xpath(
+                "//fieldset[@data-role='training']//button[normalize-space()='Upload and validate']")).click();
+
+        // then: the page lists each bad line with its field
+        browser.waitFor(By.cssSelector("#upload-result-training .problem"), Duration.ofSeconds(60));
+        List<WebElement> rows = browser.all(By.cssSelector("#upload-result-training tr.error-row"));
+        assertThat(rows.stream().map(r -> r.getAttribute("data-line")).toList()).containsExactly("4", "9");
+        assertThat(rows.get(0).getText()).contains("output");
+        browser.screenshot("journey-damaged-dataset");
+
+        // when: the real dataset, the demo model, QLoRA, a short run
+        browser.reload("#/new");
         browser.waitFor(By.id("upload-training")).sendKeys(DashboardBrowserTest.samples()
                 .resolve("datasets/llamafactory_identity.json").toAbsolutePath().toString());
         browser.driver().findElement(By.xpath(
@@ -78,7 +116,7 @@ class JourneyBrowserIT {
         browser.driver().findElement(By.cssSelector("button[data-preset=quick]")).click();
         WebElement maxSteps = browser.driver().findElement(By.name("max_steps"));
         maxSteps.clear();
-        maxSteps.sendKeys("40");
+        maxSteps.sendKeys("120");
         browser.driver().findElement(By.name("suffix")).sendKeys("journey");
         browser.driver().findElement(By.cssSelector(".submit-bar button[type=submit]")).click();
 
@@ -121,6 +159,23 @@ class JourneyBrowserIT {
         }
         browser.waitFor(By.cssSelector("li[data-alias=production][data-version='" + version + "']"), Duration.ofSeconds(30));
         browser.screenshot("journey-promoted");
+    }
+
+    /** The real identity records as JSON Lines, line 4 without "output", line 9 cut in half. */
+    private static Path damagedDataset() {
+        try {
+            JsonNode records = JSON.readTree(Files.readString(DashboardBrowserTest.samples()
+                    .resolve("datasets/llamafactory_identity.json")));
+            List<String> lines = new ArrayList<>();
+            records.forEach(r -> lines.add(JSON.writeValueAsString(r)));
+            lines.set(3, "{\"instruction\": \"Who made you?\", \"input\": \"\"}");
+            lines.set(8, lines.get(8).substring(0, lines.get(8).length() / 2));
+            Path file = Files.createTempDirectory("journey").resolve("identity-damaged.jsonl");
+            Files.writeString(file, String.join("\n", lines), StandardCharsets.UTF_8);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private int waitForPoints(int atLeast, Duration within) {

@@ -265,10 +265,13 @@ export async function renderJobDetail(container, id) {
     return max;
   }
 
+  // Both refreshes are throttled, not debounced: a pending one is never pushed later, or a worker
+  // reporting slices faster than the delay would keep the page from refreshing until training ended.
   let refreshTimer = null;
   function refreshJob() {
-    clearTimeout(refreshTimer);
+    if (refreshTimer !== null) return;
     refreshTimer = setTimeout(async () => {
+      refreshTimer = null;
       try {
         const before = state.job.status;
         state.job = await api.getJob(id);
@@ -284,9 +287,15 @@ export async function renderJobDetail(container, id) {
   }
 
   let metricsTimer = null;
+  let metricsDue = Infinity;
   function refreshMetrics(delay = 800) {
+    const due = Date.now() + delay;
+    if (metricsTimer !== null && metricsDue <= due) return;
     clearTimeout(metricsTimer);
+    metricsDue = due;
     metricsTimer = setTimeout(async () => {
+      metricsTimer = null;
+      metricsDue = Infinity;
       try {
         addMetrics(page(await api.jobMetrics(id)).items);
         drawStats();
