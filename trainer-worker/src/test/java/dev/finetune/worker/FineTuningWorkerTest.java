@@ -60,6 +60,8 @@ class FineTuningWorkerTest {
     @BeforeEach
     void freshQueue() {
         // the queue is global: no job of another test may be claimable here
+        // the registry (in the worker since it registers succeeded jobs) keeps versions that point at their jobs
+        jdbc.update("DELETE FROM adapter_repositories");
         jdbc.update("DELETE FROM fine_tuning_jobs");
         fixtures = new WorkerFixtures(api);
         segment = fixtures.tenant("worker");

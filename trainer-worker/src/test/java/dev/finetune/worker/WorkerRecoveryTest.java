@@ -58,6 +58,8 @@ class WorkerRecoveryTest {
 
     @BeforeEach
     void freshQueue() {
+        // the registry (in the worker since it registers succeeded jobs) keeps versions that point at their jobs
+        jdbc.update("DELETE FROM adapter_repositories");
         jdbc.update("DELETE FROM fine_tuning_jobs");
         fixtures = new WorkerFixtures(api);
         segment = fixtures.tenant("recovery");
