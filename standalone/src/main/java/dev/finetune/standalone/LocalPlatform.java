@@ -71,6 +71,8 @@ public final class LocalPlatform implements AutoCloseable {
         apiProperties.put("finetune.bootstrap-key", secrets.operatorKey());
         ConfigurableApplicationContext api = new SpringApplicationBuilder(ApiApplication.class)
                 .run(arguments(apiProperties, args));
+        // FINETUNE_PORT=0 picks a free port: from here on, settings carry the one actually bound
+        settings = settings.withApiPort(api.getEnvironment().getProperty("local.server.port", Integer.class, settings.apiPort()));
         DemoContent.install(api, settings, secrets.operatorKey());
 
         Map<String, Object> workerProperties = new LinkedHashMap<>(shared);

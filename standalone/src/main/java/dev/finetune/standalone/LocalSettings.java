@@ -16,6 +16,10 @@ public record LocalSettings(Path home, int apiPort, int postgresPort, int s3Port
         }
     }
 
+    LocalSettings withApiPort(int port) {
+        return new LocalSettings(home, port, postgresPort, s3Port);
+    }
+
     static LocalSettings fromEnvironment() {
         return new LocalSettings(Path.of(value("FINETUNE_HOME", ".finetune")), port("FINETUNE_PORT", 8080),
                 port("FINETUNE_POSTGRES_PORT", 0), port("FINETUNE_S3_PORT", 0));

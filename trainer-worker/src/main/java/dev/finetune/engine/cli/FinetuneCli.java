@@ -27,6 +27,11 @@ public final class FinetuneCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        // the command line prints its own lines; libraries speak only at WARN, on stderr (the worker,
+        // from the same jar, keeps Spring Boot's logging, so this is not a logback.xml on the classpath)
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "logback-cli.xml");
+        }
         EngineRuntime.init();
         System.exit(new CommandLine(new FinetuneCli()).execute(args));
     }
