@@ -6,6 +6,7 @@ import dev.finetune.data.PackedSequence;
 import dev.finetune.engine.model.LlamaModel;
 import dev.finetune.engine.peft.NamedParameter;
 import dev.finetune.engine.peft.TrainableAdapter;
+import dev.finetune.engine.runtime.EngineRuntime;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,6 +22,8 @@ import java.util.List;
  * run produce the same adapter as an uninterrupted one.
  */
 public final class TrainingRun implements AutoCloseable {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TrainingRun.class);
 
     private final LlamaModel model;
     private final TrainableAdapter adapter;
@@ -95,24 +98,26 @@ public final class TrainingRun implements AutoCloseable {
         long start = System.nanoTime();
         double lr = config.learningRate() * config.schedule().multiplier(state.step, warmupSteps, totalSteps);
         adapter.setTraining(true);
-        double lossSum = 0;
-        long tokens = 0;
-        int accumulation = config.gradientAccumulationSteps();
-        for (int micro = 0; micro < accumulation; micro++) {
-            Batch batch = order.batch(state.microBatch + micro);
-            float loss = passes.run(batch, accumulation, new long[] {config.seed(), state.step, micro});
-            if (!Float.isFinite(loss)) {
-                throw new TrainingDivergedException(state.step + 1, "the training loss became " + loss, lr);
-            }
-            lossSum += loss;
-            tokens += batch.realTokens();
-        }
+        double[] lossAndTokens = accumulateGradients(lr);
         double gradNorm = GradientClipping.clip(params, config.maxGradNorm());
+        if (!Double.isFinite(gradNorm)) {
+            // Seen rarely on a heavily loaded machine with a finite loss and a NaN gradient in one block,
+            // never reproduced in isolation (see the closing notes). The step is a pure function of
+            // (weights, seed, position), so it is recomputed once; a real divergence fails again.
+            List<String> bad = GradientClipping.nonFinite(params);
+            log.warn("non-finite gradient at step {} in {}; recomputing the step once", state.step + 1, bad);
+            params.forEach(p -> EngineRuntime.zeroGradient(p.value()));
+            lossAndTokens = accumulateGradients(lr);
+            gradNorm = GradientClipping.clip(params, config.maxGradNorm());
+        }
         if (!Double.isFinite(gradNorm)) {
             List<String> bad = GradientClipping.nonFinite(params);
             throw new TrainingDivergedException(state.step + 1, "the gradient norm became " + gradNorm + " (non-finite in "
                     + bad.size() + " of " + params.size() + " tensors, e.g. " + bad.stream().limit(3).toList() + ")", lr);
         }
+        double lossSum = lossAndTokens[0];
+        long tokens = (long) lossAndTokens[1];
+        int accumulation = config.gradientAccumulationSteps();
         optimizer.step(params, lr);
         adapter.setTraining(false);
 
@@ -154,6 +159,23 @@ public final class TrainingRun implements AutoCloseable {
         }
         listener.onEval(result);
         return result;
+    }
+
+    /** Forward and backward of this step's micro-batches; returns {sum of their losses, real tokens}. */
+    private double[] accumulateGradients(double lr) {
+        double lossSum = 0;
+        long tokens = 0;
+        int accumulation = config.gradientAccumulationSteps();
+        for (int micro = 0; micro < accumulation; micro++) {
+            Batch batch = order.batch(state.microBatch + micro);
+            float loss = passes.run(batch, accumulation, new long[] {config.seed(), state.step, micro});
+            if (!Float.isFinite(loss)) {
+                throw new TrainingDivergedException(state.step + 1, "the training loss became " + loss, lr);
+            }
+            lossSum += loss;
+            tokens += batch.realTokens();
+        }
+        return new double[] {lossSum, tokens};
     }
 
     /** Token-weighted eval loss over the whole eval split (dropout off). */
