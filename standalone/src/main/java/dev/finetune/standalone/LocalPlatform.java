@@ -5,7 +5,6 @@ import dev.finetune.core.embedded.EmbeddedPostgres;
 import dev.finetune.core.embedded.S3ProxyServer;
 import dev.finetune.worker.WorkerApplication;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -129,9 +128,5 @@ public final class LocalPlatform implements AutoCloseable {
         } catch (Exception e) {
             log.warn("while stopping {}: {}", resource.getClass().getSimpleName(), e.getMessage());
         }
-    }
-
-    static Path home(LocalSettings settings) {
-        return settings.home();
     }
 }

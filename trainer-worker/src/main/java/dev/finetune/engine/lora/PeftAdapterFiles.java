@@ -121,7 +121,6 @@ public final class PeftAdapterFiles {
                 throw new AdapterLoadException(WEIGHTS + ": module '" + path + "' has only one of lora_A / lora_B");
             }
         });
-        Map<String, Integer> ranks = new HashMap<>(config.rankPattern());
         return LoraAdapter.attachWeights(model, rankFromWeights(config, ab), ab);
     }
 
