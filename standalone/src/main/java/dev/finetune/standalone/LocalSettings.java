@@ -21,7 +21,7 @@ public record LocalSettings(Path home, int apiPort, int postgresPort, int s3Port
     }
 
     static LocalSettings fromEnvironment() {
-        return new LocalSettings(Path.of(value("FINETUNE_HOME", ".finetune")), port("FINETUNE_PORT", 8080),
+        return new LocalSettings(Path.of(value("FINETUNE_HOME", ".finetune")).toAbsolutePath().normalize(), port("FINETUNE_PORT", 8080),
                 port("FINETUNE_POSTGRES_PORT", 0), port("FINETUNE_S3_PORT", 0));
     }
 

@@ -83,7 +83,10 @@ public final class S3ProxyServer implements AutoCloseable {
         String endpoint = "http://127.0.0.1:" + port;
         try {
             Path workDir = Files.createTempDirectory("s3proxy-");
-            Path baseDir = options.baseDirectory() != null ? options.baseDirectory() : workDir.resolve("blobs");
+            // S3Proxy's filesystem store lists nothing under a relative basedir (it compares each
+            // entry's absolute path with the prefix), so it only ever sees an absolute one
+            Path baseDir = (options.baseDirectory() != null ? options.baseDirectory() : workDir.resolve("blobs"))
+                    .toAbsolutePath().normalize();
             Files.createDirectories(baseDir);
             Path config = workDir.resolve("s3proxy.properties");
             writeConfig(config, endpoint, baseDir, options);

@@ -11,10 +11,15 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
+import java.util.UUID;
+
 import dev.finetune.core.storage.ArtifactStore;
+import dev.finetune.core.storage.ObjectInfo;
 import dev.finetune.core.storage.StorageProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class S3ProxyServerTest {
 
@@ -39,6 +44,27 @@ class S3ProxyServerTest {
         }
         assertThatThrownBy(() -> new Socket(endpoint.getHost(), endpoint.getPort()).close())
                 .isInstanceOf(ConnectException.class);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"target/s3proxy-relative/objects", "target/.s3proxy-hidden/objects"})
+    void lists_objects_stored_under_a_relative_or_hidden_directory(String directory) throws Exception {
+        // given a server whose base directory is relative to the working directory, as the local
+        // platform's default home ./.finetune is
+        Path base = Path.of(directory, UUID.randomUUID().toString());
+        try (S3ProxyServer s3 = S3ProxyServer.start(S3ProxyServer.Options.onDisk(base, 0, "ak", "sk-secret"));
+                ArtifactStore store = new ArtifactStore(props(s3))) {
+            store.put("base-models/m/config.json", new ByteArrayInputStream(new byte[] {'{', '}'}), 2, null);
+            store.put("base-models/m/model.safetensors", new ByteArrayInputStream(new byte[] {1, 2, 3}), 3, null);
+
+            // when the prefix is listed
+            var listed = store.list("base-models/m/");
+
+            // then both objects are there, and they live under the directory that was asked for
+            assertThat(listed).extracting(ObjectInfo::key)
+                    .containsExactlyInAnyOrder("base-models/m/config.json", "base-models/m/model.safetensors");
+            assertThat(base.resolve("local-platform/base-models/m/config.json")).exists();
+        }
     }
 
     @Test

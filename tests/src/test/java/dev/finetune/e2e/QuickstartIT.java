@@ -1,0 +1,80 @@
+package dev.finetune.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A new user's first ten minutes, as the README tells them: in a fresh clone, {@code
+ * ./bin/finetune-platform} with its defaults (home {@code ./.finetune}, a generated and printed
+ * operator key), then the README's own shell block, run as it is written, to a succeeded job and a
+ * registry version. The block is read from README.md, so the two cannot drift apart.
+ *
+ * <p>The clone gets the jars this build already packaged (linked, newer than its sources), so the
+ * script starts them instead of building a second time.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class QuickstartIT {
+
+    private static final Path LOGS = Path.of(System.getProperty("e2e.logs.dir", "target/e2e-logs"), "quickstart");
+
+    private FreshClone clone;
+    private FreshClone.Platform platform;
+
+    @BeforeAll
+    void startAsTheReadmeSays() throws IOException {
+        clone = FreshClone.of(PlatformUnderTest.repoRoot(), LOGS);
+        platform = clone.runPlatform(Duration.ofMinutes(4));
+    }
+
+    @AfterAll
+    void stop() {
+        if (clone != null) {
+            clone.close();
+        }
+    }
+
+    @Test
+    void readmeFirstJobSucceedsAndBecomesARegistryVersion() throws IOException {
+        // given the platform started with its defaults: data under the clone's ./.finetune
+        assertThat(clone.dir().resolve(".finetune/objects")).isDirectory();
+        assertThat(platform.welcome()).contains("Fine-tuning platform is running").contains(platform.apiKey());
+
+        // when the README's block runs with the printed key pasted into its first line
+        ReadmeShellBlock block = ReadmeShellBlock.firstJob(clone.dir().resolve("README.md"));
+        ShellRun run = block.run(clone.dir(), platform.apiKey(), platform.port(), LOGS.resolve("readme-block.log"),
+                Duration.ofMinutes(5));
+
+        // then every command in it worked: the stream ended on succeeded, the job has its registry reference
+        assertThat(run.exitCode()).as("README block output:\n%s", run.output()).isZero();
+        assertThat(run.output()).contains("event: end").contains("{\"status\":\"succeeded\"}");
+        Api api = new Api("http://127.0.0.1:" + platform.port(), platform.apiKey());
+        JsonNode jobs = api.get("/api/v1/fine-tuning/jobs?limit=10").json();
+        assertThat(jobs.path("data")).hasSize(1);
+        JsonNode job = jobs.path("data").get(0);
+        assertThat(job.path("status").asString()).isEqualTo("succeeded");
+        assertThat(job.path("model").asString()).isEqualTo("tinystories-656k");
+        assertThat(job.path("trained_tokens").asLong()).isPositive();
+        assertThat(run.output()).contains("\"status\": \"succeeded\"");
+
+        // and the adapter is a version in the default segment's repository, made from that job
+        JsonNode version = Scenario.versionOf(api, "default", job.path("id").asString(), Duration.ofSeconds(60));
+        assertThat(version.path("source_job_id").asString()).isEqualTo(job.path("id").asString());
+        assertThat(version.path("method").asString()).isEqualTo("qlora");
+
+        // and the objects really live under the default home, where listing found them
+        try (var files = Files.walk(clone.dir().resolve(".finetune/objects"))) {
+            assertThat(files.filter(p -> p.getFileName().toString().equals("adapter_model.safetensors")))
+                    .isNotEmpty();
+        }
+    }
+}
