@@ -69,6 +69,6 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
         if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return Optional.empty();
         }
-        return ApiKeyToken.parse(header.substring(BEARER.length()));
+        return ApiKeyToken.fromBearer(header.substring(BEARER.length()));
     }
 }

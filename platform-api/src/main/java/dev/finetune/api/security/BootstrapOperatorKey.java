@@ -19,7 +19,9 @@ import org.springframework.stereotype.Component;
  * Makes sure a fresh install can be administered: the operator key (admin on tenant
  * {@code default}, allowed to create tenants) exists. Its plaintext comes from
  * {@code finetune.bootstrap-key} (environment variable {@code FINETUNE_BOOTSTRAP_KEY}) so scripts
- * and CI can start a clean install with a key they already know; only its hash is stored. Without
+ * and CI can start a clean install with a key they already know: an {@code ftk_} key, or any strong
+ * secret of the operator's own ({@link ApiKeyToken#fromOperatorSecret}), used as the Bearer value
+ * as it is; only its hash is stored. Without
  * it, a key is generated once, when no operator key exists yet, and printed once on one clear
  * log line. A revoked bootstrap key stays revoked.
  */
@@ -59,9 +61,13 @@ class BootstrapOperatorKey implements ApplicationRunner {
     }
 
     private void ensureConfigured(Tenant tenant) {
-        ApiKeyToken token = ApiKeyToken.parse(configured).orElseThrow(() -> new IllegalStateException(
-                "finetune.bootstrap-key (FINETUNE_BOOTSTRAP_KEY) must look like ftk_<8 chars>_<43 chars>;"
-                        + " generate one by starting once without it"));
+        ApiKeyToken token;
+        try {
+            token = ApiKeyToken.fromOperatorSecret(configured);
+        } catch (IllegalArgumentException weak) {
+            throw new IllegalStateException("finetune.bootstrap-key (FINETUNE_BOOTSTRAP_KEY) must be an ftk_ key or a strong"
+                    + " secret of your own: " + weak.getMessage());
+        }
         Optional<ApiKey> existing = keys.findByPrefix(token.prefix());
         if (existing.isEmpty()) {
             keys.save(ApiKey.operator(tenant.id(), KEY_NAME, token));

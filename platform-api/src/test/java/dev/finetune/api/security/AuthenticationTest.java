@@ -1,15 +1,60 @@
 package dev.finetune.api.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.Map;
+
+import dev.finetune.api.tenancy.TenantSetup;
+import dev.finetune.core.apikey.ApiKeyRepository;
+import dev.finetune.core.apikey.ApiKeyToken;
 
 import dev.finetune.api.support.Api;
 import dev.finetune.api.support.Api.Response;
 import dev.finetune.api.support.ApiTestBase;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 class AuthenticationTest extends ApiTestBase {
+
+    @Autowired
+    ApiKeyRepository keys;
+    @Autowired
+    TenantSetup tenants;
+    @Autowired
+    JdbcClient jdbc;
+
+    @Test
+    void anOperatorSecretOfTheOperatorsOwnChoosingIsTheBearerValueAsItIs() {
+        // given a bootstrap key chosen as the ops guides say: openssl rand -hex 32
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        String secret = HexFormat.of().formatHex(random);
+        new BootstrapOperatorKey(keys, tenants, jdbc, secret).run(null);
+
+        // when the operator presents that secret as it is
+        Response created = api.postJson("/api/v1/tenants", secret, Map.of("name", "own-secret-" + System.nanoTime()));
+
+        // then it is the operator, and only the mapped key's hash is stored
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        assertThat(jdbc.sql("SELECT count(*) FROM api_keys WHERE prefix = ?")
+                .param(ApiKeyToken.fromOperatorSecret(secret).prefix()).query(Long.class).single()).isEqualTo(1);
+        assertThat(api.get("/api/v1/datasets", secret.substring(1) + "0").status()).isEqualTo(401);
+    }
+
+    @Test
+    void refusesAWeakOperatorSecretAtStartNamingTheRuleNotTheSecret() {
+        // given the compose file's old sample value
+        var bootstrap = new BootstrapOperatorKey(keys, tenants, jdbc, "ft-bootstrap-local-only");
+
+        // when / then
+        assertThatThrownBy(() -> bootstrap.run(null)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("FINETUNE_BOOTSTRAP_KEY").hasMessageContaining("at least 32")
+                .hasMessageContaining("openssl rand -hex 32").hasMessageNotContaining("ft-bootstrap-local-only");
+    }
 
     @Test
     void rejectsACallWithoutAKeyWith401Problem() {
