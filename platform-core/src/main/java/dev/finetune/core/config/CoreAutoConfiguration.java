@@ -2,6 +2,8 @@ package dev.finetune.core.config;
 
 import javax.sql.DataSource;
 
+import dev.finetune.core.download.DownloadLinks;
+import dev.finetune.core.download.DownloadProperties;
 import dev.finetune.core.queue.JobQueue;
 import dev.finetune.core.queue.QueueProperties;
 import dev.finetune.core.storage.ArtifactStore;
@@ -17,7 +19,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.PlatformTransactionManager;
 
-/** Entities, repositories, the job queue and the artifact store of {@code platform-core}. */
+/** Entities, repositories, the job queue, the artifact store and download links of {@code platform-core}. */
 @AutoConfiguration(
         beforeName = {
             "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration",
@@ -36,13 +38,19 @@ public class CoreAutoConfiguration {
 
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnProperty(prefix = "finetune.storage", name = "endpoint")
-    @EnableConfigurationProperties(StorageProperties.class)
+    @EnableConfigurationProperties({StorageProperties.class, DownloadProperties.class})
     static class StorageConfiguration {
 
         @Bean(destroyMethod = "close")
         @ConditionalOnMissingBean
         ArtifactStore artifactStore(StorageProperties storage) {
             return new ArtifactStore(storage);
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        DownloadLinks downloadLinks(ArtifactStore store, DownloadProperties downloads) {
+            return new DownloadLinks(store, downloads);
         }
     }
 }

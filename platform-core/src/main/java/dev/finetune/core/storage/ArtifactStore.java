@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -34,6 +35,11 @@ import io.minio.messages.Item;
 /**
  * Objects in one bucket of an S3-compatible store. Thread-safe. Close it when done: the MinIO
  * client's HTTP pool otherwise keeps the JVM alive for about a minute.
+ *
+ * <p>Presigned URLs are signed for {@link StorageProperties#publicEndpoint()} when one is set: the
+ * SDK signs the Host header, so a URL signed for the internal endpoint cannot be rewritten to the
+ * public host afterwards. Presigning is computed locally; the region is given to both clients so
+ * that neither ever asks the store for it.
  */
 public class ArtifactStore implements AutoCloseable {
 
@@ -43,18 +49,25 @@ public class ArtifactStore implements AutoCloseable {
     private static final Duration MAX_PRESIGN = Duration.ofDays(7);
 
     private final MinioClient client;
+    /** Signs URLs for clients: the same client unless a public endpoint is set. */
+    private final MinioClient presigner;
     private final String bucket;
 
     public ArtifactStore(StorageProperties properties) {
-        this.client = MinioClient.builder()
-                .endpoint(properties.endpoint())
-                .region(properties.region())
-                .credentials(properties.accessKey(), properties.secretKey())
-                .build();
+        this.client = client(properties.endpoint(), properties);
+        this.presigner = properties.hasPublicEndpoint() ? client(properties.publicEndpoint(), properties) : client;
         this.bucket = properties.bucket();
         if (properties.createBucket()) {
             createBucketIfMissing();
         }
+    }
+
+    private static MinioClient client(String endpoint, StorageProperties properties) {
+        return MinioClient.builder()
+                .endpoint(endpoint)
+                .region(properties.region())
+                .credentials(properties.accessKey(), properties.secretKey())
+                .build();
     }
 
     public String bucket() {
@@ -163,11 +176,24 @@ public class ArtifactStore implements AutoCloseable {
 
     /** A URL anyone can GET the object with until it expires (at most 7 days). */
     public String presignedGet(String key, Duration validFor) {
+        return presign(key, validFor, Map.of());
+    }
+
+    /**
+     * Like {@link #presignedGet}, but the store answers it with {@code Content-Disposition:
+     * attachment; filename="<fileName>"} (S3's {@code response-content-disposition}), so a browser
+     * saves the file instead of showing it in place of the page.
+     */
+    public String presignedDownload(String key, String fileName, Duration validFor) {
+        return presign(key, validFor, Map.of("response-content-disposition", Attachment.header(fileName)));
+    }
+
+    private String presign(String key, Duration validFor, Map<String, String> responseOverrides) {
         if (validFor.isNegative() || validFor.isZero() || validFor.compareTo(MAX_PRESIGN) > 0) {
             throw new IllegalArgumentException("validity must be between 1 second and 7 days");
         }
-        return call("presign " + key, () -> client.getPresignedObjectUrl(GetPresignedObjectUrlArgs.builder()
-                .method(Http.Method.GET).bucket(bucket).object(key)
+        return call("presign " + key, () -> presigner.getPresignedObjectUrl(GetPresignedObjectUrlArgs.builder()
+                .method(Http.Method.GET).bucket(bucket).object(key).extraQueryParams(responseOverrides)
                 .expiry((int) validFor.toSeconds(), TimeUnit.SECONDS).build()));
     }
 
@@ -175,6 +201,9 @@ public class ArtifactStore implements AutoCloseable {
     public void close() {
         try {
             client.close();
+            if (presigner != client) {
+                presigner.close();
+            }
         } catch (Exception e) {
             throw new ArtifactStoreException("closing the S3 client failed", e);
         }

@@ -74,6 +74,6 @@ class S3ProxyServerTest {
     }
 
     private static StorageProperties props(S3ProxyServer s3) {
-        return new StorageProperties(s3.endpoint(), "us-east-1", "local-platform", "ak", "sk-secret", true);
+        return new StorageProperties(s3.endpoint(), "us-east-1", "local-platform", "ak", "sk-secret", true, null);
     }
 }

@@ -110,6 +110,11 @@ class ArtifactStoreTest {
         assertThat(store.list(ObjectKeys.jobPrefix(tenant, job))).isEmpty();
     }
 
+    private static HttpResponse<String> get(String url) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     @Test
     void presigned_get_url_serves_the_object_without_credentials() throws Exception {
         // given
@@ -128,6 +133,65 @@ class ArtifactStoreTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("{\"r\":8}");
         assertThat(unsigned.statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void presigned_download_url_answers_as_an_attachment() throws Exception {
+        // given
+        String key = ObjectKeys.adapterFile(tenant, JobId.random(), "adapter_config.json");
+        putText(key, "{\"r\":8}");
+
+        // when
+        HttpResponse<String> response = get(store.presignedDownload(key, "adapter_config.json", Duration.ofMinutes(5)));
+
+        // then
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"adapter_config.json\"");
+        assertThat(response.body()).isEqualTo("{\"r\":8}");
+    }
+
+    @Test
+    void signs_for_the_public_endpoint_and_the_url_downloads_from_there() throws Exception {
+        // given the same server under another host name, as a client elsewhere would reach it
+        String publicEndpoint = SharedInfrastructure.s3ByAnotherName();
+        String key = ObjectKeys.adapterFile(tenant, JobId.random(), "adapter_model.safetensors");
+        byte[] body = new byte[70_000];
+        new Random(3).nextBytes(body);
+        store.put(key, new ByteArrayInputStream(body), body.length, "application/octet-stream");
+
+        try (ArtifactStore publicStore = new ArtifactStore(SharedInfrastructure.storage("artifact-store-test", publicEndpoint))) {
+            // when
+            URI url = URI.create(publicStore.presignedDownload(key, "adapter_model.safetensors", Duration.ofMinutes(5)));
+            HttpResponse<byte[]> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(url).GET().build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<String> internalHost = get(url.toString().replace("localhost", "127.0.0.1"));
+
+            // then the URL names the public host, still downloads, and was signed for that host only
+            assertThat(url.getHost()).isEqualTo("localhost");
+            assertThat(url.getPort()).isEqualTo(URI.create(SharedInfrastructure.s3().endpoint()).getPort());
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).isEqualTo(body);
+            assertThat(response.headers().firstValue("Content-Disposition"))
+                    .hasValue("attachment; filename=\"adapter_model.safetensors\"");
+            assertThat(internalHost.statusCode()).isEqualTo(403);
+            // and the store's own operations still go to the internal endpoint
+            assertThat(publicStore.stat(key)).isPresent();
+        }
+    }
+
+    @Test
+    void presigns_for_a_public_endpoint_without_contacting_it() {
+        // given a host that does not even resolve: presigning must be a local computation
+        try (ArtifactStore publicStore = new ArtifactStore(
+                SharedInfrastructure.storage("artifact-store-test", "https://files.example.invalid"))) {
+            // when
+            URI url = URI.create(publicStore.presignedDownload("tenants/t/adapters/j/a b.json", "a b.json", Duration.ofMinutes(1)));
+
+            // then
+            assertThat(url.getScheme()).isEqualTo("https");
+            assertThat(url.getHost()).isEqualTo("files.example.invalid");
+            assertThat(url.getRawQuery()).contains("X-Amz-Signature=").contains("response-content-disposition=");
+        }
     }
 
     @Test

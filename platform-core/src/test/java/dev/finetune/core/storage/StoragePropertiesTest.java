@@ -15,7 +15,7 @@ class StoragePropertiesTest {
 
     @Test
     void never_prints_the_secret_key() {
-        var p = new StorageProperties("http://127.0.0.1:9000", "us-east-1", "bucket", "ak", "very-secret", true);
+        var p = new StorageProperties("http://127.0.0.1:9000", "us-east-1", "bucket", "ak", "very-secret", true, null);
         assertThat(p.toString()).doesNotContain("very-secret").contains("secretKey=***");
     }
 
@@ -28,9 +28,28 @@ class StoragePropertiesTest {
         assertThat(violations("-dash")).containsExactly("bucket");
     }
 
+    @Test
+    void takes_a_public_endpoint_of_scheme_host_and_port_only() {
+        assertThat(publicEndpointViolations(null)).isEmpty();
+        assertThat(publicEndpointViolations("")).isEmpty();
+        assertThat(publicEndpointViolations("https://s3.example.com")).isEmpty();
+        assertThat(publicEndpointViolations("http://files.example.com:9000/")).isEmpty();
+        assertThat(publicEndpointViolations("s3.example.com")).containsExactly("publicEndpoint");
+        assertThat(publicEndpointViolations("https://example.com/s3")).containsExactly("publicEndpoint");
+        assertThat(new StorageProperties("http://minio:9000", "us-east-1", "bucket", "ak", "sk", true, " ")
+                .hasPublicEndpoint()).isFalse();
+    }
+
     private Set<String> violations(String bucket) {
-        Set<ConstraintViolation<StorageProperties>> v = validator.validate(
-                new StorageProperties("http://127.0.0.1:9000", "us-east-1", bucket, "ak", "sk", true));
+        return violations(new StorageProperties("http://127.0.0.1:9000", "us-east-1", bucket, "ak", "sk", true, null));
+    }
+
+    private Set<String> publicEndpointViolations(String publicEndpoint) {
+        return violations(new StorageProperties("http://127.0.0.1:9000", "us-east-1", "bucket", "ak", "sk", true, publicEndpoint));
+    }
+
+    private Set<String> violations(StorageProperties p) {
+        Set<ConstraintViolation<StorageProperties>> v = validator.validate(p);
         return v.stream().map(c -> c.getPropertyPath().toString()).collect(java.util.stream.Collectors.toSet());
     }
 }

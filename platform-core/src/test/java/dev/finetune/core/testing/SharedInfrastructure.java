@@ -39,6 +39,19 @@ public final class SharedInfrastructure {
     }
 
     public static StorageProperties storage(String bucket) {
-        return new StorageProperties(s3().endpoint(), "us-east-1", bucket, ACCESS_KEY, SECRET_KEY, true);
+        return storage(bucket, null);
+    }
+
+    /** The shared server, with presigned URLs signed for {@code publicEndpoint}. */
+    public static StorageProperties storage(String bucket, String publicEndpoint) {
+        return new StorageProperties(s3().endpoint(), "us-east-1", bucket, ACCESS_KEY, SECRET_KEY, true, publicEndpoint);
+    }
+
+    /**
+     * The shared server under another name: {@code http://localhost:<port>} where the store itself
+     * is {@code http://127.0.0.1:<port>}, the same server as a client elsewhere would see it.
+     */
+    public static String s3ByAnotherName() {
+        return s3().endpoint().replace("127.0.0.1", "localhost");
     }
 }

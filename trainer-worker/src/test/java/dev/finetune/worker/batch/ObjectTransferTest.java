@@ -27,7 +27,7 @@ class ObjectTransferTest {
 
         FlakyStore(int failures, RuntimeException error) {
             // never contacted: no bucket is created and every call below is overridden
-            super(new StorageProperties("http://127.0.0.1:9", "us-east-1", "unused", "a", "b", false));
+            super(new StorageProperties("http://127.0.0.1:9", "us-east-1", "unused", "a", "b", false, null));
             this.failures = failures;
             this.error = error;
         }
