@@ -5,10 +5,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
+import dev.finetune.core.download.DownloadLinks;
 import dev.finetune.core.problem.PlatformProblem;
+import dev.finetune.core.storage.ArtifactNotFoundException;
 import dev.finetune.core.storage.ArtifactStore;
 import dev.finetune.core.storage.ObjectInfo;
 
@@ -32,10 +35,25 @@ public final class AdapterDownload {
         return version;
     }
 
-    /** The files with their sizes; with {@code urlValidity} non-null, each with a presigned GET URL. */
-    public List<ArtifactFile> files(Duration urlValidity) {
-        return objects.stream().map(o -> new ArtifactFile(relative(o), o.size(),
-                urlValidity == null ? null : store.presignedGet(o.key(), urlValidity))).toList();
+    /** The files with their sizes, without links. */
+    public List<ArtifactFile> files() {
+        return objects.stream().map(o -> new ArtifactFile(relative(o), o.size(), null)).toList();
+    }
+
+    /**
+     * The files, each with the link {@code links} makes for it: a presigned URL valid for
+     * {@code validFor}, or {@code apiUrl} of its path (the API endpoint that streams it).
+     */
+    public List<ArtifactFile> files(DownloadLinks links, Duration validFor, UnaryOperator<String> apiUrl) {
+        return objects.stream().map(o -> {
+            String path = relative(o);
+            return new ArtifactFile(path, o.size(), links.link(o.key(), fileName(path), validFor, () -> apiUrl.apply(path)));
+        }).toList();
+    }
+
+    /** The name a file is saved as: its path's last segment. */
+    public static String fileName(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
     }
 
     /** Writes every file into one zip, paths relative to the adapter directory. */
@@ -56,14 +74,22 @@ public final class AdapterDownload {
         return find(path).size();
     }
 
-    /** Opens one file; the caller closes the stream. */
+    /** Opens one file; the caller closes the stream. A file gone since the listing is a 404 too. */
     public InputStream open(String path) {
-        return store.get(find(path).key());
+        ObjectInfo file = find(path);
+        try {
+            return store.get(file.key());
+        } catch (ArtifactNotFoundException e) {
+            throw notFound(path);
+        }
     }
 
     private ObjectInfo find(String path) {
-        return objects.stream().filter(o -> relative(o).equals(path)).findFirst()
-                .orElseThrow(() -> PlatformProblem.notFound("file", version.ref() + ":" + path));
+        return objects.stream().filter(o -> relative(o).equals(path)).findFirst().orElseThrow(() -> notFound(path));
+    }
+
+    private PlatformProblem notFound(String path) {
+        return PlatformProblem.notFound("file", version.ref() + ":" + path).with("file", path);
     }
 
     private String relative(ObjectInfo o) {

@@ -71,7 +71,7 @@ class RegistrationTest {
         assertThat(v.aliases()).isEmpty();
         // and its files are the ones the worker uploaded
         AdapterDownload download = registry.download(acme.tenant().id(), acme.segment().name(), 1);
-        assertThat(download.files(null)).extracting(ArtifactFile::path)
+        assertThat(download.files()).extracting(ArtifactFile::path)
                 .containsExactly("adapter_config.json", "adapter_model.safetensors");
         try (InputStream in = download.open("adapter_model.safetensors")) {
             assertThat(Adapters.sha256(in.readAllBytes())).isEqualTo(event.artifact().sha256());

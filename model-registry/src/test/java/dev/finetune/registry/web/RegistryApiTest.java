@@ -118,15 +118,19 @@ class RegistryApiTest {
         assertThat(found.get("items")).hasSize(1);
         assertThat(found.get("items").get(0).get("tags").get("ticket").asString()).isEqualTo("ML-7");
 
-        // presigned URLs, one file, the zip
+        // presigned URLs (saved as attachments, not shown), one file, the zip
         JsonNode files = json(call("GET", REPO + "/versions/1/files", null, "read"), 200);
         assertThat(files).hasSize(2);
         HttpResponse<byte[]> presigned = http.send(HttpRequest.newBuilder(URI.create(files.get(1).get("url").asString())).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(presigned.statusCode()).isEqualTo(200);
         assertThat(presigned.body().length).isEqualTo(files.get(1).get("size_bytes").asInt());
+        assertThat(presigned.headers().firstValue("Content-Disposition"))
+                .hasValue("attachment; filename=\"adapter_model.safetensors\"");
         HttpResponse<byte[]> config = call("GET", REPO + "/versions/1/download?file=adapter_config.json", null, "read");
         assertThat(new String(config.body(), StandardCharsets.UTF_8)).contains("\"peft_type\": \"LORA\"");
+        assertThat(config.headers().firstValue("Content-Type")).hasValue("application/json");
+        assertThat(config.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"adapter_config.json\"");
         HttpResponse<byte[]> zip = call("GET", REPO + "/versions/1/download", null, "read");
         assertThat(zip.statusCode()).isEqualTo(200);
         assertThat(zipEntries(zip.body())).containsExactly("adapter_config.json", "adapter_model.safetensors");
@@ -173,6 +177,7 @@ class RegistryApiTest {
                 new String[] {"DELETE", REPO + "/versions/1", null},
                 new String[] {"GET", REPO + "/versions/1/files", null},
                 new String[] {"GET", REPO + "/versions/1/download", null},
+                new String[] {"GET", REPO + "/versions/1/download?file=adapter_config.json", null},
                 new String[] {"GET", BASE + "/versions?segment=acme-support", null},
                 new String[] {"GET", BASE + "/resolve?ref=acme-support@production", null},
                 new String[] {"GET", BASE + "/resolve?ref=acme-support/1", null});
