@@ -68,6 +68,8 @@ public final class LocalPlatform implements AutoCloseable {
         Map<String, Object> apiProperties = new LinkedHashMap<>(shared);
         apiProperties.put("server.port", settings.apiPort());
         apiProperties.put("finetune.bootstrap-key", secrets.operatorKey());
+        // S3Proxy listens on loopback only: a presigned URL would work on this machine alone
+        apiProperties.put("finetune.downloads.mode", "proxied");
         ConfigurableApplicationContext api = new SpringApplicationBuilder(ApiApplication.class)
                 .run(arguments(apiProperties, args));
         // FINETUNE_PORT=0 picks a free port: from here on, settings carry the one actually bound
