@@ -121,6 +121,33 @@ export function page(body) {
 
 const seg = encodeURIComponent;
 
+/**
+ * Whether `href` is a URL of this API (the same origin and under `api/v1/`), i.e. one that needs
+ * the key. A presigned object-store URL is not: it carries its own signature, and the key must
+ * never be sent anywhere but the API.
+ */
+export function isApiUrl(href) {
+  try {
+    const target = new URL(href, document.baseURI);
+    const base = new URL(`${BASE}/`, document.baseURI);
+    return target.origin === base.origin && target.pathname.startsWith(base.pathname);
+  } catch {
+    return false;
+  }
+}
+
+/** GET with the key, as a Blob; a problem from the API is thrown as an ApiProblem. */
+async function fetchBlob(target) {
+  let response;
+  try {
+    response = await fetch(target, { headers: authHeaders(), cache: 'no-store' });
+  } catch (e) {
+    throw new ApiProblem(0, { title: 'The API cannot be reached', detail: `GET ${target.pathname}: ${e.message}` });
+  }
+  if (!response.ok) throw await problemFrom(response);
+  return response.blob();
+}
+
 /** UUID v4; `crypto.randomUUID` exists only on https or localhost, getRandomValues everywhere. */
 export function newIdempotencyKey() {
   if (crypto.randomUUID) return crypto.randomUUID();
@@ -185,13 +212,13 @@ export const api = {
     }),
   rollback: (segment, alias, reason) =>
     request('POST', `/registry/repositories/${seg(segment)}/aliases/${seg(alias)}/rollback`, { json: { reason } }),
-  /** The bytes of one artifact file (for files the API streams rather than presigns). */
-  downloadFile: async (segment, n, path) => {
-    const response = await fetch(url(`/registry/repositories/${seg(segment)}/versions/${n}/download`, { path }), {
-      headers: authHeaders(),
-    });
-    if (!response.ok) throw await problemFrom(response);
-    return response.blob();
+  /** The bytes of one artifact file, from the registry's download endpoint (for a file listed without a url). */
+  downloadFile: (segment, n, path) =>
+    fetchBlob(url(`/registry/repositories/${seg(segment)}/versions/${n}/download`, { file: path })),
+  /** The bytes behind a `url` the API listed; only ever called for URLs of this API (see `isApiUrl`). */
+  downloadUrl: (href) => {
+    if (!isApiUrl(href)) throw new Error(`not a URL of this API: ${href}`);
+    return fetchBlob(new URL(href, document.baseURI));
   },
 };
 

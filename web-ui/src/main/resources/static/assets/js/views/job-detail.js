@@ -10,6 +10,7 @@ import {
 import { LineChart } from '../curves.js';
 import { methodLabel } from './jobs.js';
 import { failureAdvice } from './failure-advice.js';
+import { downloadLink } from '../downloads.js';
 
 const POLL_MS = 3000;
 // metrics are not in the event stream: they are re-read when events arrive, and at least this often while running
@@ -422,7 +423,7 @@ function fileItem(f) {
   if (typeof f === 'string') return h('li', h('code', f.split('/').pop()), ' ', h('span.muted', f));
   const name = f.path ?? f.name ?? f.key ?? '?';
   const size = f.size_bytes ?? f.bytes ?? f.size;
-  return h('li', f.url ? h('a', { href: f.url, download: name.split('/').pop(), rel: 'noopener' }, name) : h('code', name),
+  return h('li', f.url ? downloadLink({ url: f.url, path: name }) : h('code', name),
     size !== undefined ? h('span.muted', ` ${formatBytes(size)}`) : null);
 }
 

@@ -6,6 +6,7 @@ import { api, page } from '../api.js';
 import { announce, clear, empty, field, formatBytes, formatNumber, h, loading, problemBox, shortId, timeAgo } from '../dom.js';
 import { methodLabel } from './jobs.js';
 import { compareView } from './compare.js';
+import { downloadLink } from '../downloads.js';
 
 export async function renderRegistry(container, segment) {
   const select = h('select', { id: 'registry-segment' }, h('option', { value: '' }, 'Loading segments…'));
@@ -235,29 +236,13 @@ async function toggleFiles(segment, v, box, button) {
   try {
     const files = page(await api.versionFiles(segment, v.number)).items;
     clear(box, files.length ? h('ul.files', files.map((f) => h('li',
-      f.url ? h('a', { href: f.url, download: f.path.split('/').pop(), rel: 'noopener' }, f.path) : downloadButton(segment, v.number, f.path),
+      downloadLink({ url: f.url, path: f.path, fetchFile: () => api.downloadFile(segment, v.number, f.path) }),
       h('span.muted', ` ${formatBytes(f.size_bytes)}`))))
       : empty('This version lists no files.'),
     v.artifact?.sha256 ? h('p.muted', 'Artifact SHA-256 ', h('code.hash', v.artifact.sha256)) : null);
   } catch (problem) {
     clear(box, problemBox(problem, { heading: 'Files' }));
   }
-}
-
-function downloadButton(segment, n, path) {
-  const b = h('button.button.link', { type: 'button' }, path);
-  b.addEventListener('click', async () => {
-    try {
-      const blob = await api.downloadFile(segment, n, path);
-      const a = h('a', { href: URL.createObjectURL(blob), download: path.split('/').pop() });
-      document.body.append(a);
-      a.click();
-      setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
-    } catch (problem) {
-      b.after(problemBox(problem, { heading: `Download of ${path}` }));
-    }
-  });
-  return b;
 }
 
 function auditCard(audit) {
