@@ -40,9 +40,14 @@ class RegistryPageBrowserTest {
              "gate":"eval_loss_no_worse","alias":"production","candidate_version":3,"candidate_eval_loss":1.52,
              "current_version":1,"current_eval_loss":1.31}""";
 
+    private static final String KEY = "ftk_stubstub_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
     private HttpServer server;
     private Browser browser;
     private final List<String> writes = new CopyOnWriteArrayList<>();
+    /** Every file download the stand-in served: "path?query" and the Authorization it came with. */
+    private final List<String> downloads = new CopyOnWriteArrayList<>();
+    private int port;
 
     @BeforeAll
     void start() throws IOException {
@@ -50,7 +55,8 @@ class RegistryPageBrowserTest {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", this::handle);
         server.start();
-        browser = Browser.open("http://127.0.0.1:" + server.getAddress().getPort() + "/");
+        port = server.getAddress().getPort();
+        browser = Browser.open("http://127.0.0.1:" + port + "/");
     }
 
     @AfterAll
@@ -67,7 +73,9 @@ class RegistryPageBrowserTest {
     void showsAliasesVersionsTheGatesVerdictComparisonAndRollback() {
         // given
         browser.reload("#/registry/acme-support");
-        browser.waitFor(By.cssSelector("input[name=api-key]")).sendKeys("ftk_stubstub_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+        browser.driver().executeScript("sessionStorage.clear()");
+        browser.driver().navigate().refresh();
+        browser.waitFor(By.cssSelector("input[name=api-key]")).sendKeys(KEY);
         browser.driver().findElement(By.cssSelector("form.signin button[type=submit]")).click();
 
         // then: where each alias points, and every version with lineage and metrics
@@ -125,9 +133,50 @@ class RegistryPageBrowserTest {
         assertThat(browser.consoleErrors()).allMatch(e -> e.contains("status of 409"));
     }
 
+    @Test
+    void downloadsEachKindOfFileLinkWithoutLeavingThePage() {
+        // given: a signed-in tab on the registry, and v3's files: one streamed by the API (its url
+        // needs the key), one presigned on another origin (no key), one listed without a url
+        browser.reload("#/registry/acme-support");
+        browser.driver().executeScript("sessionStorage.setItem('finetune.apiKey', arguments[0])", KEY);
+        browser.driver().navigate().refresh();
+        browser.waitFor(By.cssSelector("tr[data-version='3'] .row-actions button[aria-expanded]")).click();
+        browser.waitFor(By.cssSelector("ul.files a[download]"));
+        List<WebElement> links = browser.all(By.cssSelector("ul.files a[download]"));
+        assertThat(links).extracting(WebElement::getText)
+                .containsExactly("adapter_config.json", "adapter_model.safetensors", "notes/README.md");
+        assertThat(links).extracting(a -> a.getAttribute("download"))
+                .containsExactly("adapter_config.json", "adapter_model.safetensors", "README.md");
+
+        // when each is clicked
+        for (WebElement link : links) {
+            link.click();
+        }
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (downloads.size() < 3 && System.currentTimeMillis() < deadline) {
+            Thread.onSpinWait();
+        }
+
+        // then the key went to the API only, and the dashboard is still there
+        assertThat(downloads).containsExactlyInAnyOrder(
+                SEG + "/versions/3/download?file=adapter_config.json Bearer " + KEY,
+                "/bucket/adapter_model.safetensors?X-Amz-Signature=abc none",
+                SEG + "/versions/3/download?file=notes%2FREADME.md Bearer " + KEY);
+        assertThat(browser.driver().getCurrentUrl()).endsWith("#/registry/acme-support");
+        assertThat(browser.all(By.cssSelector("ul.files .problem"))).isEmpty();
+        assertThat(browser.driver().findElement(By.cssSelector("table.versions")).isDisplayed()).isTrue();
+    }
+
     private void handle(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getPath();
         String method = ex.getRequestMethod();
+        if (path.startsWith("/bucket/") || path.endsWith("/download")) {
+            String auth = ex.getRequestHeaders().getFirst("Authorization");
+            downloads.add(ex.getRequestURI().getRawPath() + "?" + ex.getRequestURI().getRawQuery() + " " + (auth == null ? "none" : auth));
+            ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + path.substring(path.lastIndexOf('/') + 1) + "\"");
+            send(ex, 200, path.endsWith(".safetensors") ? "application/octet-stream" : "application/json", "{\"r\":8}");
+            return;
+        }
         if (!path.startsWith("/api/")) {
             serveStatic(ex, path);
             return;
@@ -145,7 +194,12 @@ class RegistryPageBrowserTest {
                     + "\"from_version\":null,\"to_version\":1,\"forced\":false,\"gate_outcome\":\"passed: no current version\","
                     + "\"reason\":\"first release\",\"actor\":\"ftk_ci000001\",\"occurred_at\":\"2025-01-05T10:00:00Z\"}],\"next_cursor\":null}";
             case "GET " + SEG + "/compare" -> comparison();
-            case "GET " + SEG + "/versions/3/files" -> "{\"items\":[{\"path\":\"adapter_config.json\",\"size_bytes\":812,\"url\":null}]}";
+            case "GET " + SEG + "/versions/3/files" -> "{\"items\":["
+                    + "{\"path\":\"adapter_config.json\",\"size_bytes\":812,\"url\":\"http://127.0.0.1:" + port + SEG
+                    + "/versions/3/download?file=adapter_config.json\"},"
+                    + "{\"path\":\"adapter_model.safetensors\",\"size_bytes\":40148,"
+                    + "\"url\":\"http://localhost:" + port + "/bucket/adapter_model.safetensors?X-Amz-Signature=abc\"},"
+                    + "{\"path\":\"notes/README.md\",\"size_bytes\":12,\"url\":null}]}";
             case "POST " + SEG + "/aliases/staging/rollback" -> "{\"alias\":\"staging\",\"from_version\":2,\"to_version\":1}";
             default -> null;
         };
