@@ -4,6 +4,7 @@ import dev.finetune.api.ApiApplication;
 import dev.finetune.core.embedded.EmbeddedPostgres;
 import dev.finetune.core.embedded.S3ProxyServer;
 import dev.finetune.worker.WorkerApplication;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -70,6 +71,8 @@ public final class LocalPlatform implements AutoCloseable {
         apiProperties.put("finetune.bootstrap-key", secrets.operatorKey());
         // S3Proxy listens on loopback only: a presigned URL would work on this machine alone
         apiProperties.put("finetune.downloads.mode", "proxied");
+        // one process: its meters (API and worker alike) carry one application tag
+        apiProperties.put("management.metrics.tags.application", "finetune-local");
         ConfigurableApplicationContext api = new SpringApplicationBuilder(ApiApplication.class)
                 .run(arguments(apiProperties, args));
         // FINETUNE_PORT=0 picks a free port: from here on, settings carry the one actually bound
@@ -79,7 +82,11 @@ public final class LocalPlatform implements AutoCloseable {
         Map<String, Object> workerProperties = new LinkedHashMap<>(shared);
         workerProperties.put("finetune.worker.work-dir", settings.home().resolve("work").toString());
         workerProperties.put("spring.main.banner-mode", "off");
+        // the worker serves no HTTP here: its meters join the API's registry, so the API's
+        // /actuator/prometheus shows the worker's tokens, steps and job durations too
+        MeterRegistry meters = api.getBean(MeterRegistry.class);
         ConfigurableApplicationContext worker = WorkerApplication.application()
+                .initializers(context -> context.getBeanFactory().registerSingleton("localPlatformMeterRegistry", meters))
                 .web(WebApplicationType.NONE).run(arguments(workerProperties, args));
         return new LocalPlatform(settings, postgres, s3, api, worker, secrets.operatorKey());
     }

@@ -190,7 +190,7 @@ class WorkerRecoveryTest {
         final CountDownLatch thaw = new CountDownLatch(1);
 
         @Override
-        public void afterSlice(ActiveJob job, List<TrainingProgress> steps) {
+        public void afterSlice(ActiveJob job, long tokensBefore, List<TrainingProgress> steps) {
             frozen.countDown();
             try {
                 thaw.await();

@@ -45,7 +45,16 @@ class PlatformEndpointsTest extends ApiTestBase {
         assertThat(liveness.status()).isEqualTo(200);
         assertThat(readiness.status()).isEqualTo(200);
         assertThat(prometheus.status()).isEqualTo(200);
-        assertThat(prometheus.body()).contains("finetune_queue_depth{", "state=\"queued\"")
-                .contains("finetune_jobs{", "status=\"queued\"");
+        assertThat(prometheus.body()).contains("finetune_queue_depth{", "state=\"queued\"", "state=\"leased\"")
+                .contains("finetune_jobs{", "status=\"queued\"")
+                .contains("finetune_metrics_reporter")
+                .contains("finetune_jobs_submitted_total{", "method=\"")
+                // histogram buckets, so quantiles aggregate across replicas
+                .contains("http_server_requests_seconds_bucket{");
+        // readiness names the database and the object store it depends on
+        assertThat(readiness.json().path("components").path("db").path("status").asString()).isEqualTo("UP");
+        assertThat(readiness.json().path("components").path("objectStorage").path("status").asString()).isEqualTo("UP");
+        assertThat(readiness.json().path("components").path("objectStorage").path("details").toString())
+                .contains("bucket").doesNotContain("secret");
     }
 }

@@ -4,16 +4,22 @@ import javax.sql.DataSource;
 
 import dev.finetune.core.download.DownloadLinks;
 import dev.finetune.core.download.DownloadProperties;
+import dev.finetune.core.job.JobOutcomeMeters;
 import dev.finetune.core.queue.JobQueue;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.finetune.core.queue.QueueProperties;
 import dev.finetune.core.storage.ArtifactStore;
+import dev.finetune.core.storage.ObjectStorageHealthIndicator;
 import dev.finetune.core.storage.StorageProperties;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurationPackage;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -32,8 +38,15 @@ public class CoreAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnBean(DataSource.class)
-    JobQueue jobQueue(DataSource dataSource, PlatformTransactionManager transactions, QueueProperties queue) {
-        return new JobQueue(JdbcClient.create(dataSource), transactions, queue.maxAttempts());
+    JobQueue jobQueue(DataSource dataSource, PlatformTransactionManager transactions, QueueProperties queue,
+            ApplicationEventPublisher events) {
+        return new JobQueue(JdbcClient.create(dataSource), transactions, queue.maxAttempts(), events);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    JobOutcomeMeters jobOutcomeMeters(ObjectProvider<MeterRegistry> registry) {
+        return new JobOutcomeMeters(registry);
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -45,6 +58,13 @@ public class CoreAutoConfiguration {
         @ConditionalOnMissingBean
         ArtifactStore artifactStore(StorageProperties storage) {
             return new ArtifactStore(storage);
+        }
+
+        @Bean
+        @ConditionalOnMissingBean(name = "objectStorageHealthIndicator")
+        @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+        ObjectStorageHealthIndicator objectStorageHealthIndicator(ArtifactStore store) {
+            return new ObjectStorageHealthIndicator(store, ObjectStorageHealthIndicator.DEFAULT_TIMEOUT);
         }
 
         @Bean

@@ -3,11 +3,15 @@ package dev.finetune.core.queue;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 import dev.finetune.core.job.JobId;
 import dev.finetune.core.job.JobStatus;
+import dev.finetune.core.job.JobStatusChanged;
 import dev.finetune.core.tenant.TenantId;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -17,7 +21,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * PostgreSQL job queue over the {@code fine_tuning_jobs} table. Each method runs one statement in
  * its own short transaction (REQUIRES_NEW, so a caller's open transaction never holds a row lock
  * longer than needed). Every status change here also bumps {@code version}, so a stale JPA
- * entity cannot overwrite it.
+ * entity cannot overwrite it. The status changes its statements make are published as
+ * {@link JobStatusChanged} in the same transaction, as the aggregate's own changes are, so a
+ * listener after commit sees every transition once.
  */
 public class JobQueue {
 
@@ -51,12 +57,15 @@ public class JobQueue {
             """;
 
     private static final String RELEASE = """
-            UPDATE fine_tuning_jobs
-               SET status = CASE status WHEN 'running' THEN 'queued' WHEN 'cancelling' THEN 'cancelled' ELSE status END,
-                   finished_at = CASE WHEN status = 'cancelling' THEN now() ELSE finished_at END,
+            WITH before AS (SELECT id, status FROM fine_tuning_jobs WHERE id = :id AND lease_owner = :worker FOR UPDATE)
+            UPDATE fine_tuning_jobs j
+               SET status = CASE j.status WHEN 'running' THEN 'queued' WHEN 'cancelling' THEN 'cancelled' ELSE j.status END,
+                   finished_at = CASE WHEN j.status = 'cancelling' THEN now() ELSE j.finished_at END,
                    lease_owner = NULL, lease_expires_at = NULL,
-                   version = version + 1
-             WHERE id = :id AND lease_owner = :worker
+                   version = j.version + 1
+              FROM before
+             WHERE j.id = before.id
+            RETURNING j.id, j.tenant_id, before.status AS previous, j.status
             """;
 
     private static final String REAP = """
@@ -69,6 +78,7 @@ public class JobQueue {
                    version = version + 1
              WHERE lease_expires_at < now()
                AND (status = 'cancelling' OR (status = 'running' AND attempt >= :maxAttempts))
+            RETURNING id, tenant_id, CASE status WHEN 'cancelled' THEN 'cancelling' ELSE 'running' END AS previous, status
             """;
 
     private static final String DEPTH = """
@@ -82,9 +92,11 @@ public class JobQueue {
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
     private final int maxAttempts;
+    private final ApplicationEventPublisher events;
 
-    public JobQueue(JdbcClient jdbc, PlatformTransactionManager transactions, int maxAttempts) {
+    public JobQueue(JdbcClient jdbc, PlatformTransactionManager transactions, int maxAttempts, ApplicationEventPublisher events) {
         this.jdbc = jdbc;
+        this.events = events;
         this.tx = new TransactionTemplate(transactions);
         this.tx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.tx.setTimeout(10);
@@ -128,7 +140,8 @@ public class JobQueue {
      */
     public void release(JobId job, WorkerId worker) {
         tx.executeWithoutResult(status -> jdbc.sql(RELEASE)
-                .param("id", job.value()).param("worker", worker.value()).update());
+                .param("id", job.value()).param("worker", worker.value())
+                .query(JobQueue::changed).list().forEach(this::publish));
     }
 
     /**
@@ -136,7 +149,11 @@ public class JobQueue {
      * used up their attempts become failed ({@code worker_lost}). Returns how many rows changed.
      */
     public int reapAbandoned() {
-        Integer rows = tx.execute(status -> jdbc.sql(REAP).param("maxAttempts", maxAttempts).update());
+        Integer rows = tx.execute(status -> {
+            List<JobStatusChanged> reaped = jdbc.sql(REAP).param("maxAttempts", maxAttempts).query(JobQueue::changed).list();
+            reaped.forEach(this::publish);
+            return reaped.size();
+        });
         return rows == null ? 0 : rows;
     }
 
@@ -144,6 +161,18 @@ public class JobQueue {
         return tx.execute(status -> jdbc.sql(DEPTH)
                 .query((rs, n) -> new QueueDepth(rs.getLong("queued"), rs.getLong("leased"), rs.getLong("expired")))
                 .single());
+    }
+
+    private static JobStatusChanged changed(ResultSet rs, int row) throws SQLException {
+        return new JobStatusChanged(new JobId(rs.getObject("id", java.util.UUID.class)),
+                new TenantId(rs.getObject("tenant_id", java.util.UUID.class)),
+                JobStatus.fromWire(rs.getString("previous")), JobStatus.fromWire(rs.getString("status")), Instant.now());
+    }
+
+    private void publish(JobStatusChanged change) {
+        if (change.from() != change.to()) {
+            events.publishEvent(change);
+        }
     }
 
     private static ClaimedJob claimed(ResultSet rs, WorkerId worker) throws SQLException {

@@ -74,6 +74,11 @@ public class ArtifactStore implements AutoCloseable {
         return bucket;
     }
 
+    /** Asks the store whether the bucket exists (one HEAD request); throws when the store cannot answer. */
+    public boolean bucketExists() {
+        return call("check bucket " + bucket, () -> client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build()));
+    }
+
     private void createBucketIfMissing() {
         call("create bucket " + bucket, () -> {
             if (!client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {

@@ -18,6 +18,7 @@ import dev.finetune.core.job.FineTuningJob;
 import dev.finetune.core.job.FineTuningJobRepository;
 import dev.finetune.core.job.JobId;
 import dev.finetune.core.job.JobStatus;
+import dev.finetune.core.job.JobStatusChanged;
 import dev.finetune.core.testing.RealInfrastructure;
 import dev.finetune.core.testing.TestData;
 import dev.finetune.core.testing.TestData.Fixture;
@@ -26,10 +27,16 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.event.ApplicationEvents;
+import org.springframework.test.context.event.RecordApplicationEvents;
 
 @SpringBootTest
 @RealInfrastructure
+@RecordApplicationEvents
 class JobQueueTest {
+
+    @Autowired
+    ApplicationEvents events;
 
     static final Duration LEASE = Duration.ofMinutes(5);
 
@@ -210,6 +217,8 @@ class JobQueueTest {
             Thread.sleep(60);
         }
 
+        events.clear();
+
         // when
         Optional<ClaimedJob> fourth = queue.claimNext(new WorkerId("w4"), LEASE);
         int reaped = queue.reapAbandoned();
@@ -220,6 +229,34 @@ class JobQueueTest {
         FineTuningJob job = jobs.find(id).orElseThrow();
         assertThat(job.status()).isEqualTo(JobStatus.FAILED);
         assertThat(job.error().orElseThrow().code()).isEqualTo("worker_lost");
+        assertThat(events.stream(JobStatusChanged.class).filter(e -> e.jobId().equals(id)))
+                .singleElement().satisfies(e -> {
+                    assertThat(e.from()).isEqualTo(JobStatus.RUNNING);
+                    assertThat(e.to()).isEqualTo(JobStatus.FAILED);
+                });
+    }
+
+    @Test
+    void publishes_the_status_changes_its_release_makes() {
+        // given one running and one cancelling job, both held by this worker
+        WorkerId owner = new WorkerId("releaser");
+        JobId running = data.job(fixture, JobStatus.QUEUED).id();
+        queue.claimNext(owner, LEASE).orElseThrow();
+        JobId cancelling = data.job(fixture, JobStatus.QUEUED).id();
+        queue.claimNext(owner, LEASE).orElseThrow();
+        jdbc.update("UPDATE fine_tuning_jobs SET status = 'cancelling' WHERE id = ?", cancelling.value());
+        events.clear();
+
+        // when both are released
+        queue.release(running, owner);
+        queue.release(cancelling, owner);
+        queue.release(cancelling, owner); // no longer held: changes nothing, says nothing
+
+        // then one event each: back to the queue, and cancelled
+        assertThat(events.stream(JobStatusChanged.class).map(e -> e.jobId() + ":" + e.from() + "->" + e.to()))
+                .containsExactly(running + ":" + JobStatus.RUNNING + "->" + JobStatus.QUEUED,
+                        cancelling + ":" + JobStatus.CANCELLING + "->" + JobStatus.CANCELLED);
+        assertThat(jobs.find(cancelling).orElseThrow().status()).isEqualTo(JobStatus.CANCELLED);
     }
 
     @Test

@@ -67,6 +67,11 @@ public final class TrainingRun implements AutoCloseable {
         return state.step;
     }
 
+    /** Real tokens trained so far, over every slice and resume of this run. */
+    public long trainedTokens() {
+        return state.trainedTokens;
+    }
+
     public StopReason stopReason() {
         return state.stopReason;
     }

@@ -10,6 +10,10 @@ import dev.finetune.engine.train.TrainingProgress;
  */
 public interface SliceListener {
 
-    /** @param steps the progress of every step in the slice, in order (may be empty) */
-    void afterSlice(ActiveJob job, List<TrainingProgress> steps);
+    /**
+     * @param tokensBefore real tokens the run had trained when the slice began (after a resume:
+     *     those of the checkpoint), so {@code last step's trainedTokens - tokensBefore} is the slice's
+     * @param steps the progress of every step in the slice, in order (may be empty)
+     */
+    void afterSlice(ActiveJob job, long tokensBefore, List<TrainingProgress> steps);
 }

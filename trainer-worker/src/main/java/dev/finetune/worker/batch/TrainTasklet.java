@@ -74,6 +74,7 @@ class TrainTasklet implements Tasklet {
         }
 
         int from = engine.run().step();
+        long tokensBefore = engine.run().trainedTokens();
         runSlice(engine, active);
         if (active.leaseLost()) {
             throw new LeaseLostException(active.jobId());
@@ -86,7 +87,7 @@ class TrainTasklet implements Tasklet {
             active.markLeaseLost();
             throw new LeaseLostException(active.jobId());
         }
-        listeners.orderedStream().forEach(l -> l.afterSlice(active, steps));
+        listeners.orderedStream().forEach(l -> l.afterSlice(active, tokensBefore, steps));
         if (!steps.isEmpty()) {
             log.info(steps.get(steps.size() - 1).logLine());
         }
