@@ -27,14 +27,22 @@ final class GenerateCommand extends CliCommand {
     double temperature;
     @Option(names = "--top-p", defaultValue = "0.9", paramLabel = "P", description = "Nucleus sampling threshold in (0, 1]; 1 disables (default: ${DEFAULT-VALUE}).")
     double topP;
-    @Option(names = "--seed", defaultValue = "42", description = "Sampling seed: the same seed repeats the same text (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "42", paramLabel = "S", description = "Sampling seed: the same seed repeats the same text (default: ${DEFAULT-VALUE}).")
     long seed;
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|cuda", description = "Where to run (default: ${DEFAULT-VALUE}).")
     String device;
 
     @Override
+    FlagNames flagNames() {
+        return FlagNames.GENERATE;
+    }
+
+    @Override
     int execute() {
         SamplingOptions sampling = new SamplingOptions(maxNewTokens, temperature, topP, seed, true);
+        if (!device.matches("cpu|cuda(:\\d+)?")) {
+            throw new IllegalArgumentException("--device must be cpu, cuda or cuda:N, got '" + device + "'");
+        }
         try (AdapterInference inference = AdapterInference.open(model, adapter, device)) {
             out().println(inference.generate(prompt, sampling, chat).text());
         }

@@ -37,22 +37,22 @@ final class TrainCommand extends CliCommand {
 
     @Option(names = "--max-steps", defaultValue = "0", paramLabel = "N", description = "Optimizer steps to run; 0 derives them from --epochs (default: ${DEFAULT-VALUE}).")
     int maxSteps;
-    @Option(names = "--epochs", defaultValue = "1", description = "Passes over the training data when --max-steps is 0 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "1", paramLabel = "E", description = "Passes over the training data when --max-steps is 0 (default: ${DEFAULT-VALUE}).")
     double epochs;
     @Option(names = "--learning-rate", defaultValue = "2e-4", paramLabel = "LR", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
     double learningRate;
-    @Option(names = "--batch-size", defaultValue = "4", description = "Sequences per micro-batch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "4", paramLabel = "N", description = "Sequences per micro-batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
-    @Option(names = "--grad-accum", defaultValue = "1", description = "Micro-batches per optimizer step (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--grad-accum", defaultValue = "1", paramLabel = "N", description = "Micro-batches per optimizer step (default: ${DEFAULT-VALUE}).")
     int gradAccum;
-    @Option(names = "--max-seq-len", defaultValue = "512", description = "Longest sequence in tokens, capped at the model's max_position_embeddings (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-seq-len", defaultValue = "512", paramLabel = "N", description = "Longest sequence in tokens, capped at the model's max_position_embeddings (default: ${DEFAULT-VALUE}).")
     int maxSeqLen;
 
-    @Option(names = "--lora-r", defaultValue = "8", description = "LoRA rank (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lora-r", defaultValue = "8", paramLabel = "N", description = "LoRA rank (default: ${DEFAULT-VALUE}).")
     int loraR;
-    @Option(names = "--lora-alpha", defaultValue = "16", description = "LoRA alpha; the update is scaled by alpha/r (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lora-alpha", defaultValue = "16", paramLabel = "A", description = "LoRA alpha; the update is scaled by alpha/r (default: ${DEFAULT-VALUE}).")
     double loraAlpha;
-    @Option(names = "--lora-dropout", defaultValue = "0.05", description = "Dropout on the LoRA input while training (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lora-dropout", defaultValue = "0.05", paramLabel = "P", description = "Dropout on the LoRA input while training (default: ${DEFAULT-VALUE}).")
     double loraDropout;
     @Option(names = "--target-modules", defaultValue = "q_proj,v_proj", split = ",", paramLabel = "LIST", description = "Comma list of projections to adapt, or all-linear (default: ${DEFAULT-VALUE}).")
     List<String> targetModules;
@@ -60,21 +60,21 @@ final class TrainCommand extends CliCommand {
     boolean useRslora;
     @Option(names = "--adapter-kind", defaultValue = "pfeiffer", paramLabel = "pfeiffer|houlsby", description = "Bottleneck layout for --method adapter (default: ${DEFAULT-VALUE}).")
     String adapterKind;
-    @Option(names = "--reduction-factor", defaultValue = "16", description = "Adapter bottleneck width is hidden_size / this (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--reduction-factor", defaultValue = "16", paramLabel = "N", description = "Adapter bottleneck width is hidden_size / this (default: ${DEFAULT-VALUE}).")
     int reductionFactor;
 
     @Option(names = "--lr-scheduler", defaultValue = "cosine", paramLabel = "constant|linear|cosine", description = "Decay after warmup (default: ${DEFAULT-VALUE}).")
     String lrScheduler;
-    @Option(names = "--warmup-ratio", defaultValue = "0.03", description = "Share of steps spent warming up from 0 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup-ratio", defaultValue = "0.03", paramLabel = "R", description = "Share of steps spent warming up from 0 (default: ${DEFAULT-VALUE}).")
     double warmupRatio;
-    @Option(names = "--weight-decay", defaultValue = "0", description = "AdamW decoupled weight decay (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--weight-decay", defaultValue = "0", paramLabel = "W", description = "AdamW decoupled weight decay (default: ${DEFAULT-VALUE}).")
     double weightDecay;
-    @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "Clip the global gradient norm; 0 disables (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-grad-norm", defaultValue = "1.0", paramLabel = "N", description = "Clip the global gradient norm; 0 disables (default: ${DEFAULT-VALUE}).")
     double maxGradNorm;
-    @Option(names = "--seed", defaultValue = "42", description = "Seeds adapter init, eval split, data order and dropout (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "42", paramLabel = "S", description = "Seeds adapter init, eval split, data order and dropout (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--eval-fraction", defaultValue = "0.1", description = "Share of examples held out for eval; 0 disables eval (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--eval-fraction", defaultValue = "0.1", paramLabel = "F", description = "Share of examples held out for eval; 0 disables eval (default: ${DEFAULT-VALUE}).")
     double evalFraction;
     @Option(names = "--eval-every", defaultValue = "0", paramLabel = "N", description = "Evaluate every N steps; 0 only at the end (default: ${DEFAULT-VALUE}).")
     int evalEvery;
@@ -106,6 +106,11 @@ final class TrainCommand extends CliCommand {
     Path resume;
     @Option(names = "--merge", description = "Also write base + LoRA merged into OUT/merged (lora/qlora only).")
     boolean merge;
+
+    @Override
+    FlagNames flagNames() {
+        return FlagNames.TRAIN;
+    }
 
     @Override
     int execute() {
