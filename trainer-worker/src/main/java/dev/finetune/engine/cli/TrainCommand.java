@@ -11,7 +11,6 @@ import dev.finetune.engine.recipe.PreparedData;
 import dev.finetune.engine.recipe.TrainingReport;
 import dev.finetune.engine.train.TrainingConfig;
 import dev.finetune.engine.train.TrainingListener;
-import dev.finetune.engine.train.TrainingProgress;
 import dev.finetune.engine.train.TrainingSummary;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +22,8 @@ import picocli.CommandLine.Option;
 /** {@code finetune train}: flags to a {@link FineTuneSpec}, a session run in slices, the adapter written to --out. */
 @Command(name = "train", sortOptions = false, mixinStandardHelpOptions = true,
         description = "Fine-tune a base model on a dataset with LoRA, QLoRA or a bottleneck adapter and write the "
-                + "adapter to --out. Prints one progress line every --log-every steps and a summary at the end.")
+                + "adapter to --out. On a terminal it shows a progress bar with ETA; otherwise it prints one "
+                + "progress line every --log-every steps. A summary follows at the end.")
 final class TrainCommand extends CliCommand {
 
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face checkpoint directory (config.json, model.safetensors, tokenizer.json).")
@@ -80,7 +80,7 @@ final class TrainCommand extends CliCommand {
     int evalEvery;
     @Option(names = "--early-stopping-patience", defaultValue = "0", paramLabel = "N", description = "Stop after N evals without improvement; 0 disables (default: ${DEFAULT-VALUE}).")
     int patience;
-    @Option(names = "--log-every", defaultValue = "10", paramLabel = "N", description = "Print a progress line every N steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--log-every", defaultValue = "10", paramLabel = "N", description = "Print a progress line every N steps when stdout is not a terminal (default: ${DEFAULT-VALUE}).")
     int logEvery;
 
     @Option(names = "--format", defaultValue = "auto", paramLabel = "FORMAT", description = "chat, instruction, completion, sharegpt, text, or auto to detect (default: ${DEFAULT-VALUE}).")
@@ -127,7 +127,7 @@ final class TrainCommand extends CliCommand {
             throw new IllegalArgumentException("--resume " + resume + " is not a checkpoint directory");
         }
         out().printf("train: %s on %s, data %s%n", spec.method().id(), spec.baseModelName(), data);
-        try (FineTuneSession session = FineTuneSession.open(spec, new Progress(logEvery))) {
+        try (FineTuneSession session = FineTuneSession.open(spec, TrainingListener.NONE)) {
             PreparedData.Stats stats = session.dataStats();
             out().println("data: " + stats.describe());
             out().printf(Locale.ROOT, "model: %d layers, hidden %d, %s weights | trainable parameters: %,d | steps: %d%n",
@@ -138,13 +138,18 @@ final class TrainCommand extends CliCommand {
                 session.resumeFrom(resume);
                 out().printf("resumed from %s at step %d%n", resume, session.run().step());
             }
-            while (!session.finished()) {
-                int slice = checkpointEvery > 0 ? checkpointEvery - session.run().step() % checkpointEvery : Integer.MAX_VALUE;
-                session.runSlice(slice);
-                if (checkpointEvery > 0 && session.run().step() % checkpointEvery == 0) {
-                    Path dir = out.resolve("checkpoints").resolve("step-" + session.run().step());
-                    session.saveCheckpoint(dir);
-                    out().println("checkpoint: " + dir);
+            try (TrainingDisplay display = TrainingDisplay.choose(TrainingDisplay::stdoutIsTerminal, out(), logEvery)) {
+                display.start(session.run().step(), session.run().totalSteps());
+                session.setListener(display);
+                while (!session.finished()) {
+                    int slice = checkpointEvery > 0 ? checkpointEvery - session.run().step() % checkpointEvery
+                            : Integer.MAX_VALUE;
+                    session.runSlice(slice);
+                    if (checkpointEvery > 0 && session.run().step() % checkpointEvery == 0) {
+                        Path dir = out.resolve("checkpoints").resolve("step-" + session.run().step());
+                        session.saveCheckpoint(dir);
+                        display.println("checkpoint: " + dir);
+                    }
                 }
             }
             session.saveAdapter(out);
@@ -188,23 +193,6 @@ final class TrainCommand extends CliCommand {
                 TrainingReport.FILE);
         if (merge) {
             out().println("merged: " + out.resolve("merged"));
-        }
-    }
-
-    /** Prints the trainer's fixed-format line every --log-every steps, at evaluations and at the last step. */
-    private final class Progress implements TrainingListener {
-        private final int every;
-
-        Progress(int every) {
-            this.every = Math.max(1, every);
-        }
-
-        @Override
-        public void onStep(TrainingProgress p) {
-            if (p.step() % every == 0 || p.evalLoss() != null || p.step() == p.totalSteps()) {
-                out().println(p.logLine());
-                out().flush();
-            }
         }
     }
 }
