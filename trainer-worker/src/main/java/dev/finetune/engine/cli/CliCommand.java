@@ -21,6 +21,9 @@ import picocli.CommandLine.Spec;
  * them) and one mapping from failures to exit codes. User errors (bad flags, bad data, missing or
  * unsuitable files) print one paragraph on stderr and exit {@value #USER_ERROR}; a diverged run
  * exits {@value #DIVERGED} with the trainer's advice; anything else is a bug and gets its stack trace.
+ * A settings record's error names its field ({@code learning_rate}); it is printed with the flag
+ * ({@code --learning-rate}) through the command's {@link FlagNames}. Flags picocli cannot parse are
+ * reported by {@link UsageErrors}.
  */
 abstract class CliCommand implements Callable<Integer> {
 
@@ -42,6 +45,9 @@ abstract class CliCommand implements Callable<Integer> {
         return spec.commandLine().getErr();
     }
 
+    /** How the fields of the settings this command builds are named on its command line. */
+    abstract FlagNames flagNames();
+
     /** The command's work; throw for failures, return the exit code otherwise. */
     abstract int execute();
 
@@ -56,8 +62,12 @@ abstract class CliCommand implements Callable<Integer> {
         } catch (TrainingDivergedException e) {
             err().println("error: training diverged: " + e.getMessage());
             return DIVERGED;
-        } catch (IllegalArgumentException | CheckpointException | TokenizerException | AdapterLoadException
-                 | ChatTemplateException | UncheckedIOException e) {
+        } catch (IllegalArgumentException e) {
+            // the settings records validate themselves and name their fields; say the flag instead
+            err().println("error: " + flagNames().inFlagTerms(e.getMessage()));
+            return USER_ERROR;
+        } catch (CheckpointException | TokenizerException | AdapterLoadException | ChatTemplateException
+                 | UncheckedIOException e) {
             err().println("error: " + e.getMessage());
             return USER_ERROR;
         } catch (RuntimeException e) {

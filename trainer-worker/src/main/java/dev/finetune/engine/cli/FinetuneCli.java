@@ -33,6 +33,11 @@ public final class FinetuneCli implements Runnable {
             System.setProperty("logback.configurationFile", "logback-cli.xml");
         }
         EngineRuntime.init();
-        System.exit(new CommandLine(new FinetuneCli()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line as {@code java -jar} runs it: picocli with this project's one-paragraph usage errors. */
+    static CommandLine commandLine() {
+        return new CommandLine(new FinetuneCli()).setParameterExceptionHandler(new UsageErrors());
     }
 }

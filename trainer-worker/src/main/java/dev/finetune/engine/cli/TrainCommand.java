@@ -11,7 +11,6 @@ import dev.finetune.engine.recipe.PreparedData;
 import dev.finetune.engine.recipe.TrainingReport;
 import dev.finetune.engine.train.TrainingConfig;
 import dev.finetune.engine.train.TrainingListener;
-import dev.finetune.engine.train.TrainingProgress;
 import dev.finetune.engine.train.TrainingSummary;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +22,8 @@ import picocli.CommandLine.Option;
 /** {@code finetune train}: flags to a {@link FineTuneSpec}, a session run in slices, the adapter written to --out. */
 @Command(name = "train", sortOptions = false, mixinStandardHelpOptions = true,
         description = "Fine-tune a base model on a dataset with LoRA, QLoRA or a bottleneck adapter and write the "
-                + "adapter to --out. Prints one progress line every --log-every steps and a summary at the end.")
+                + "adapter to --out. On a terminal it shows a progress bar with ETA; otherwise it prints one "
+                + "progress line every --log-every steps. A summary follows at the end.")
 final class TrainCommand extends CliCommand {
 
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face checkpoint directory (config.json, model.safetensors, tokenizer.json).")
@@ -37,22 +37,22 @@ final class TrainCommand extends CliCommand {
 
     @Option(names = "--max-steps", defaultValue = "0", paramLabel = "N", description = "Optimizer steps to run; 0 derives them from --epochs (default: ${DEFAULT-VALUE}).")
     int maxSteps;
-    @Option(names = "--epochs", defaultValue = "1", description = "Passes over the training data when --max-steps is 0 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "1", paramLabel = "E", description = "Passes over the training data when --max-steps is 0 (default: ${DEFAULT-VALUE}).")
     double epochs;
     @Option(names = "--learning-rate", defaultValue = "2e-4", paramLabel = "LR", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
     double learningRate;
-    @Option(names = "--batch-size", defaultValue = "4", description = "Sequences per micro-batch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "4", paramLabel = "N", description = "Sequences per micro-batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
-    @Option(names = "--grad-accum", defaultValue = "1", description = "Micro-batches per optimizer step (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--grad-accum", defaultValue = "1", paramLabel = "N", description = "Micro-batches per optimizer step (default: ${DEFAULT-VALUE}).")
     int gradAccum;
-    @Option(names = "--max-seq-len", defaultValue = "512", description = "Longest sequence in tokens, capped at the model's max_position_embeddings (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-seq-len", defaultValue = "512", paramLabel = "N", description = "Longest sequence in tokens, capped at the model's max_position_embeddings (default: ${DEFAULT-VALUE}).")
     int maxSeqLen;
 
-    @Option(names = "--lora-r", defaultValue = "8", description = "LoRA rank (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lora-r", defaultValue = "8", paramLabel = "N", description = "LoRA rank (default: ${DEFAULT-VALUE}).")
     int loraR;
-    @Option(names = "--lora-alpha", defaultValue = "16", description = "LoRA alpha; the update is scaled by alpha/r (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lora-alpha", defaultValue = "16", paramLabel = "A", description = "LoRA alpha; the update is scaled by alpha/r (default: ${DEFAULT-VALUE}).")
     double loraAlpha;
-    @Option(names = "--lora-dropout", defaultValue = "0.05", description = "Dropout on the LoRA input while training (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lora-dropout", defaultValue = "0.05", paramLabel = "P", description = "Dropout on the LoRA input while training (default: ${DEFAULT-VALUE}).")
     double loraDropout;
     @Option(names = "--target-modules", defaultValue = "q_proj,v_proj", split = ",", paramLabel = "LIST", description = "Comma list of projections to adapt, or all-linear (default: ${DEFAULT-VALUE}).")
     List<String> targetModules;
@@ -60,27 +60,27 @@ final class TrainCommand extends CliCommand {
     boolean useRslora;
     @Option(names = "--adapter-kind", defaultValue = "pfeiffer", paramLabel = "pfeiffer|houlsby", description = "Bottleneck layout for --method adapter (default: ${DEFAULT-VALUE}).")
     String adapterKind;
-    @Option(names = "--reduction-factor", defaultValue = "16", description = "Adapter bottleneck width is hidden_size / this (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--reduction-factor", defaultValue = "16", paramLabel = "N", description = "Adapter bottleneck width is hidden_size / this (default: ${DEFAULT-VALUE}).")
     int reductionFactor;
 
     @Option(names = "--lr-scheduler", defaultValue = "cosine", paramLabel = "constant|linear|cosine", description = "Decay after warmup (default: ${DEFAULT-VALUE}).")
     String lrScheduler;
-    @Option(names = "--warmup-ratio", defaultValue = "0.03", description = "Share of steps spent warming up from 0 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup-ratio", defaultValue = "0.03", paramLabel = "R", description = "Share of steps spent warming up from 0 (default: ${DEFAULT-VALUE}).")
     double warmupRatio;
-    @Option(names = "--weight-decay", defaultValue = "0", description = "AdamW decoupled weight decay (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--weight-decay", defaultValue = "0", paramLabel = "W", description = "AdamW decoupled weight decay (default: ${DEFAULT-VALUE}).")
     double weightDecay;
-    @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "Clip the global gradient norm; 0 disables (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-grad-norm", defaultValue = "1.0", paramLabel = "N", description = "Clip the global gradient norm; 0 disables (default: ${DEFAULT-VALUE}).")
     double maxGradNorm;
-    @Option(names = "--seed", defaultValue = "42", description = "Seeds adapter init, eval split, data order and dropout (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "42", paramLabel = "S", description = "Seeds adapter init, eval split, data order and dropout (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--eval-fraction", defaultValue = "0.1", description = "Share of examples held out for eval; 0 disables eval (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--eval-fraction", defaultValue = "0.1", paramLabel = "F", description = "Share of examples held out for eval; 0 disables eval (default: ${DEFAULT-VALUE}).")
     double evalFraction;
     @Option(names = "--eval-every", defaultValue = "0", paramLabel = "N", description = "Evaluate every N steps; 0 only at the end (default: ${DEFAULT-VALUE}).")
     int evalEvery;
     @Option(names = "--early-stopping-patience", defaultValue = "0", paramLabel = "N", description = "Stop after N evals without improvement; 0 disables (default: ${DEFAULT-VALUE}).")
     int patience;
-    @Option(names = "--log-every", defaultValue = "10", paramLabel = "N", description = "Print a progress line every N steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--log-every", defaultValue = "10", paramLabel = "N", description = "Print a progress line every N steps when stdout is not a terminal (default: ${DEFAULT-VALUE}).")
     int logEvery;
 
     @Option(names = "--format", defaultValue = "auto", paramLabel = "FORMAT", description = "chat, instruction, completion, sharegpt, text, or auto to detect (default: ${DEFAULT-VALUE}).")
@@ -108,6 +108,11 @@ final class TrainCommand extends CliCommand {
     boolean merge;
 
     @Override
+    FlagNames flagNames() {
+        return FlagNames.TRAIN;
+    }
+
+    @Override
     int execute() {
         long start = System.nanoTime();
         FineTuneSpec spec = spec();
@@ -122,7 +127,7 @@ final class TrainCommand extends CliCommand {
             throw new IllegalArgumentException("--resume " + resume + " is not a checkpoint directory");
         }
         out().printf("train: %s on %s, data %s%n", spec.method().id(), spec.baseModelName(), data);
-        try (FineTuneSession session = FineTuneSession.open(spec, new Progress(logEvery))) {
+        try (FineTuneSession session = FineTuneSession.open(spec, TrainingListener.NONE)) {
             PreparedData.Stats stats = session.dataStats();
             out().println("data: " + stats.describe());
             out().printf(Locale.ROOT, "model: %d layers, hidden %d, %s weights | trainable parameters: %,d | steps: %d%n",
@@ -133,13 +138,18 @@ final class TrainCommand extends CliCommand {
                 session.resumeFrom(resume);
                 out().printf("resumed from %s at step %d%n", resume, session.run().step());
             }
-            while (!session.finished()) {
-                int slice = checkpointEvery > 0 ? checkpointEvery - session.run().step() % checkpointEvery : Integer.MAX_VALUE;
-                session.runSlice(slice);
-                if (checkpointEvery > 0 && session.run().step() % checkpointEvery == 0) {
-                    Path dir = out.resolve("checkpoints").resolve("step-" + session.run().step());
-                    session.saveCheckpoint(dir);
-                    out().println("checkpoint: " + dir);
+            try (TrainingDisplay display = TrainingDisplay.choose(TrainingDisplay::stdoutIsTerminal, out(), logEvery)) {
+                display.start(session.run().step(), session.run().totalSteps());
+                session.setListener(display);
+                while (!session.finished()) {
+                    int slice = checkpointEvery > 0 ? checkpointEvery - session.run().step() % checkpointEvery
+                            : Integer.MAX_VALUE;
+                    session.runSlice(slice);
+                    if (checkpointEvery > 0 && session.run().step() % checkpointEvery == 0) {
+                        Path dir = out.resolve("checkpoints").resolve("step-" + session.run().step());
+                        session.saveCheckpoint(dir);
+                        display.println("checkpoint: " + dir);
+                    }
                 }
             }
             session.saveAdapter(out);
@@ -183,23 +193,6 @@ final class TrainCommand extends CliCommand {
                 TrainingReport.FILE);
         if (merge) {
             out().println("merged: " + out.resolve("merged"));
-        }
-    }
-
-    /** Prints the trainer's fixed-format line every --log-every steps, at evaluations and at the last step. */
-    private final class Progress implements TrainingListener {
-        private final int every;
-
-        Progress(int every) {
-            this.every = Math.max(1, every);
-        }
-
-        @Override
-        public void onStep(TrainingProgress p) {
-            if (p.step() % every == 0 || p.evalLoss() != null || p.step() == p.totalSteps()) {
-                out().println(p.logLine());
-                out().flush();
-            }
         }
     }
 }

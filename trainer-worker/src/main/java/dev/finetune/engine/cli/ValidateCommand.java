@@ -31,6 +31,11 @@ final class ValidateCommand extends CliCommand {
     int maxErrors;
 
     @Override
+    FlagNames flagNames() {
+        return FlagNames.VALIDATE;
+    }
+
+    @Override
     int execute() {
         if (!Files.isRegularFile(data)) {
             throw new IllegalArgumentException("--data " + data + " does not exist or is not a file");

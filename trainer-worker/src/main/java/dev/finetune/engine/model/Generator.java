@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
 /**
  * Autoregressive generation with a KV cache: one forward over the prompt, then one token per
  * step. Greedy when the temperature is 0; otherwise temperature + top-p sampling with a seeded
- * RNG. Runs with autograd off.
+ * RNG. Runs with autograd off, and times its two phases ({@link GenerationTiming}).
  */
 public final class Generator {
 
@@ -25,31 +25,47 @@ public final class Generator {
         this.eosId = eosId;
     }
 
+    /** What one generation produced: the new ids (the prompt excluded) and how long prefill and decode took. */
+    public record Result(int[] tokenIds, GenerationTiming timing) {}
+
     /** Generated ids (the prompt excluded). The prompt must not be empty: pass at least BOS. */
     public int[] generate(int[] prompt, SamplingOptions options) {
+        return generateTimed(prompt, options).tokenIds();
+    }
+
+    /** {@link #generate} with the time of its prefill and decode phases. */
+    public Result generateTimed(int[] prompt, SamplingOptions options) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("prompt must contain at least one token (e.g. BOS)");
         }
         return EngineRuntime.noGrad(() -> run(prompt, options));
     }
 
-    private int[] run(int[] prompt, SamplingOptions options) {
+    private Result run(int[] prompt, SamplingOptions options) {
         int maxPositions = model.config().maxPositionEmbeddings();
         SplittableRandom random = new SplittableRandom(options.seed());
         List<Integer> out = new ArrayList<>();
+        long start = System.nanoTime();
+        long firstToken = start;
         try (KvCache cache = new KvCache(model.layers().size())) {
             int[] step = prompt;
             while (out.size() < options.maxNewTokens() && cache.length() + step.length <= maxPositions) {
+                // logits come back to the host here, so the clock also covers GPU work
                 float[] logits = lastLogits(step, cache);
                 int next = options.isGreedy() ? argMax(logits) : sample(logits, options, random);
                 out.add(next);
+                if (out.size() == 1) {
+                    firstToken = System.nanoTime();
+                }
                 if (options.stopAtEos() && next == eosId) {
                     break;
                 }
                 step = new int[] {next};
             }
         }
-        return out.stream().mapToInt(Integer::intValue).toArray();
+        long end = out.isEmpty() ? start : System.nanoTime();
+        GenerationTiming timing = new GenerationTiming(prompt.length, firstToken - start, out.size(), end - firstToken);
+        return new Result(out.stream().mapToInt(Integer::intValue).toArray(), timing);
     }
 
     /** Logits of the last position after feeding {@code ids} at the cache's current position. */

@@ -8,6 +8,7 @@ import dev.finetune.data.ChatTemplate;
 import dev.finetune.data.Role;
 import dev.finetune.data.Turn;
 import dev.finetune.engine.lora.PeftAdapterFiles;
+import dev.finetune.engine.model.GenerationTiming;
 import dev.finetune.engine.model.Generator;
 import dev.finetune.engine.model.LlamaModel;
 import dev.finetune.engine.model.ModelLoader;
@@ -29,8 +30,12 @@ import java.util.List;
  */
 public final class AdapterInference implements AutoCloseable {
 
-    /** What one call produced: the prompt as given, the generated continuation, and its token ids. */
-    public record Generation(String prompt, String completion, int[] tokenIds, boolean stoppedAtEos) {
+    /**
+     * What one call produced: the prompt as given, the generated continuation, its token ids, and how
+     * long prefill and decode took.
+     */
+    public record Generation(String prompt, String completion, int[] tokenIds, boolean stoppedAtEos,
+                             GenerationTiming timing) {
 
         /** The prompt followed by the continuation, as a reader expects to see it. */
         public String text() {
@@ -112,7 +117,8 @@ public final class AdapterInference implements AutoCloseable {
     public Generation generate(String prompt, SamplingOptions options, boolean chat) {
         String text = prompt == null ? "" : prompt;
         int[] promptIds = promptIds(text, chat);
-        int[] generated = new Generator(model, tokenizer.eosId()).generate(promptIds, options);
+        Generator.Result result = new Generator(model, tokenizer.eosId()).generateTimed(promptIds, options);
+        int[] generated = result.tokenIds();
         boolean eos = generated.length > 0 && generated[generated.length - 1] == tokenizer.eosId();
         int[] all = Arrays.copyOf(promptIds, promptIds.length + generated.length);
         System.arraycopy(generated, 0, all, promptIds.length, generated.length);
@@ -121,7 +127,8 @@ public final class AdapterInference implements AutoCloseable {
         String head = tokenizer.decode(promptIds, true);
         String completion = full.startsWith(head) ? full.substring(head.length()) : tokenizer.decode(generated, true);
         // in chat mode the answer follows the template's generation prompt ("Assistant:"): no leading space to show
-        return new Generation(chat ? "" : text, chat ? completion.stripLeading() : completion, generated, eos);
+        return new Generation(chat ? "" : text, chat ? completion.stripLeading() : completion, generated, eos,
+                result.timing());
     }
 
     /** {@link #generate(String, SamplingOptions, boolean)} without the chat template. */

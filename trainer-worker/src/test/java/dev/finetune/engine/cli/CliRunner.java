@@ -10,7 +10,7 @@ record CliRunner(int exitCode, String out, String err) {
     static CliRunner run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new FinetuneCli());
+        CommandLine cli = FinetuneCli.commandLine();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         int code = cli.execute(args);

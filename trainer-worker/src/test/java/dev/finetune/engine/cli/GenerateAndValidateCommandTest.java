@@ -1,11 +1,18 @@
 package dev.finetune.engine.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
+import dev.finetune.data.tokenizer.HfTokenizer;
+import dev.finetune.data.tokenizer.TextTokenizer;
+import dev.finetune.engine.model.SamplingOptions;
+import dev.finetune.engine.recipe.AdapterInference;
 import dev.finetune.engine.recipe.TestData;
 import dev.finetune.engine.testing.Samples;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,6 +37,46 @@ class GenerateAndValidateCommandTest {
         assertThat(a.out()).startsWith("Once upon a time").isEqualTo(b.out());
         assertThat(a.out().trim().length()).isGreaterThan("Once upon a time".length());
         assertThat(a.err()).isEmpty();
+    }
+
+    @Test
+    void timingPrintsTokenCountsAndSpeedsOnStderrAfterTheText() {
+        // given the prompt's real token count (BOS first) and the engine's own greedy continuation
+        int promptTokens;
+        try (TextTokenizer tokenizer = HfTokenizer.load(Samples.tinystories())) {
+            int[] ids = tokenizer.encode("Once upon a time", true);
+            promptTokens = ids.length > 0 && ids[0] == tokenizer.bosId() ? ids.length : ids.length + 1;
+        }
+        int generatedTokens;
+        try (AdapterInference inference = AdapterInference.open(Samples.tinystories(), null, "cpu")) {
+            generatedTokens = inference.generate("Once upon a time", SamplingOptions.greedy(16)).tokenIds().length;
+        }
+
+        // when
+        CliRunner timed = generate("--prompt", "Once upon a time", "--temperature", "0", "--timing");
+
+        // then stdout is the same text as without --timing, and stderr holds one line of timing
+        assertThat(timed.exitCode()).as(timed.toString()).isZero();
+        assertThat(timed.out()).isEqualTo(generate("--prompt", "Once upon a time", "--temperature", "0").out());
+        Matcher m = Pattern.compile("timing: prompt (\\d+) tokens, prefill ([\\d.]+) ms \\(([\\d.]+) tok/s\\) \\| "
+                + "generated (\\d+) tokens, decode ([\\d.]+) ms for (\\d+) \\(([\\d.]+) tok/s\\) \\| total ([\\d.]+) ms\n")
+                .matcher(timed.err());
+        assertThat(m.matches()).as(timed.err()).isTrue();
+        assertThat(Integer.parseInt(m.group(1))).isEqualTo(promptTokens);
+        assertThat(Integer.parseInt(m.group(4))).isEqualTo(generatedTokens).isEqualTo(16);
+        assertThat(Integer.parseInt(m.group(6))).isEqualTo(generatedTokens - 1);
+        double prefillMs = Double.parseDouble(m.group(2));
+        double decodeMs = Double.parseDouble(m.group(5));
+        assertThat(prefillMs).isPositive().isLessThan(60_000);
+        assertThat(decodeMs).isPositive().isLessThan(60_000);
+        assertThat(Double.parseDouble(m.group(8))).isCloseTo(prefillMs + decodeMs, within(0.11));
+        assertIsCountOverTime(Double.parseDouble(m.group(3)), promptTokens, prefillMs);
+        assertIsCountOverTime(Double.parseDouble(m.group(7)), generatedTokens - 1, decodeMs);
+    }
+
+    /** tokens/s printed to 0.1 from a time printed to 0.1 ms: within what the two roundings allow. */
+    static void assertIsCountOverTime(double perSecond, int tokens, double millis) {
+        assertThat(perSecond).isBetween(tokens / ((millis + 0.05) / 1000) - 0.05, tokens / ((millis - 0.05) / 1000) + 0.05);
     }
 
     @Test

@@ -1,0 +1,118 @@
+package dev.finetune.engine.cli;
+
+import dev.finetune.engine.train.TrainingProgress;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Locale;
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * A progress bar (me.tongfei:progressbar) over the run's optimizer steps, with elapsed time, ETA and
+ * the latest loss, learning rate and tokens/s, redrawn in place on a terminal. Evaluations and
+ * checkpoints are printed as lines above the bar so their history stays on screen.
+ *
+ * <p>The library redraws from its own thread; drawing the bar and printing a line share one lock so
+ * they never interleave mid-line.
+ */
+final class ProgressBarDisplay implements TrainingDisplay {
+
+    /** Redraw interval, also while a step runs, so elapsed time and ETA keep moving on slow steps. */
+    private static final int REDRAW_MILLIS = 250;
+    /** ANSI "erase the whole line": removes the bar before a line is printed in its place. */
+    private static final String ERASE_LINE = "\u001b[2K";
+
+    private final PrintWriter out;
+    private final Object lock = new Object();
+    /** Columns of the terminal; 0 asks the terminal. */
+    private final int width;
+    private ProgressBar bar;
+
+    ProgressBarDisplay(PrintWriter out, int width) {
+        this.out = out;
+        this.width = width;
+    }
+
+    /** A bar as wide as the terminal stdout is. */
+    static ProgressBarDisplay onTerminal(PrintWriter out) {
+        return new ProgressBarDisplay(out, 0);
+    }
+
+    @Override
+    public void start(int step, int totalSteps) {
+        // startsFrom: a resumed run's ETA counts only the steps this process has timed
+        bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(totalSteps).startsFrom(step, Duration.ZERO)
+                .setStyle(ProgressBarStyle.UNICODE_BLOCK).continuousUpdate().setUpdateIntervalMillis(REDRAW_MILLIS)
+                .setConsumer(width > 0 ? new BarLine(out, lock, width) : new BarLine(out, lock)).build();
+    }
+
+    @Override
+    public void onStep(TrainingProgress p) {
+        if (bar == null) {
+            start(p.step() - 1, p.totalSteps());
+        }
+        bar.stepTo(p.step());
+        bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f | lr %.2e | %.0f tok/s", p.loss(), p.learningRate(),
+                p.tokensPerSecond()));
+        if (p.evalLoss() != null) {
+            println(p.logLine());
+        }
+    }
+
+    @Override
+    public void println(String line) {
+        synchronized (lock) {
+            out.print("\r" + ERASE_LINE);
+            out.println(line);
+            out.flush();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (bar != null) {
+            bar.close();
+        }
+    }
+
+    /** Draws each rendering over the previous one ({@code \r}), one column short of the width so it never wraps. */
+    static final class BarLine extends DelegatingProgressBarConsumer {
+        private final PrintWriter out;
+        private final Object lock;
+
+        BarLine(PrintWriter out, Object lock, int width) {
+            super(rendered -> draw(out, lock, rendered), width);
+            this.out = out;
+            this.lock = lock;
+        }
+
+        /** For a terminal as wide as the one stdout is (asked once, through the library's JLine terminal). */
+        BarLine(PrintWriter out, Object lock) {
+            super(rendered -> draw(out, lock, rendered));
+            this.out = out;
+            this.lock = lock;
+        }
+
+        @Override
+        public int getMaxRenderedLength() {
+            return super.getMaxRenderedLength() - 1;
+        }
+
+        private static void draw(PrintWriter out, Object lock, String rendered) {
+            synchronized (lock) {
+                out.print("\r" + rendered);
+                out.flush();
+            }
+        }
+
+        @Override
+        public void close() {
+            synchronized (lock) {
+                out.println();
+                out.flush();
+            }
+        }
+    }
+}
