@@ -39,7 +39,11 @@ a grace period of 60 s or more; this check holds where the schema is skipped.
 {{- $_ := set $w "device" $device -}}
 {{- $_ := set $w "gpu" $gpu -}}
 {{- $_ := set $w "resolvedImage" (mergeOverwrite (deepCopy (index .root.Values.workerDefaults.image $device)) (default (dict) .worker.image)) -}}
-{{- $res := deepCopy (default (dict) $w.resources) -}}
+{{- $preset := default "none" $w.resourcesPreset | toString -}}
+{{- if and (eq $preset "gpu") (ne $device "cuda") -}}
+{{- fail (printf "workers[%s].resourcesPreset is gpu but device is %s; set device: cuda" $w.name $device) -}}
+{{- end -}}
+{{- $res := include "finetune.resources" (dict "resources" $w.resources "preset" $preset "component" "worker" "what" (printf "workers[%s]" $w.name) "root" .root) | fromYaml | default (dict) -}}
 {{- if gt $gpu 0 -}}
 {{- $limits := deepCopy (default (dict) $res.limits) -}}
 {{- $_ := set $limits "nvidia.com/gpu" $gpu -}}
