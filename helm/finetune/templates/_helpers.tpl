@@ -139,3 +139,46 @@ existing Secrets through secretKeyRef; the chart never renders a credential valu
 {{ toYaml . }}
 {{- end }}
 {{- end -}}
+
+{{/*
+Requests and limits of each resourcesPreset (api.resourcesPreset, workers[i].resourcesPreset).
+No CPU limits: a limit throttles PyTorch's threads and the API's bursts; memory limits keep a
+node's other pods safe. The worker's gpu preset is for cuda pools, which also get their
+nvidia.com/gpu limit (workers[i].gpu). Keep these numbers, values.yaml and helm/README.md in step.
+*/}}
+{{- define "finetune.resourcesPresets" -}}
+api:
+  small:
+    requests: {cpu: 250m, memory: 512Mi}
+    limits: {memory: 1Gi}
+  medium:
+    requests: {cpu: 500m, memory: 1Gi}
+    limits: {memory: 2Gi}
+worker:
+  small:
+    requests: {cpu: "2", memory: 8Gi}
+    limits: {memory: 8Gi}
+  medium:
+    requests: {cpu: "4", memory: 16Gi}
+    limits: {memory: 16Gi}
+  gpu:
+    requests: {cpu: "4", memory: 32Gi}
+    limits: {memory: 48Gi}
+{{- end -}}
+
+{{/*
+A container's resources: its explicit resources block when not empty, else its preset's, else none.
+Call with (dict "resources" $r "preset" $p "component" "api"|"worker" "what" "api" "root" $).
+*/}}
+{{- define "finetune.resources" -}}
+{{- $preset := default "none" .preset | toString -}}
+{{- $presets := index (include "finetune.resourcesPresets" .root | fromYaml) .component -}}
+{{- if and (ne $preset "none") (not (hasKey $presets $preset)) -}}
+{{- fail (printf "%s.resourcesPreset must be one of none, %s; got %q" .what (keys $presets | sortAlpha | join ", ") $preset) -}}
+{{- end -}}
+{{- if .resources -}}
+{{- toYaml .resources -}}
+{{- else if ne $preset "none" -}}
+{{- toYaml (index $presets $preset) -}}
+{{- end -}}
+{{- end -}}

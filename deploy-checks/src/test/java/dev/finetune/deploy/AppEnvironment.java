@@ -22,7 +22,7 @@ final class AppEnvironment {
 
     static final List<String> WORKER_ONLY = List.of(
             "FINETUNE_WORKER_DEVICE", "FINETUNE_QUEUE_LEASE", "FINETUNE_WORKER_SLICE_STEPS",
-            "FINETUNE_WORKER_WORK_DIR", "DJL_CACHE_DIR", "DJL_OFFLINE");
+            "FINETUNE_WORKER_WORK_DIR", "DJL_CACHE_DIR", "DJL_OFFLINE", "FINETUNE_WORKER_SHUTDOWN_TIMEOUT");
 
     /** Set in the GPU image only: DJL loads the CUDA libtorch shipped inside it. */
     static final List<String> GPU_IMAGE = List.of("PYTORCH_LIBRARY_PATH", "PYTORCH_VERSION", "PYTORCH_FLAVOR");

@@ -47,6 +47,27 @@ final class Chart {
         return new Rendered(template(dir(), valuesFiles, sets));
     }
 
+    /** The annotation key that makes helm treat an object as a hook, and a stand-in helm ignores. */
+    static final String HOOK = "helm.sh/hook";
+    private static final String HOOK_STAND_IN = "deploy-checks.finetune.dev/hook";
+
+    /**
+     * Renders the chart with its hooks (the helm test Pod) among the objects. helm-java's template
+     * leaves hooks out of its output, so a copy of the chart has the hook annotations renamed to a
+     * key helm ignores, and the rendered text gets the real keys back.
+     */
+    static Rendered renderWithHooks(Path tmp, List<Path> valuesFiles, Object... sets) {
+        Path copy = ChartCopy.of(tmp.resolve("finetune-with-hooks"));
+        try (var files = Files.walk(copy.resolve("templates"))) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Files.writeString(file, Files.readString(file).replace(HOOK, HOOK_STAND_IN));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new Rendered(template(copy, valuesFiles, sets).replace(HOOK_STAND_IN, HOOK));
+    }
+
     static String template(Path chartDir, List<Path> valuesFiles, Object... sets) {
         TemplateCommand command = new Helm(chartDir).template()
                 .withName(RELEASE)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -93,6 +94,10 @@ class ComposeFileTest {
         Map<String, Object> worker = service("worker");
 
         assertThat(worker.get("stop_grace_period")).isEqualTo("5m");
+        // the same rule as the chart: the worker stops waiting 30 s before Docker's SIGKILL
+        Duration grace = Durations.parse(worker.get("stop_grace_period").toString());
+        Duration timeout = Durations.parse(env("worker").get("FINETUNE_WORKER_SHUTDOWN_TIMEOUT").toString());
+        assertThat(timeout).isEqualTo(grace.minus(ChartGracefulStopTest.MARGIN)).isPositive();
         assertThat(Chart.list(worker.get("volumes"))).contains("worker-work:/var/lib/finetune/work", "djl-cache:/var/cache/djl");
         assertThat(worker).containsEntry("read_only", true);
         assertThat(service("api")).containsEntry("read_only", true);

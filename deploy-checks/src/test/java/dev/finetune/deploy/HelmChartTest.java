@@ -144,7 +144,7 @@ class HelmChartTest {
     }
 
     @Test
-    void workersGetAGracePeriodForASliceACheckpointAndTheLeaseRelease() {
+    void workersGetAGracePeriodForAStepACheckpointAndTheLeaseRelease() {
         assertThat(defaults.get("Deployment", "ft-finetune-worker-cpu").podSpec())
                 .containsEntry("terminationGracePeriodSeconds", 300);
         assertThat(gpu.get("Deployment", "ft-finetune-worker-gpu").podSpec())

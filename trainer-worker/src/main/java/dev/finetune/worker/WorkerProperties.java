@@ -27,8 +27,11 @@ import org.springframework.validation.annotation.Validated;
  * @param evalFraction share of the training file held out to measure eval loss (0 disables it)
  * @param workDir where base models (cached per model), datasets, checkpoints and adapters are
  *     written locally (default {@code $TMPDIR/finetune-worker}); a job's files are deleted when it ends
- * @param shutdownTimeout how long SIGTERM waits for the current slice to end with a checkpoint
- *     (keep Kubernetes' terminationGracePeriodSeconds above it)
+ * @param shutdownTimeout how long a graceful stop (SIGTERM) waits for the job in hand, which stops
+ *     after the optimizer step in progress (the slice is cut short there): that step, its
+ *     checkpoint written, uploaded and recorded, the lease released. Keep the time to SIGKILL
+ *     above it: the Helm chart sets it to the pod's terminationGracePeriodSeconds minus 30 s, the
+ *     compose file to its stop_grace_period minus 30 s
  * @param storageAttempts tries per object-storage call before the job fails (transient errors only)
  */
 @Validated

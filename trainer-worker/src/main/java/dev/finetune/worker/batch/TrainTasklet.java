@@ -29,7 +29,9 @@ import org.springframework.stereotype.Component;
  * {@code slice-steps} optimizer steps (or {@code slice-time}), write a checkpoint, upload it, then
  * record the checkpoint row, every step's metrics, the progress and an event in one short fenced
  * transaction. Returns CONTINUABLE until training is done; a cancel or a shutdown stops the step
- * (Spring Batch status STOPPED) right after the slice's checkpoint.
+ * (Spring Batch status STOPPED) right after the slice's checkpoint. A shutdown also cuts the slice
+ * short: the loop leaves it after the optimizer step in progress, and the checkpoint holds every
+ * step done.
  *
  * <p>The step runs under a resourceless transaction manager: Spring Batch wraps every call in a
  * transaction of the step's manager, and minutes of compute must never hold a database connection.

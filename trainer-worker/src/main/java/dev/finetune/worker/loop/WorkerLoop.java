@@ -25,13 +25,16 @@ import org.springframework.stereotype.Component;
  * to its end, repeat; sleep {@code finetune.queue.poll-interval} when the queue is empty. The same
  * thread runs the engine, because DJL's grad mode is per thread.
  *
- * <p><b>Graceful stop</b> (SIGTERM, context close): no new claim is made, the current job is asked
- * to stop after its current step; the train step then writes and uploads a checkpoint, Spring Batch
- * records the execution as STOPPED and the lease is released, which puts the job back in the queue
- * for any worker to resume from that checkpoint. Spring waits up to
- * {@code spring.lifecycle.timeout-per-shutdown-phase} (set from {@code finetune.worker.shutdown-timeout});
- * if the slice outlives it the process exits anyway, the lease expires and the job resumes from its
- * previous checkpoint.
+ * <p><b>Graceful stop</b> (SIGTERM, context close): no new claim is made and the current job is
+ * asked to stop ({@link ActiveJob#requestStop}). Training stops after the optimizer step in
+ * progress, not at the end of the slice; the train step then writes, uploads and records a
+ * checkpoint of the steps done so far, Spring Batch records the execution as STOPPED and the lease
+ * is released, which puts the job back in the queue for any worker to resume from that checkpoint.
+ * A job still preparing finishes preparing and stops before training; one evaluating or
+ * publishing runs to its end. {@link #stop(Runnable)} waits up to
+ * {@code finetune.worker.shutdown-timeout} (also Spring's
+ * {@code spring.lifecycle.timeout-per-shutdown-phase}); if the step and its checkpoint outlive it,
+ * the process exits anyway, the lease expires and the job resumes from its previous checkpoint.
  */
 @Component
 public class WorkerLoop implements SmartLifecycle {
@@ -139,7 +142,7 @@ public class WorkerLoop implements SmartLifecycle {
             try {
                 running.join(properties.shutdownTimeout().toMillis());
                 if (running.isAlive()) {
-                    log.warn("the current slice did not end within {}; exiting without a final checkpoint "
+                    log.warn("the current step and its checkpoint did not end within {}; exiting without a final checkpoint "
                             + "(the job resumes from its previous one)", properties.shutdownTimeout());
                 }
             } catch (InterruptedException e) {
