@@ -33,7 +33,10 @@ COPY --from=layers --chown=root:root /layers/extracted/dependencies/ ./
 COPY --from=layers --chown=root:root /layers/extracted/spring-boot-loader/ ./
 COPY --from=layers --chown=root:root /layers/extracted/snapshot-dependencies/ ./
 COPY --from=layers --chown=root:root /layers/extracted/application/ ./
+# one JSON object per log line (Elastic Common Schema, with the MDC's tenantId and jobId);
+# LOGGING_STRUCTURED_FORMAT_CONSOLE=logstash for Logstash's shape, or empty for plain text
 ENV SERVER_PORT=8080 \
+    LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs \
     MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED=true \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75.0 -XX:+ExitOnOutOfMemoryError"
 USER 10001:10001

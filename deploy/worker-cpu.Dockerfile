@@ -32,7 +32,9 @@ COPY --from=layers --chown=root:root /layers/extracted/spring-boot-loader/ ./
 COPY --from=layers --chown=root:root /layers/extracted/snapshot-dependencies/ ./
 COPY --from=layers --chown=root:root /layers/extracted/application/ ./
 # DJL must never reach the internet (telemetry, native downloads): see the design brief.
+# JSON log lines (ECS, with the MDC's tenantId and jobId); LOGGING_STRUCTURED_FORMAT_CONSOLE= for plain text
 ENV FINETUNE_WORKER_DEVICE=cpu \
+    LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs \
     FINETUNE_WORKER_WORK_DIR=/var/lib/finetune/work \
     DJL_CACHE_DIR=/var/cache/djl \
     DJL_OFFLINE=true \

@@ -52,6 +52,7 @@ ENV JAVA_HOME=/opt/java/openjdk \
     NVIDIA_VISIBLE_DEVICES=all \
     NVIDIA_DRIVER_CAPABILITIES=compute,utility \
     FINETUNE_WORKER_DEVICE=cuda \
+    LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs \
     FINETUNE_WORKER_WORK_DIR=/var/lib/finetune/work \
     DJL_CACHE_DIR=/var/cache/djl \
     DJL_OFFLINE=true \

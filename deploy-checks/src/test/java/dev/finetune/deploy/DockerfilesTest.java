@@ -61,7 +61,8 @@ class DockerfilesTest {
         // the build refuses a jar that carries pytorch-native-* (and so the image can never copy one)
         assertThat(String.join("\n", api.stages().get(0).args("RUN")))
                 .contains("grep -Eq '^BOOT-INF/lib/pytorch-native'", "exit 1");
-        assertThat(api.finalStage().env()).doesNotContainKeys("PYTORCH_LIBRARY_PATH", "DJL_CACHE_DIR");
+        assertThat(api.finalStage().env()).doesNotContainKeys("PYTORCH_LIBRARY_PATH", "DJL_CACHE_DIR")
+                .containsEntry("LOGGING_STRUCTURED_FORMAT_CONSOLE", "ecs");
     }
 
     @Test
@@ -74,7 +75,8 @@ class DockerfilesTest {
                     .containsEntry("DJL_OFFLINE", "true")
                     .containsEntry("FINETUNE_WORKER_WORK_DIR", "/var/lib/finetune/work")
                     .containsEntry("DJL_CACHE_DIR", "/var/cache/djl")
-                    .containsEntry("MANAGEMENT_SERVER_PORT", "8081");
+                    .containsEntry("MANAGEMENT_SERVER_PORT", "8081")
+                    .containsEntry("LOGGING_STRUCTURED_FORMAT_CONSOLE", "ecs");
             assertThat(last.args("CMD")).as(name).containsExactly("[\"worker\"]");
             assertThat(String.join("\n", last.args("RUN"))).as(name)
                     .contains("chown 10001:10001 /var/lib/finetune/work /var/cache/djl");

@@ -34,7 +34,9 @@ class CiPipelineIT {
 
     @BeforeAll
     void startWorker() {
-        worker = platform.startWorker("ci-" + UUID.randomUUID().toString().substring(0, 8), Map.of());
+        // JSON log lines, as the container images set it
+        worker = platform.startWorker("ci-" + UUID.randomUUID().toString().substring(0, 8),
+                Map.of("LOGGING_STRUCTURED_FORMAT_CONSOLE", "ecs"));
     }
 
     @AfterAll
@@ -95,6 +97,16 @@ class CiPipelineIT {
         assertThat(job.path("status").asString()).isEqualTo("succeeded");
         assertThat(job.path("trained_tokens").asLong()).isPositive();
         assertThat(job.path("fine_tuned_model").asString()).contains(jobId);
+
+        // and the worker logged one JSON object per line, its job lines carrying the MDC's tenant and job
+        List<JsonNode> claimed = worker.logText().lines().filter(l -> l.startsWith("{"))
+                .map(l -> Api.JSON.readTree(l)).filter(l -> l.path("message").asString().startsWith("claimed job"))
+                .toList();
+        assertThat(claimed).as("worker log:%n%s", worker.logText()).singleElement().satisfies(line -> {
+            assertThat(line.path("jobId").asString()).isEqualTo(jobId);
+            assertThat(line.path("tenantId").asString()).isEqualTo(tenant.tenantId());
+            assertThat(line.path("@timestamp").isMissingNode()).isFalse();
+        });
 
         // and the eval loss went down: per-step metrics, and the registry version's lineage
         JsonNode metrics = ci.get("/api/v1/fine-tuning/jobs/" + jobId + "/metrics").json().path("data");

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -71,10 +72,29 @@ class QuickstartIT {
         assertThat(version.path("source_job_id").asString()).isEqualTo(job.path("id").asString());
         assertThat(version.path("method").asString()).isEqualTo("qlora");
 
+        // and the one process's metrics show the worker's part too: every trained token, one success
+        String metrics = api.get("/actuator/prometheus").text();
+        assertThat(sample(metrics, "finetune_worker_trained_tokens_total")).isEqualTo(job.path("trained_tokens").asDouble());
+        assertThat(sample(metrics, "finetune_jobs_finished_total", "outcome=\"succeeded\"")).isEqualTo(1.0);
+        assertThat(sample(metrics, "finetune_jobs_submitted_total", "method=\"qlora\"")).isEqualTo(1.0);
+
+        // and the worker's log lines name the tenant and the job they are about
+        assertThat(Files.readString(LOGS.resolve("platform.log")).lines().filter(l -> l.contains("claimed job")))
+                .singleElement().asString().contains("job=" + job.path("id").asString()).doesNotContain("tenant= ");
+
         // and the objects really live under the default home, where listing found them
         try (var files = Files.walk(clone.dir().resolve(".finetune/objects"))) {
             assertThat(files.filter(p -> p.getFileName().toString().equals("adapter_model.safetensors")))
                     .isNotEmpty();
         }
+    }
+
+    /** The value of the one sample of {@code name} whose labels contain {@code labels}, from Prometheus text. */
+    private static double sample(String exposition, String name, String... labels) {
+        List<String> lines = exposition.lines().filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
+                .filter(l -> java.util.Arrays.stream(labels).allMatch(l::contains)).toList();
+        assertThat(lines).as("%s%s in:%n%s", name, List.of(labels), exposition).hasSize(1);
+        String line = lines.get(0);
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
     }
 }
