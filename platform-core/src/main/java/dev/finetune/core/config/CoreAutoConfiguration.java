@@ -49,6 +49,19 @@ public class CoreAutoConfiguration {
         return new JobOutcomeMeters(registry);
     }
 
+    /** Own class: its bean's type needs spring-boot-health, which only applications with the actuator have. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(prefix = "finetune.storage", name = "endpoint")
+    @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+    static class StorageHealthConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(name = "objectStorageHealthIndicator")
+        ObjectStorageHealthIndicator objectStorageHealthIndicator(ArtifactStore store) {
+            return new ObjectStorageHealthIndicator(store, ObjectStorageHealthIndicator.DEFAULT_TIMEOUT);
+        }
+    }
+
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnProperty(prefix = "finetune.storage", name = "endpoint")
     @EnableConfigurationProperties({StorageProperties.class, DownloadProperties.class})
@@ -58,13 +71,6 @@ public class CoreAutoConfiguration {
         @ConditionalOnMissingBean
         ArtifactStore artifactStore(StorageProperties storage) {
             return new ArtifactStore(storage);
-        }
-
-        @Bean
-        @ConditionalOnMissingBean(name = "objectStorageHealthIndicator")
-        @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
-        ObjectStorageHealthIndicator objectStorageHealthIndicator(ArtifactStore store) {
-            return new ObjectStorageHealthIndicator(store, ObjectStorageHealthIndicator.DEFAULT_TIMEOUT);
         }
 
         @Bean
