@@ -120,7 +120,8 @@ class FineTuningWorkerTest {
             });
             assertThat(batchStatuses(job.id())).containsExactly("COMPLETED");
             assertThat(prometheus(worker)).contains("finetune_worker_training_steps_total")
-                    .contains("finetune_worker_job_duration_seconds_count{outcome=\"succeeded\"");
+                    .contains("finetune_worker_trained_tokens_total")
+                    .containsPattern("finetune_worker_job_duration_seconds_count\\{[^}]*outcome=\"succeeded\"");
         }
     }
 

@@ -4,6 +4,7 @@ import dev.finetune.engine.train.TrainingProgress;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -81,18 +82,30 @@ final class ProgressBarDisplay implements TrainingDisplay {
     static final class BarLine extends DelegatingProgressBarConsumer {
         private final PrintWriter out;
         private final Object lock;
+        /** Set at close: a periodic refresh still under way on the library's thread then draws nothing. */
+        private final AtomicBoolean closed;
 
         BarLine(PrintWriter out, Object lock, int width) {
-            super(rendered -> draw(out, lock, rendered), width);
+            this(out, lock, width, new AtomicBoolean());
+        }
+
+        private BarLine(PrintWriter out, Object lock, int width, AtomicBoolean closed) {
+            super(rendered -> draw(out, lock, closed, rendered), width);
             this.out = out;
             this.lock = lock;
+            this.closed = closed;
         }
 
         /** For a terminal as wide as the one stdout is (asked once, through the library's JLine terminal). */
         BarLine(PrintWriter out, Object lock) {
-            super(rendered -> draw(out, lock, rendered));
+            this(out, lock, new AtomicBoolean());
+        }
+
+        private BarLine(PrintWriter out, Object lock, AtomicBoolean closed) {
+            super(rendered -> draw(out, lock, closed, rendered));
             this.out = out;
             this.lock = lock;
+            this.closed = closed;
         }
 
         @Override
@@ -100,8 +113,11 @@ final class ProgressBarDisplay implements TrainingDisplay {
             return super.getMaxRenderedLength() - 1;
         }
 
-        private static void draw(PrintWriter out, Object lock, String rendered) {
+        private static void draw(PrintWriter out, Object lock, AtomicBoolean closed, String rendered) {
             synchronized (lock) {
+                if (closed.get()) {
+                    return;
+                }
                 out.print("\r" + rendered);
                 out.flush();
             }
@@ -110,6 +126,9 @@ final class ProgressBarDisplay implements TrainingDisplay {
         @Override
         public void close() {
             synchronized (lock) {
+                if (closed.getAndSet(true)) {
+                    return;
+                }
                 out.println();
                 out.flush();
             }
