@@ -1,8 +1,8 @@
 package dev.finetune.standalone;
 
 import dev.finetune.api.ApiApplication;
-import dev.finetune.core.embedded.EmbeddedPostgres;
-import dev.finetune.core.embedded.S3ProxyServer;
+import dev.finetune.localinfra.EmbeddedPostgres;
+import dev.finetune.localinfra.S3ProxyServer;
 import dev.finetune.worker.WorkerApplication;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.finetune.api.ApiApplication;
-import dev.finetune.core.embedded.EmbeddedPostgres;
+import dev.finetune.localinfra.EmbeddedPostgres;
 import dev.finetune.core.storage.ArtifactStore;
 import dev.finetune.core.storage.ObjectInfo;
 import dev.finetune.core.testing.SharedInfrastructure;

@@ -3,7 +3,7 @@ package dev.finetune.core.testing;
 import java.util.List;
 import java.util.Map;
 
-import dev.finetune.core.embedded.EmbeddedPostgres;
+import dev.finetune.localinfra.EmbeddedPostgres;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.test.context.ContextConfigurationAttributes;
 import org.springframework.test.context.ContextCustomizer;

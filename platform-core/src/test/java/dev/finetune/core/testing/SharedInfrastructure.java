@@ -1,7 +1,7 @@
 package dev.finetune.core.testing;
 
-import dev.finetune.core.embedded.EmbeddedPostgres;
-import dev.finetune.core.embedded.S3ProxyServer;
+import dev.finetune.localinfra.EmbeddedPostgres;
+import dev.finetune.localinfra.S3ProxyServer;
 import dev.finetune.core.storage.StorageProperties;
 
 /**

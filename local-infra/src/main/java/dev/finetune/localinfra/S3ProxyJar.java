@@ -1,4 +1,4 @@
-package dev.finetune.core.embedded;
+package dev.finetune.localinfra;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.finetune.core.embedded;
+package dev.finetune.localinfra;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package dev.finetune.core.embedded;
+package dev.finetune.localinfra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.finetune.core.embedded;
+package dev.finetune.core.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,9 +13,7 @@ import java.nio.file.Path;
 
 import java.util.UUID;
 
-import dev.finetune.core.storage.ArtifactStore;
-import dev.finetune.core.storage.ObjectInfo;
-import dev.finetune.core.storage.StorageProperties;
+import dev.finetune.localinfra.S3ProxyServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,9 +1,0 @@
-/**
- * Real servers without Docker, for tests and for the one-command local platform:
- * {@link dev.finetune.core.embedded.EmbeddedPostgres} runs PostgreSQL 17 from binaries shipped in
- * a Maven artifact (zonky), with a persistent or throw-away data directory, and
- * {@link dev.finetune.core.embedded.S3ProxyServer} runs S3Proxy from its self-contained jar as a
- * child process (never on this classpath), with a filesystem or in-memory backend. Both stop on
- * {@code close()} and from a JVM shutdown hook.
- */
-package dev.finetune.core.embedded;
