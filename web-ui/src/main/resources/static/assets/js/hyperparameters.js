@@ -53,7 +53,7 @@ export const HYPERPARAMETERS = [
   { name: 'train_on_inputs', label: 'Train on inputs', type: 'bool', default: false, methods: ALL,
     hint: 'Also learn the prompt tokens, not only the answers. Usually off.' },
   { name: 'eval_every_steps', label: 'Evaluate every (steps)', type: 'optional-int', min: 1, default: null, methods: ALL,
-    hint: 'Empty evaluates once per epoch. Needs a validation set or a split of the training set.' },
+    hint: 'Empty evaluates once, after the last step. Needs a validation set or a split of the training set.' },
   { name: 'early_stopping_patience', label: 'Early stopping patience', type: 'optional-int', min: 1, default: null, methods: ALL,
     hint: 'Stop after this many evaluations without a better eval loss; empty never stops early.' },
   { name: 'lora_r', label: 'Rank (r)', type: 'int', min: 1, default: 8, methods: LORA,

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * arrival rate whose latency counts from each request's scheduled start (no coordinated omission).
  * Every request carries its own Idempotency-Key, as a CI pipeline's would. Prints a table; it
  * asserts only that every request succeeded. Opt in:
- * {@code ./mvnw -B -o -pl platform-api test -Dtest=JobCreateBenchmark -Dgroups=bench -Dsurefire.excludedGroups=long}
+ * {@code ./mvnw -B -o -pl platform-api test -Dtest=JobCreateBenchmark -Dgroups=bench -Dsurefire.excludedGroups=}
  * (system properties {@code bench.seconds}, {@code bench.clients}, {@code bench.rate}).
  */
 @Tag("bench")

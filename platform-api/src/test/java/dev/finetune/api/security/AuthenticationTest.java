@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
 
@@ -15,6 +16,7 @@ import dev.finetune.api.support.Api;
 import dev.finetune.api.support.Api.Response;
 import dev.finetune.api.support.ApiTestBase;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -132,12 +134,22 @@ class AuthenticationTest extends ApiTestBase {
     void recordsWhenAKeyWasLastUsed() {
         // given
         TestTenant tenant = newTenant("lastused");
+        String prefix = ApiKeyToken.parse(tenant.adminKey()).orElseThrow().prefix();
+        Instant before = Instant.now().minusSeconds(5);
 
         // when
         api.get("/api/v1/segments", tenant.adminKey());
 
-        // then
+        // then the key used (found by its prefix) carries a timestamp of this call
         Response keys = api.get("/api/v1/api-keys", tenant.adminKey());
-        assertThat(keys.json().path("data").get(0).path("last_used_at").isNull()).isFalse();
+        JsonNode used = null;
+        for (JsonNode k : keys.json().path("data")) {
+            if (prefix.equals(k.path("prefix").asText())) {
+                used = k;
+            }
+        }
+        assertThat(used).as("the admin key in the listing").isNotNull();
+        assertThat(used.path("last_used_at").isTextual()).as("last_used_at is a timestamp").isTrue();
+        assertThat(Instant.parse(used.path("last_used_at").asText())).isBetween(before, Instant.now().plusSeconds(5));
     }
 }

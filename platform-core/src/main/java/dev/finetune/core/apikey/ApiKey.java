@@ -92,10 +92,6 @@ public class ApiKey extends AssignedIdEntity {
         return scopes().stream().anyMatch(s -> s.implies(needed));
     }
 
-    public void markUsed(Instant now) {
-        this.lastUsedAt = now;
-    }
-
     public void revoke(Instant now) {
         if (revokedAt == null) {
             this.revokedAt = now;

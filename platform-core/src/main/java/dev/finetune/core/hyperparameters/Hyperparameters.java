@@ -10,7 +10,7 @@ import tools.jackson.databind.annotation.JsonNaming;
  * Hyperparameters of one fine-tuning job. Method-independent fields first, then LoRA/QLoRA
  * fields, then bottleneck-adapter fields; the fields of the other method are kept (with their
  * defaults) so that a job's JSON is always complete. Nullable: {@code max_steps} (train for
- * {@code n_epochs}), {@code eval_every_steps} (evaluate once per epoch) and
+ * {@code n_epochs}), {@code eval_every_steps} (evaluate once, after the last step) and
  * {@code early_stopping_patience} (no early stopping).
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -105,10 +105,6 @@ public record Hyperparameters(
     /** LoRA scaling factor: alpha / r, or alpha / sqrt(r) with rank-stabilised LoRA. */
     public double loraScaling() {
         return useRslora ? loraAlpha / Math.sqrt(loraR) : (double) loraAlpha / loraR;
-    }
-
-    public int effectiveBatchSize() {
-        return batchSize * gradientAccumulationSteps;
     }
 
     @JsonCreator

@@ -63,10 +63,6 @@ public class BaseModel extends AssignedIdEntity {
         return tenantId == null;
     }
 
-    public boolean isVisibleTo(TenantId tenant) {
-        return isGlobal() || tenantId.equals(tenant.value());
-    }
-
     public BaseModelId id() {
         return new BaseModelId(getId());
     }

@@ -35,11 +35,6 @@ public record HostTensor(long[] shape, float[] data) {
         return shape.length;
     }
 
-    /** Size of dimension {@code axis}. */
-    public long dim(int axis) {
-        return shape[axis];
-    }
-
     public long numel() {
         return data.length;
     }

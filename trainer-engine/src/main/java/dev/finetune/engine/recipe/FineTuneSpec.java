@@ -88,12 +88,6 @@ public record FineTuneSpec(Path modelDir, Path dataFile, DatasetSpec dataset, Fi
         return device.startsWith("cuda");
     }
 
-    /** The same spec with other training settings (e.g. a different number of steps). */
-    public FineTuneSpec withTraining(TrainingConfig config) {
-        return new FineTuneSpec(modelDir, dataFile, dataset, method, lora, bottleneck, config, encoder, packing,
-                evalFraction, device, baseModelName);
-    }
-
     /** Fluent construction; unset values take the record's defaults. */
     public static final class Builder {
         private final Path modelDir;

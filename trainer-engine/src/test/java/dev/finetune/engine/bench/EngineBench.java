@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * {@code target/bench/engine-bench.md} (or {@code -Dbench.out}). Targets are reported as PASS/MISS,
  * never enforced: the figures depend on the machine and on what else runs on it.
  *
- * <p>Run with {@code ./mvnw -pl trainer-engine -am test -Dgroups=bench -Dsurefire.excludedGroups=long
+ * <p>Run with {@code ./mvnw -pl trainer-engine -am test -Dgroups=bench -Dsurefire.excludedGroups=
  * -Dtest=EngineBench*} (see docs/BENCHMARKS.md), or directly with {@code java -cp <test classpath>
  * dev.finetune.engine.bench.EngineBench}.
  */

@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Timings and errors for a 4096x4096 weight; excluded from the default build (tag "bench"). Run with
- * {@code -Dsurefire.excludedGroups=long -Dtest=Nf4Benchmark}; figures go to the surefire output file.
+ * {@code -Dsurefire.excludedGroups= -Dtest=Nf4Benchmark}; figures go to the surefire output file.
  */
 @Tag("bench")
 class Nf4Benchmark {
