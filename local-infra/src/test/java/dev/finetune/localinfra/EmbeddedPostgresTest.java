@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EmbeddedPostgresTest {
 
     @Test
-    void keeps_data_across_restarts_in_a_persistent_directory(@TempDir Path dir) throws Exception {
+    void keepsDataAcrossRestartsInAPersistentDirectory(@TempDir Path dir) throws Exception {
         // given a server that wrote a row and stopped
         try (EmbeddedPostgres pg = EmbeddedPostgres.start(EmbeddedPostgres.Options.persistent(dir.resolve("pg"), 0))) {
             System.out.println("[pg] first start " + pg.startupTime().toMillis() + " ms");

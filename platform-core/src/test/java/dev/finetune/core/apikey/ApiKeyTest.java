@@ -25,7 +25,7 @@ class ApiKeyTest {
     JdbcTemplate jdbc;
 
     @Test
-    void authenticates_the_issued_token_and_stores_only_its_hash() {
+    void authenticatesTheIssuedTokenAndStoresOnlyItsHash() {
         // given
         Fixture f = data.tenant("keys");
         IssuedApiKey issued = ApiKey.issue(f.tenant().id(), "ci", Set.of(ApiKeyScope.SUBMIT));
@@ -52,7 +52,7 @@ class ApiKeyTest {
     }
 
     @Test
-    void rejects_a_wrong_secret_and_a_revoked_key() {
+    void rejectsAWrongSecretAndARevokedKey() {
         // given
         Fixture f = data.tenant("revoke");
         IssuedApiKey issued = ApiKey.issue(f.tenant().id(), "old", Set.of(ApiKeyScope.ADMIN));

@@ -21,7 +21,7 @@ class CoreAutoConfigurationTest {
     ApplicationContext context;
 
     @Test
-    void wires_queue_and_store_from_properties_and_entities_match_the_schema() {
+    void wiresQueueAndStoreFromPropertiesAndEntitiesMatchTheSchema() {
         // given a Boot application with only auto-configuration, Hibernate validating every mapping
 
         // when

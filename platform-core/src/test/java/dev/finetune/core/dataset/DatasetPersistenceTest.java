@@ -23,7 +23,7 @@ class DatasetPersistenceTest {
     DatasetRepository datasets;
 
     @Test
-    void stores_validation_errors_as_jsonb_and_reads_them_back() {
+    void storesValidationErrorsAsJsonbAndReadsThemBack() {
         // given
         var tenant = data.tenant("ds").tenant().id();
         DatasetId id = DatasetId.random();
@@ -45,7 +45,7 @@ class DatasetPersistenceTest {
     }
 
     @Test
-    void refuses_a_malformed_checksum() {
+    void refusesAMalformedChecksum() {
         assertThatThrownBy(() -> new Dataset(DatasetId.random(), dev.finetune.core.tenant.TenantId.random(), "x",
                 DatasetFormat.TEXT, "k", "ABC", 1, Instant.now())).hasMessageStartingWith("sha256 must match");
     }

@@ -29,7 +29,7 @@ class ProgressRepositoriesTest {
     JobCheckpointRepository checkpoints;
 
     @Test
-    void reads_events_after_a_cursor_in_order() {
+    void readsEventsAfterACursorInOrder() {
         // given
         JobId job = data.job(data.tenant("events"), JobStatus.RUNNING).id();
         JobEvent first = events.save(JobEvent.info(job, "loading base model"));
@@ -46,7 +46,7 @@ class ProgressRepositoriesTest {
     }
 
     @Test
-    void keeps_one_metric_row_per_step_in_step_order() {
+    void keepsOneMetricRowPerStepInStepOrder() {
         // given
         JobId job = data.job(data.tenant("metrics"), JobStatus.RUNNING).id();
         metrics.save(new JobMetric(job, 20, 0.2, 1.1, 1.3, 1.9e-4, 900.0, Instant.now()));
@@ -62,7 +62,7 @@ class ProgressRepositoriesTest {
     }
 
     @Test
-    void finds_the_latest_checkpoint_to_resume_from() {
+    void findsTheLatestCheckpointToResumeFrom() {
         // given
         FineTuningJob job = data.job(data.tenant("ckpt"), JobStatus.RUNNING);
         for (int step : new int[] {100, 300, 200}) {

@@ -18,7 +18,7 @@ class MigrationsTest {
     JdbcTemplate jdbc;
 
     @Test
-    void applies_every_migration_on_startup() {
+    void appliesEveryMigrationOnStartup() {
         // given a fresh PostgreSQL and the application context started against it
 
         // when
@@ -32,7 +32,7 @@ class MigrationsTest {
     }
 
     @Test
-    void creates_all_core_tables() {
+    void createsAllCoreTables() {
         // when
         List<String> tables = jdbc.queryForList(
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'", String.class);
@@ -43,7 +43,7 @@ class MigrationsTest {
     }
 
     @Test
-    void runs_on_postgresql_17() {
+    void runsOnPostgresql17() {
         // when
         String version = jdbc.queryForObject("SHOW server_version", String.class);
 
@@ -52,7 +52,7 @@ class MigrationsTest {
     }
 
     @Test
-    void indexes_the_queue_query() {
+    void indexesTheQueueQuery() {
         // when
         List<String> indexes = jdbc.queryForList(
                 "SELECT indexname FROM pg_indexes WHERE tablename = 'fine_tuning_jobs'", String.class);

@@ -45,7 +45,7 @@ class ArtifactStoreTest {
     }
 
     @Test
-    void puts_gets_and_stats_an_object() throws IOException {
+    void putsGetsAndStatsAnObject() throws IOException {
         // given
         String key = ObjectKeys.dataset(tenant, DatasetId.random(), "train.jsonl");
         byte[] body = "{\"messages\":[]}\n".getBytes(StandardCharsets.UTF_8);
@@ -64,13 +64,13 @@ class ArtifactStoreTest {
     }
 
     @Test
-    void stat_of_a_missing_key_is_empty_and_get_throws_not_found() {
+    void statOfAMissingKeyIsEmptyAndGetThrowsNotFound() {
         assertThat(store.stat("tenants/nobody/none")).isEmpty();
         assertThatThrownBy(() -> store.get("tenants/nobody/none").close()).isInstanceOf(ArtifactNotFoundException.class);
     }
 
     @Test
-    void lists_objects_under_a_prefix_only() {
+    void listsObjectsUnderAPrefixOnly() {
         // given
         JobId job = JobId.random();
         for (int step : new int[] {10, 20}) {
@@ -91,7 +91,7 @@ class ArtifactStoreTest {
     }
 
     @Test
-    void deletes_one_object_and_a_whole_prefix() {
+    void deletesOneObjectAndAWholePrefix() {
         // given
         JobId job = JobId.random();
         String single = ObjectKeys.adapterFile(tenant, job, "adapter.safetensors");
@@ -116,7 +116,7 @@ class ArtifactStoreTest {
     }
 
     @Test
-    void presigned_get_url_serves_the_object_without_credentials() throws Exception {
+    void presignedGetUrlServesTheObjectWithoutCredentials() throws Exception {
         // given
         String key = ObjectKeys.adapterFile(tenant, JobId.random(), "adapter_config.json");
         putText(key, "{\"r\":8}");
@@ -136,7 +136,7 @@ class ArtifactStoreTest {
     }
 
     @Test
-    void presigned_download_url_answers_as_an_attachment() throws Exception {
+    void presignedDownloadUrlAnswersAsAnAttachment() throws Exception {
         // given
         String key = ObjectKeys.adapterFile(tenant, JobId.random(), "adapter_config.json");
         putText(key, "{\"r\":8}");
@@ -151,7 +151,7 @@ class ArtifactStoreTest {
     }
 
     @Test
-    void signs_for_the_public_endpoint_and_the_url_downloads_from_there() throws Exception {
+    void signsForThePublicEndpointAndTheUrlDownloadsFromThere() throws Exception {
         // given the same server under another host name, as a client elsewhere would reach it
         String publicEndpoint = SharedInfrastructure.s3ByAnotherName();
         String key = ObjectKeys.adapterFile(tenant, JobId.random(), "adapter_model.safetensors");
@@ -180,7 +180,7 @@ class ArtifactStoreTest {
     }
 
     @Test
-    void presigns_for_a_public_endpoint_without_contacting_it() {
+    void presignsForAPublicEndpointWithoutContactingIt() {
         // given a host that does not even resolve: presigning must be a local computation
         try (ArtifactStore publicStore = new ArtifactStore(
                 SharedInfrastructure.storage("artifact-store-test", "https://files.example.invalid"))) {
@@ -195,7 +195,7 @@ class ArtifactStoreTest {
     }
 
     @Test
-    void uploads_20_mb_of_unknown_length_as_multipart(@TempDir Path tmp) throws Exception {
+    void uploads20MbOfUnknownLengthAsMultipart(@TempDir Path tmp) throws Exception {
         // given a stream whose length the store is not told
         byte[] body = new byte[20 * 1024 * 1024];
         new Random(7).nextBytes(body);
@@ -217,7 +217,7 @@ class ArtifactStoreTest {
     }
 
     @Test
-    void put_file_uploads_from_disk(@TempDir Path tmp) throws IOException {
+    void putFileUploadsFromDisk(@TempDir Path tmp) throws IOException {
         // given
         Path file = tmp.resolve("adapter.safetensors");
         Files.writeString(file, "weights");

@@ -7,18 +7,18 @@ import org.junit.jupiter.api.Test;
 class AttachmentTest {
 
     @Test
-    void quotes_a_plain_name() {
+    void quotesAPlainName() {
         assertThat(Attachment.header("adapter_config.json")).isEqualTo("attachment; filename=\"adapter_config.json\"");
     }
 
     @Test
-    void never_lets_quotes_or_control_characters_into_the_quoted_name() {
+    void neverLetsQuotesOrControlCharactersIntoTheQuotedName() {
         assertThat(Attachment.header("a\"b\\c\r\n.json"))
                 .startsWith("attachment; filename=\"a_b_c__.json\"; filename*=UTF-8''a%22b%5Cc%0D%0A.json");
     }
 
     @Test
-    void adds_an_rfc_8187_name_for_non_ascii() {
+    void addsAnRfc8187NameForNonAscii() {
         assertThat(Attachment.header("modèle.json"))
                 .isEqualTo("attachment; filename=\"mod_le.json\"; filename*=UTF-8''mod%C3%A8le.json");
     }

@@ -16,7 +16,7 @@ class ObjectKeysTest {
     final JobId job = new JobId(UUID.fromString("00000000-0000-0000-0000-0000000000aa"));
 
     @Test
-    void lays_out_objects_under_the_tenant() {
+    void laysOutObjectsUnderTheTenant() {
         assertThat(ObjectKeys.dataset(tenant, new DatasetId(job.value()), "train.jsonl"))
                 .isEqualTo("tenants/00000000-0000-0000-0000-000000000001/datasets/00000000-0000-0000-0000-0000000000aa/train.jsonl");
         assertThat(ObjectKeys.checkpointFile(tenant, job, 200, "adapter.safetensors"))
@@ -29,7 +29,7 @@ class ObjectKeysTest {
     }
 
     @Test
-    void refuses_names_that_climb_out_of_their_prefix() {
+    void refusesNamesThatClimbOutOfTheirPrefix() {
         assertThatThrownBy(() -> ObjectKeys.adapterFile(tenant, job, "../../other/adapter.bin"))
                 .hasMessageContaining("file_name");
         assertThatThrownBy(() -> ObjectKeys.adapterFile(tenant, job, "/etc/passwd")).hasMessageContaining("file_name");

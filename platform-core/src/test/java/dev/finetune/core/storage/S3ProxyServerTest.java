@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class S3ProxyServerTest {
 
     @Test
-    void keeps_objects_on_disk_across_restarts_and_stops_its_process(@TempDir Path dir) throws Exception {
+    void keepsObjectsOnDiskAcrossRestartsAndStopsItsProcess(@TempDir Path dir) throws Exception {
         // given a filesystem-backed server that stored an object and stopped
         byte[] body = "adapter".getBytes(StandardCharsets.UTF_8);
         URI endpoint;
@@ -46,7 +46,7 @@ class S3ProxyServerTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"target/s3proxy-relative/objects", "target/.s3proxy-hidden/objects"})
-    void lists_objects_stored_under_a_relative_or_hidden_directory(String directory) throws Exception {
+    void listsObjectsStoredUnderARelativeOrHiddenDirectory(String directory) throws Exception {
         // given a server whose base directory is relative to the working directory, as the local
         // platform's default home ./.finetune is
         Path base = Path.of(directory, UUID.randomUUID().toString());
@@ -66,7 +66,7 @@ class S3ProxyServerTest {
     }
 
     @Test
-    void fails_fast_when_the_jar_is_missing(@TempDir Path dir) {
+    void failsFastWhenTheJarIsMissing(@TempDir Path dir) {
         var options = new S3ProxyServer.Options(dir.resolve("missing.jar"), 0, null, "ak", "sk", null);
         assertThatThrownBy(() -> S3ProxyServer.start(options)).hasMessageContaining("S3Proxy");
     }

@@ -14,13 +14,13 @@ class StoragePropertiesTest {
     final Validator validator = Validation.buildDefaultValidatorFactory().getValidator();
 
     @Test
-    void never_prints_the_secret_key() {
+    void neverPrintsTheSecretKey() {
         var p = new StorageProperties("http://127.0.0.1:9000", "us-east-1", "bucket", "ak", "very-secret", true, null);
         assertThat(p.toString()).doesNotContain("very-secret").contains("secretKey=***");
     }
 
     @Test
-    void enforces_s3_bucket_naming_rules() {
+    void enforcesS3BucketNamingRules() {
         assertThat(violations("ok-bucket.name")).isEmpty();
         assertThat(violations("ab")).containsExactly("bucket");
         assertThat(violations("a".repeat(64))).containsExactly("bucket");
@@ -29,7 +29,7 @@ class StoragePropertiesTest {
     }
 
     @Test
-    void takes_a_public_endpoint_of_scheme_host_and_port_only() {
+    void takesAPublicEndpointOfSchemeHostAndPortOnly() {
         assertThat(publicEndpointViolations(null)).isEmpty();
         assertThat(publicEndpointViolations("")).isEmpty();
         assertThat(publicEndpointViolations("https://s3.example.com")).isEmpty();

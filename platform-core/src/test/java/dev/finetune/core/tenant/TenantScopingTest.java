@@ -59,7 +59,7 @@ class TenantScopingTest {
     }
 
     @Test
-    void never_returns_another_tenants_dataset_or_job() {
+    void neverReturnsAnotherTenantsDatasetOrJob() {
         // when
         var bobsDatasetSeenByAlice = datasets.find(alice.tenant().id(), bob.dataset().id());
         var bobsJobSeenByAlice = jobs.find(alice.tenant().id(), bobJob.id());
@@ -76,7 +76,7 @@ class TenantScopingTest {
     }
 
     @Test
-    void lists_only_the_tenants_own_segments_and_keys() {
+    void listsOnlyTheTenantsOwnSegmentsAndKeys() {
         // when
         var aliceSegments = segments.list(alice.tenant().id());
         var aliceKeys = keys.list(alice.tenant().id());
@@ -88,7 +88,7 @@ class TenantScopingTest {
     }
 
     @Test
-    void shows_global_base_models_to_everyone_and_private_ones_to_their_tenant_only() {
+    void showsGlobalBaseModelsToEveryoneAndPrivateOnesToTheirTenantOnly() {
         // given
         String name = "shared-" + System.nanoTime();
         BaseModel global = models.save(BaseModel.global(name, "base-models/" + name + "/", Map.of()));
@@ -106,7 +106,7 @@ class TenantScopingTest {
     }
 
     @Test
-    void database_refuses_a_job_on_another_tenants_dataset() {
+    void databaseRefusesAJobOnAnotherTenantsDataset() {
         // given a job of alice pointing at bob's dataset
         NewJob sneaky = new NewJob(alice.tenant().id(), alice.segment().id(), alice.model().id(), bob.dataset().id(),
                 null, aliceJob.method(), aliceJob.hyperparameters(), null, Map.of(), 1L, null);
@@ -118,7 +118,7 @@ class TenantScopingTest {
     }
 
     @Test
-    void segment_names_are_unique_per_tenant_only() {
+    void segmentNamesAreUniquePerTenantOnly() {
         // given alice and bob both have "default"; alice adds "research"
         segments.save(alice.tenant().newSegment(new SegmentName("research")));
 
