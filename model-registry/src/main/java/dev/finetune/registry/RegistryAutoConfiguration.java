@@ -16,7 +16,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * The registry's beans: the {@link AdapterRegistry} facade and the listener that registers a
  * version for every {@link FineTuningSucceeded}. An auto-configuration rather than component scan,
  * so the API and the worker get the same wiring whatever packages they scan. Its tables come with
- * platform-core's migrations (V20).
+ * its own migrations, {@code db/migration/registry/} in this jar, which Flyway's default location
+ * ({@code classpath:db/migration}, scanned recursively) runs with platform-core's.
  */
 @AutoConfiguration(after = CoreAutoConfiguration.class,
         afterName = "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration")
