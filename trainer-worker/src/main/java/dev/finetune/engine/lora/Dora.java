@@ -50,9 +50,11 @@ final class Dora implements LoraVariant {
 
     @Override
     public NDArray forward(LoraLinear layer, NDArray x, NDArray baseOutput) {
-        NDArray weight = layer.base().denseWeight(x.getManager());
-        NDArray weightNorm = rowNorms(weight.add(layer.delta())).stopGradient();
-        NDArray scale = magnitude.div(weightNorm);
+        NDManager step = x.getManager();
+        NDArray weight = layer.base().denseWeight(step);
+        NDArray scale = magnitude.div(weightNorm(layer, weight, step));
+        // the result of an op joins its left operand's manager: keep the step's arrays out of the model's
+        scale.attach(step);
         NDArray input = layer.dropout(x);
         NDArray baseResult;
         if (layer.dropoutActive()) {
@@ -62,6 +64,23 @@ final class Dora implements LoraVariant {
             baseResult = bias == null ? baseOutput : baseOutput.sub(bias);
         }
         return baseOutput.add(scale.sub(1).mul(baseResult)).add(scale.mul(layer.update(input)));
+    }
+
+    /**
+     * {@code ||W + s B A||} per output row, detached. Its weight-sized temporaries are released here at once
+     * (they would otherwise join the model's manager and outlive a generation step); the norm goes with
+     * {@code step} and with the caller's scope.
+     */
+    private static NDArray weightNorm(LoraLinear layer, NDArray weight, NDManager step) {
+        NDArray norm;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            norm = rowNorms(weight.add(layer.delta())).stopGradient();
+            NDScope.unregister(norm);
+        }
+        norm.attach(step);
+        NDScope.register(norm);
+        return norm;
     }
 
     @Override
