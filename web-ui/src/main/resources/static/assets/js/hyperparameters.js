@@ -66,6 +66,8 @@ export const HYPERPARAMETERS = [
     hint: 'Comma-separated layer names, or all-linear (more capacity, more memory).' },
   { name: 'use_rslora', label: 'Rank-stabilised LoRA', type: 'bool', default: false, methods: LORA,
     hint: 'Scale by alpha/√r instead of alpha/r: keeps high ranks (64+) learning.' },
+  { name: 'use_dora', label: 'DoRA (weight-decomposed)', type: 'bool', default: false, methods: LORA,
+    hint: 'Also learns a magnitude per output feature (PEFT’s use_dora): often closer to full fine-tuning at low rank, a little slower per step.' },
   { name: 'adapter_kind', label: 'Adapter placement', type: 'choice', choices: ['pfeiffer', 'houlsby'], default: 'pfeiffer', methods: ['adapter'],
     hint: 'Pfeiffer: after the FFN only (lighter). Houlsby: after attention and the FFN.' },
   { name: 'adapter_reduction_factor', label: 'Reduction factor', type: 'int', min: 1, default: 16, methods: ['adapter'],

@@ -62,6 +62,23 @@ class JobApiTest extends ApiTestBase {
     }
 
     @Test
+    void rejectsUseDoraForABottleneckAdapterJobNamingTheField() {
+        // given
+        Map<String, Object> body = new HashMap<>(jobRequest(dataset));
+        body.put("method", "adapter");
+        body.put("hyperparameters", Map.of("use_dora", true));
+
+        // when
+        Response r = api.postJson("/api/v1/fine-tuning/jobs", tenant.adminKey(), body);
+
+        // then
+        assertThat(r.status()).as(r.toString()).isEqualTo(400);
+        assertThat(r.text("type")).isEqualTo("https://finetune.dev/problems/invalid-hyperparameter");
+        assertThat(r.text("param")).isEqualTo("hyperparameters.use_dora");
+        assertThat(r.text("detail")).contains("use_dora applies to methods lora and qlora only");
+    }
+
+    @Test
     void rejectsRankZeroNamingTheField() {
         // given
         Map<String, Object> body = new HashMap<>(jobRequest(dataset));

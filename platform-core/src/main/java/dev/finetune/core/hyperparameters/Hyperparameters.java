@@ -34,6 +34,7 @@ public record Hyperparameters(
         double loraDropout,
         TargetModules targetModules,
         boolean useRslora,
+        boolean useDora,
         int adapterReductionFactor,
         AdapterKind adapterKind) {
 
@@ -107,6 +108,20 @@ public record Hyperparameters(
         return useRslora ? loraAlpha / Math.sqrt(loraR) : (double) loraAlpha / loraR;
     }
 
+    /**
+     * Checks the fields that only one method understands against the job's method: {@code use_dora} rescales a
+     * LoRA update, so a bottleneck-adapter job ({@code adapter}) cannot have it.
+     *
+     * @param loraMethod whether the job's method is {@code lora} or {@code qlora}
+     * @param method the method's wire name, for the message
+     */
+    public void checkFitsMethod(boolean loraMethod, String method) {
+        if (useDora && !loraMethod) {
+            throw new InvalidHyperparameterException("use_dora",
+                    "applies to methods lora and qlora only, not " + method + " (DoRA rescales a LoRA update)");
+        }
+    }
+
     @JsonCreator
     static Hyperparameters fromJsonFields(
             @JsonProperty("n_epochs") Integer nEpochs,
@@ -128,6 +143,7 @@ public record Hyperparameters(
             @JsonProperty("lora_dropout") Double loraDropout,
             @JsonProperty("target_modules") TargetModules targetModules,
             @JsonProperty("use_rslora") Boolean useRslora,
+            @JsonProperty("use_dora") Boolean useDora,
             @JsonProperty("adapter_reduction_factor") Integer adapterReductionFactor,
             @JsonProperty("adapter_kind") AdapterKind adapterKind) {
         HyperparametersBuilder b = builder();
@@ -150,6 +166,7 @@ public record Hyperparameters(
         if (loraDropout != null) b.loraDropout(loraDropout);
         if (targetModules != null) b.targetModules(targetModules);
         if (useRslora != null) b.useRslora(useRslora);
+        if (useDora != null) b.useDora(useDora);
         if (adapterReductionFactor != null) b.adapterReductionFactor(adapterReductionFactor);
         if (adapterKind != null) b.adapterKind(adapterKind);
         return b.build();

@@ -22,6 +22,7 @@ public final class HyperparametersBuilder {
     private double loraDropout = 0.05;
     private TargetModules targetModules = TargetModules.DEFAULT;
     private boolean useRslora;
+    private boolean useDora;
     private int adapterReductionFactor = 16;
     private AdapterKind adapterKind = AdapterKind.PFEIFFER;
 
@@ -48,6 +49,7 @@ public final class HyperparametersBuilder {
         loraDropout = h.loraDropout();
         targetModules = h.targetModules();
         useRslora = h.useRslora();
+        useDora = h.useDora();
         adapterReductionFactor = h.adapterReductionFactor();
         adapterKind = h.adapterKind();
     }
@@ -71,6 +73,7 @@ public final class HyperparametersBuilder {
     public HyperparametersBuilder loraDropout(double v) { loraDropout = v; return this; }
     public HyperparametersBuilder targetModules(TargetModules v) { targetModules = v; return this; }
     public HyperparametersBuilder useRslora(boolean v) { useRslora = v; return this; }
+    public HyperparametersBuilder useDora(boolean v) { useDora = v; return this; }
     public HyperparametersBuilder adapterReductionFactor(int v) { adapterReductionFactor = v; return this; }
     public HyperparametersBuilder adapterKind(AdapterKind v) { adapterKind = v; return this; }
 
@@ -78,6 +81,6 @@ public final class HyperparametersBuilder {
         return new Hyperparameters(nEpochs, maxSteps, batchSize, learningRate, lrScheduler, warmupRatio,
                 weightDecay, maxGradNorm, gradientAccumulationSteps, maxSeqLength, evalEverySteps,
                 earlyStoppingPatience, trainOnInputs, packing, loraR, loraAlpha, loraDropout, targetModules,
-                useRslora, adapterReductionFactor, adapterKind);
+                useRslora, useDora, adapterReductionFactor, adapterKind);
     }
 }

@@ -45,6 +45,7 @@ public record NewJob(
         Checks.notNull(trainingDataset, "training_file");
         Checks.notNull(method, "method");
         Checks.notNull(hyperparameters, "hyperparameters");
+        hyperparameters.checkFitsMethod(method != FineTuningMethod.ADAPTER, method.wireName());
         if (suffix != null) {
             Checks.matches(suffix, SUFFIX, "suffix");
         }

@@ -56,6 +56,36 @@ class HyperparametersTest {
         assertThat(Hyperparameters.fromJson(written)).isEqualTo(h);
     }
 
+    @Test
+    void use_dora_defaults_to_off_and_round_trips_through_json() {
+        // given
+        Hyperparameters defaults = Hyperparameters.defaults();
+
+        // when
+        Hyperparameters dora = Hyperparameters.fromJson("{\"use_dora\": true}");
+
+        // then
+        assertThat(defaults.useDora()).isFalse();
+        assertThat(Hyperparameters.fromJson("{}").useDora()).as("a job stored before use_dora existed").isFalse();
+        assertThat(dora.useDora()).isTrue();
+        assertThat(dora.toJson()).contains("\"use_dora\":true");
+        assertThat(Hyperparameters.fromJson(dora.toJson())).isEqualTo(dora);
+    }
+
+    @Test
+    void use_dora_is_refused_for_a_method_without_a_lora_update_naming_the_field() {
+        // given
+        Hyperparameters dora = Hyperparameters.builder().useDora(true).build();
+
+        // when / then
+        dora.checkFitsMethod(true, "qlora");
+        Hyperparameters.defaults().checkFitsMethod(false, "adapter");
+        assertThatThrownBy(() -> dora.checkFitsMethod(false, "adapter"))
+                .isInstanceOf(InvalidHyperparameterException.class)
+                .hasMessage("use_dora applies to methods lora and qlora only, not adapter (DoRA rescales a LoRA update)")
+                .satisfies(e -> assertThat(((InvalidJsonException) e).field()).isEqualTo("use_dora"));
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "lora_r must be > 0                  | {\"lora_r\": 0}",

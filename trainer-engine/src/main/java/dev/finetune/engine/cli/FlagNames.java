@@ -42,6 +42,7 @@ record FlagNames(Map<String, String> identifiers, Map<String, String> subjects) 
             Map.entry("lora_alpha", "--lora-alpha"),
             Map.entry("lora_dropout", "--lora-dropout"),
             Map.entry("target_modules", "--target-modules"),
+            Map.entry("use_dora", "--use-dora"),
             Map.entry("reduction_factor", "--reduction-factor")),
             Map.of("r", "--lora-r", "method", "--method", "device", "--device", "adapter kind", "--adapter-kind"));
 

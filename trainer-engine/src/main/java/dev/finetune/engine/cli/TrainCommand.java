@@ -58,6 +58,8 @@ final class TrainCommand extends CliCommand {
     List<String> targetModules;
     @Option(names = "--use-rslora", description = "Rank-stabilised LoRA scaling alpha/sqrt(r).")
     boolean useRslora;
+    @Option(names = "--use-dora", description = "Weight-decomposed LoRA (DoRA, PEFT's use_dora): also trains a magnitude per output feature (lora/qlora).")
+    boolean useDora;
     @Option(names = "--adapter-kind", defaultValue = "pfeiffer", paramLabel = "pfeiffer|houlsby", description = "Bottleneck layout for --method adapter (default: ${DEFAULT-VALUE}).")
     String adapterKind;
     @Option(names = "--reduction-factor", defaultValue = "16", paramLabel = "N", description = "Adapter bottleneck width is hidden_size / this (default: ${DEFAULT-VALUE}).")
@@ -168,7 +170,7 @@ final class TrainCommand extends CliCommand {
                 evalEvery, patience, 0.0, logEvery, !noBlockRecompute);
         DatasetSpec dataset = Parsers.dataset(format, promptField, completionField, DatasetSpec.DEFAULT_ERROR_CAP);
         List<String> targets = targetModules.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
-        LoraConfig lora = LoraConfig.of(loraR, loraAlpha, loraDropout, targets).withRslora(useRslora);
+        LoraConfig lora = LoraConfig.of(loraR, loraAlpha, loraDropout, targets).withRslora(useRslora).withDora(useDora);
         BottleneckConfig bottleneck = new BottleneckConfig(Parsers.adapterKind(adapterKind), reductionFactor, null, 1.0,
                 "finetune");
         return FineTuneSpec.builder(model, data, m).dataset(dataset).lora(lora).bottleneck(bottleneck)

@@ -20,7 +20,8 @@ import java.util.SplittableRandom;
 /**
  * LoRA attached to a model: one {@link LoraLinear} per targeted projection, with PEFT's
  * initialisation (A Kaiming-uniform with a = sqrt(5), i.e. U(-1/sqrt(in), 1/sqrt(in)); B zeros,
- * so the adapted model starts exactly at the base model).
+ * so the adapted model starts exactly at the base model; with DoRA the magnitude starts at the
+ * row norms of the base weight, which keeps that true).
  */
 public final class LoraAdapter implements TrainableAdapter {
 
@@ -52,27 +53,41 @@ public final class LoraAdapter implements TrainableAdapter {
             }
             NDArray loraA = m.create(a, new Shape(rank, in));
             NDArray loraB = m.zeros(new Shape(p.linear().outFeatures(), rank));
-            layers.put(p, wrap(p, loraA, loraB, config));
+            layers.put(p, wrap(p, new LoraWeights(loraA, loraB, null), config, m));
         }
         return new LoraAdapter(model, config, layers);
     }
 
-    /** Attaches LoRA with the given A/B weights (loaded from an adapter directory). */
-    static LoraAdapter attachWeights(LlamaModel model, LoraConfig config, Map<String, NDArray[]> weightsByPath) {
+    /** Attaches LoRA with the given weights (loaded from an adapter directory). */
+    static LoraAdapter attachWeights(LlamaModel model, LoraConfig config, Map<String, LoraWeights> weightsByPath) {
         Map<Projection, LoraLinear> layers = new LinkedHashMap<>();
         for (Target t : targets(model, config)) {
-            NDArray[] ab = weightsByPath.get(t.projection().path());
-            if (ab != null) {
-                layers.put(t.projection(), wrap(t.projection(), ab[0], ab[1], config));
+            LoraWeights w = weightsByPath.get(t.projection().path());
+            if (w != null) {
+                layers.put(t.projection(), wrap(t.projection(), w, config, model.manager()));
             }
         }
         return new LoraAdapter(model, config, layers);
     }
 
-    private static LoraLinear wrap(Projection p, NDArray a, NDArray b, LoraConfig config) {
-        LoraLinear lora = new LoraLinear(p.linear(), a, b, config.scalingFor(p.path()), config.loraDropout());
+    /** One module's tensors: A, B and, for DoRA, the magnitude (null when it is to be initialised). */
+    record LoraWeights(NDArray loraA, NDArray loraB, NDArray magnitude) {}
+
+    private static LoraLinear wrap(Projection p, LoraWeights w, LoraConfig config, NDManager manager) {
+        double scaling = config.scalingFor(p.path());
+        LoraLinear lora = new LoraLinear(p.linear(), w.loraA(), w.loraB(), scaling, config.loraDropout(),
+                variant(config, p, w, scaling, manager));
         p.replace(lora);
         return lora;
+    }
+
+    /** The one place that picks the variant: PEFT's {@code resolve_lora_variant}. */
+    private static LoraVariant variant(LoraConfig config, Projection p, LoraWeights w, double scaling, NDManager manager) {
+        if (!config.useDora()) {
+            return PlainLora.INSTANCE;
+        }
+        return w.magnitude() != null ? new Dora(w.magnitude())
+                : Dora.initialise(p.linear(), w.loraA(), w.loraB(), scaling, manager);
     }
 
     record Target(Projection projection, int layer) {}
@@ -120,6 +135,8 @@ public final class LoraAdapter implements TrainableAdapter {
         layers.forEach((p, l) -> {
             out.add(new NamedParameter(PREFIX + p.path() + ".lora_A.weight", l.loraA()));
             out.add(new NamedParameter(PREFIX + p.path() + ".lora_B.weight", l.loraB()));
+            l.variant().parameters().forEach((name, value) ->
+                    out.add(new NamedParameter(PREFIX + p.path() + "." + name, value)));
         });
         return out;
     }
@@ -151,6 +168,7 @@ public final class LoraAdapter implements TrainableAdapter {
             l.unmerge();
             l.loraA().close();
             l.loraB().close();
+            l.variant().close();
         });
     }
 }

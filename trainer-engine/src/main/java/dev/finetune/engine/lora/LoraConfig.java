@@ -15,12 +15,14 @@ import java.util.regex.Pattern;
  *                      entry {@code all-linear} (every linear layer but the output head)
  * @param targetRegex alternatively a regex that must match the whole module path (PEFT's string form); null if unused
  * @param useRslora rank-stabilised scaling {@code alpha / sqrt(r)}
+ * @param useDora weight-decomposed LoRA (DoRA, PEFT's {@code use_dora}): each output feature of the adapted
+ *                weight is rescaled to a trained magnitude, see {@link Dora}
  * @param rankPattern per-module rank overrides, keys matched against the module path like PEFT's rank_pattern
  * @param alphaPattern per-module alpha overrides (PEFT's alpha_pattern)
  * @param layersToTransform only these layer indices, or null for all
  */
 public record LoraConfig(int r, double loraAlpha, double loraDropout, List<String> targetModules, String targetRegex,
-                         boolean useRslora, Map<String, Integer> rankPattern, Map<String, Double> alphaPattern,
+                         boolean useRslora, boolean useDora, Map<String, Integer> rankPattern, Map<String, Double> alphaPattern,
                          List<Integer> layersToTransform) {
 
     public static final String ALL_LINEAR = "all-linear";
@@ -58,15 +60,22 @@ public record LoraConfig(int r, double loraAlpha, double loraDropout, List<Strin
     }
 
     public static LoraConfig of(int r, double alpha, double dropout, List<String> targets) {
-        return new LoraConfig(r, alpha, dropout, targets, null, false, Map.of(), Map.of(), null);
+        return new LoraConfig(r, alpha, dropout, targets, null, false, false, Map.of(), Map.of(), null);
     }
 
     public LoraConfig withRslora(boolean on) {
-        return new LoraConfig(r, loraAlpha, loraDropout, targetModules, targetRegex, on, rankPattern, alphaPattern, layersToTransform);
+        return new LoraConfig(r, loraAlpha, loraDropout, targetModules, targetRegex, on, useDora, rankPattern,
+                alphaPattern, layersToTransform);
+    }
+
+    public LoraConfig withDora(boolean on) {
+        return new LoraConfig(r, loraAlpha, loraDropout, targetModules, targetRegex, useRslora, on, rankPattern,
+                alphaPattern, layersToTransform);
     }
 
     public LoraConfig withPatterns(Map<String, Integer> ranks, Map<String, Double> alphas) {
-        return new LoraConfig(r, loraAlpha, loraDropout, targetModules, targetRegex, useRslora, ranks, alphas, layersToTransform);
+        return new LoraConfig(r, loraAlpha, loraDropout, targetModules, targetRegex, useRslora, useDora, ranks, alphas,
+                layersToTransform);
     }
 
     public boolean allLinear() {

@@ -1,16 +1,19 @@
 package dev.finetune.engine.lora;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import dev.finetune.engine.model.DenseLinear;
 import dev.finetune.engine.model.Linear;
 
 /**
  * A frozen base layer plus a trainable low-rank update, as PEFT computes it:
- * {@code result = base(x) + lora_B(lora_A(dropout(x))) * scaling}.
+ * {@code result = base(x) + lora_B(lora_A(dropout(x))) * scaling} for plain LoRA; its
+ * {@link LoraVariant} (plain, or {@link Dora}) decides how the factors make the output.
  *
- * <p>{@code A} is {@code [r, in]}, {@code B} is {@code [out, r]}. Merging folds
- * {@code scaling * B A} into a full-precision copy of the base weight (for an NF4 base, into the
- * dequantized weight, so merged and unmerged outputs agree); unmerging returns to the frozen base.
+ * <p>{@code A} is {@code [r, in]}, {@code B} is {@code [out, r]}. Merging folds the update into a
+ * full-precision copy of the base weight (for an NF4 base, into the dequantized weight, so merged and
+ * unmerged outputs agree); the frozen base is never modified, so unmerging restores it exactly.
  */
 public final class LoraLinear implements Linear {
 
@@ -19,15 +22,17 @@ public final class LoraLinear implements Linear {
     private final NDArray loraB;
     private final double scaling;
     private final float dropout;
+    private final LoraVariant variant;
     private boolean training;
     private DenseLinear merged;
 
-    LoraLinear(Linear base, NDArray loraA, NDArray loraB, double scaling, double dropout) {
+    LoraLinear(Linear base, NDArray loraA, NDArray loraB, double scaling, double dropout, LoraVariant variant) {
         this.base = base;
         this.loraA = loraA;
         this.loraB = loraB;
         this.scaling = scaling;
         this.dropout = (float) dropout;
+        this.variant = variant;
         loraA.setRequiresGradient(true);
         loraB.setRequiresGradient(true);
     }
@@ -37,12 +42,32 @@ public final class LoraLinear implements Linear {
         if (merged != null) {
             return merged.forward(x);
         }
-        NDArray input = training && dropout > 0
-                ? x.getNDArrayInternal().dropout(x, dropout, true).singletonOrThrow()
-                : x;
+        return variant.forward(this, x, base.forward(x));
+    }
+
+    /** Whether dropout applies to the LoRA input now (training with a dropout above 0). */
+    boolean dropoutActive() {
+        return training && dropout > 0;
+    }
+
+    /** {@code dropout(x)} while training, {@code x} itself otherwise. */
+    NDArray dropout(NDArray x) {
+        return dropoutActive() ? x.getNDArrayInternal().dropout(x, dropout, true).singletonOrThrow() : x;
+    }
+
+    /** {@code lora_B(lora_A(input)) * scaling}. */
+    NDArray update(NDArray input) {
         // scaling the rank-r intermediate instead of the output is the same math on r/out of the elements
-        NDArray update = input.matMul(loraA.transpose()).mul(scaling).matMul(loraB.transpose());
-        return base.forward(x).add(update);
+        return input.matMul(loraA.transpose()).mul(scaling).matMul(loraB.transpose());
+    }
+
+    /** {@code scaling * B A} ({@code [out, in]}), detached from the gradient graph. */
+    NDArray delta() {
+        return loraB.stopGradient().matMul(loraA.stopGradient()).mul(scaling);
+    }
+
+    LoraVariant variant() {
+        return variant;
     }
 
     public Linear base() {
@@ -73,16 +98,24 @@ public final class LoraLinear implements Linear {
         this.training = training;
     }
 
-    /** The merged weight {@code W + scaling * B A} in float32. */
+    /**
+     * The merged weight in float32: {@code W + scaling * B A} for plain LoRA, DoRA's rescaled
+     * {@code m * (W + scaling * B A) / ||W + scaling * B A||} for DoRA. Temporaries (an NF4 base's
+     * dequantized weight) are released here; the result belongs to the caller.
+     */
     public NDArray mergedWeight() {
-        NDArray delta = loraB.stopGradient().matMul(loraA.stopGradient()).mul(scaling);
-        return base.denseWeight().add(delta);
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray weight = variant.mergedWeight(this);
+            NDScope.unregister(weight);
+            return weight;
+        }
     }
 
     void merge() {
         if (merged == null) {
             merged = new DenseLinear(mergedWeight(), base.bias() == null ? null : base.bias().duplicate(),
-                    ai.djl.ndarray.types.DataType.FLOAT32);
+                    DataType.FLOAT32);
         }
     }
 
@@ -123,6 +156,7 @@ public final class LoraLinear implements Linear {
         unmerge();
         loraA.close();
         loraB.close();
+        variant.close();
         base.close();
     }
 }

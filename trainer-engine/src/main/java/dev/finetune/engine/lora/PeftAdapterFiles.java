@@ -32,6 +32,9 @@ public final class PeftAdapterFiles {
     public static final String CONFIG = "adapter_config.json";
     public static final String WEIGHTS = "adapter_model.safetensors";
     private static final Pattern KEY = Pattern.compile("base_model\\.model\\.(.+)\\.lora_([AB])(?:\\.default)?\\.weight");
+    /** PEFT 0.21 writes {@code <module>.lora_magnitude_vector}; older releases added {@code .weight}. */
+    private static final Pattern MAGNITUDE = Pattern.compile(
+            "base_model\\.model\\.(.+)\\." + Dora.MAGNITUDE + "(?:\\.default)?(?:\\.weight)?");
 
     private PeftAdapterFiles() {}
 
@@ -48,7 +51,7 @@ public final class PeftAdapterFiles {
         json.put("target_modules", c.targetRegex() != null ? c.targetRegex() : targetNames(adapter));
         json.put("bias", "none");
         json.put("use_rslora", c.useRslora());
-        json.put("use_dora", false);
+        json.put("use_dora", c.useDora());
         json.put("init_lora_weights", true);
         json.put("fan_in_fan_out", false);
         json.put("modules_to_save", null);
@@ -82,7 +85,7 @@ public final class PeftAdapterFiles {
         }
         Map<String, Projection> byPath = new HashMap<>();
         model.allProjections().forEach(p -> byPath.put(p.path(), p));
-        Map<String, NDArray[]> ab = new LinkedHashMap<>();
+        Map<String, NDArray[]> tensors = new LinkedHashMap<>();
         try (SafetensorsFile file = SafetensorsFile.open(weights)) {
             String fingerprint = file.metadata().get(BaseModelRef.METADATA_KEY);
             String expected = BaseModelRef.fingerprint(model);
@@ -93,15 +96,21 @@ public final class PeftAdapterFiles {
             }
             for (String name : file.names()) {
                 Matcher m = KEY.matcher(name);
+                Matcher magnitude = MAGNITUDE.matcher(name);
+                if (magnitude.matches()) {
+                    if (!config.useDora()) {
+                        throw new AdapterLoadException(WEIGHTS + ": tensor '" + name + "' is a DoRA magnitude but "
+                                + CONFIG + " has use_dora false");
+                    }
+                    Projection p = projection(byPath, name, magnitude.group(1));
+                    tensors.computeIfAbsent(p.path(), k -> new NDArray[3])[2] = magnitude(file, name, p, model);
+                    continue;
+                }
                 if (!m.matches()) {
                     throw new AdapterLoadException(WEIGHTS + ": tensor '" + name + "' is not a LoRA weight "
-                            + "(expected base_model.model.<module>.lora_A/lora_B.weight)");
+                            + "(expected base_model.model.<module>.lora_A/lora_B.weight or .lora_magnitude_vector)");
                 }
-                Projection p = byPath.get(m.group(1));
-                if (p == null) {
-                    throw new AdapterLoadException(WEIGHTS + ": tensor '" + name + "' targets module '" + m.group(1)
-                            + "' which this base model does not have: the adapter was made for a different base model");
-                }
+                Projection p = projection(byPath, name, m.group(1));
                 HostTensor t = file.read(name);
                 boolean isA = m.group(2).equals("A");
                 long expectedDim = isA ? p.linear().inFeatures() : p.linear().outFeatures();
@@ -113,22 +122,48 @@ public final class PeftAdapterFiles {
                             + ": the adapter was made for a different base model");
                 }
                 NDArray array = model.manager().create(t.data(), new Shape(t.shape()));
-                ab.computeIfAbsent(p.path(), k -> new NDArray[2])[isA ? 0 : 1] = array;
+                tensors.computeIfAbsent(p.path(), k -> new NDArray[3])[isA ? 0 : 1] = array;
             }
         }
-        ab.forEach((path, pair) -> {
-            if (pair[0] == null || pair[1] == null) {
+        Map<String, LoraAdapter.LoraWeights> byModule = new LinkedHashMap<>();
+        tensors.forEach((path, t) -> {
+            if (t[0] == null || t[1] == null) {
                 throw new AdapterLoadException(WEIGHTS + ": module '" + path + "' has only one of lora_A / lora_B");
             }
+            if (config.useDora() && t[2] == null) {
+                throw new AdapterLoadException(WEIGHTS + ": module '" + path + "' has no " + Dora.MAGNITUDE
+                        + " but " + CONFIG + " has use_dora true");
+            }
+            byModule.put(path, new LoraAdapter.LoraWeights(t[0], t[1], t[2]));
         });
-        return LoraAdapter.attachWeights(model, rankFromWeights(config, ab), ab);
+        return LoraAdapter.attachWeights(model, rankFromWeights(config, byModule), byModule);
+    }
+
+    /** DoRA's magnitude: one value per output feature of the module. */
+    private static NDArray magnitude(SafetensorsFile file, String name, Projection p, LlamaModel model) {
+        HostTensor t = file.read(name);
+        if (t.shape().length != 1 || t.shape()[0] != p.linear().outFeatures()) {
+            throw new AdapterLoadException(WEIGHTS + ": tensor '" + name + "' has shape "
+                    + java.util.Arrays.toString(t.shape()) + " but this base model's " + p.path()
+                    + " has out_features " + p.linear().outFeatures());
+        }
+        return model.manager().create(t.data(), new Shape(t.shape()));
+    }
+
+    private static Projection projection(Map<String, Projection> byPath, String tensor, String module) {
+        Projection p = byPath.get(module);
+        if (p == null) {
+            throw new AdapterLoadException(WEIGHTS + ": tensor '" + tensor + "' targets module '" + module
+                    + "' which this base model does not have: the adapter was made for a different base model");
+        }
+        return p;
     }
 
     /** Trust the tensors' own rank when a module's rank differs from {@code r} but no pattern says so. */
-    private static LoraConfig rankFromWeights(LoraConfig config, Map<String, NDArray[]> ab) {
+    private static LoraConfig rankFromWeights(LoraConfig config, Map<String, LoraAdapter.LoraWeights> weights) {
         Map<String, Integer> ranks = new LinkedHashMap<>(config.rankPattern());
-        ab.forEach((path, pair) -> {
-            int rank = (int) pair[0].getShape().get(0);
+        weights.forEach((path, w) -> {
+            int rank = (int) w.loraA().getShape().get(0);
             if (rank != config.rankFor(path)) {
                 ranks.put(Pattern.quote(path), rank);
             }
@@ -143,9 +178,6 @@ public final class PeftAdapterFiles {
             throw new AdapterLoadException(CONFIG + ": peft_type '" + type + "' is not LoRA");
         }
         require(json, "bias", "none", "only bias 'none' is supported");
-        if (json.path("use_dora").asBoolean(false)) {
-            throw new AdapterLoadException(CONFIG + ": use_dora=true (DoRA) is not supported");
-        }
         if (json.path("fan_in_fan_out").asBoolean(false)) {
             throw new AdapterLoadException(CONFIG + ": fan_in_fan_out=true is for GPT-2 style Conv1D layers, not Llama");
         }
@@ -184,7 +216,7 @@ public final class PeftAdapterFiles {
         try {
             return new LoraConfig(json.path("r").asInt(8), json.path("lora_alpha").asDouble(8),
                     json.path("lora_dropout").asDouble(0), names, regex, json.path("use_rslora").asBoolean(false),
-                    ranks, alphas, layers);
+                    json.path("use_dora").asBoolean(false), ranks, alphas, layers);
         } catch (IllegalArgumentException e) {
             throw new AdapterLoadException(CONFIG + ": " + e.getMessage());
         }

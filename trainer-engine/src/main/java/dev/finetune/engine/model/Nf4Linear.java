@@ -1,6 +1,7 @@
 package dev.finetune.engine.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.finetune.engine.quant.Nf4Weight;
 
@@ -48,6 +49,11 @@ public final class Nf4Linear implements Linear {
     @Override
     public NDArray denseWeight() {
         return weight.dequantize().toType(DataType.FLOAT32, false);
+    }
+
+    @Override
+    public NDArray denseWeight(NDManager target) {
+        return weight.dequantize(target).toType(DataType.FLOAT32, false);
     }
 
     @Override

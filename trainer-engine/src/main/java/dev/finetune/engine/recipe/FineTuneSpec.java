@@ -51,6 +51,10 @@ public record FineTuneSpec(Path modelDir, Path dataFile, DatasetSpec dataset, Fi
         }
         dataset = dataset == null ? DatasetSpec.auto() : dataset;
         lora = lora == null ? LoraConfig.defaults() : lora;
+        if (lora.useDora() && !method.isLora()) {
+            throw new IllegalArgumentException("use_dora applies to methods lora and qlora only, not " + method.id()
+                    + " (DoRA rescales a LoRA update; a bottleneck adapter has none)");
+        }
         bottleneck = bottleneck == null ? BottleneckConfig.pfeiffer() : bottleneck;
         training = training == null ? TrainingConfig.defaults() : training;
         encoder = encoder == null ? new EncoderOptions(DEFAULT_MAX_SEQ_LEN, false, true) : encoder;

@@ -115,6 +115,7 @@ public final class TrainingReport {
             out.put("lora_dropout", l.loraDropout());
             out.put("target_modules", l.targetRegex() != null ? l.targetRegex() : l.targetModules());
             out.put("use_rslora", l.useRslora());
+            out.put("use_dora", l.useDora());
         } else {
             BottleneckConfig b = spec.bottleneck();
             out.put("adapter_kind", b.kind().name().toLowerCase(java.util.Locale.ROOT));

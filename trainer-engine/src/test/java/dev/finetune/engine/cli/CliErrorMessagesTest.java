@@ -55,6 +55,8 @@ class CliErrorMessagesTest {
         assertNamesTheFlag(train("--target-modules", ","), "--target-modules must name at least one module, or be 'all-linear'");
         assertNamesTheFlag(train("--method", "adapter", "--reduction-factor", "0"), "--reduction-factor must be > 0, got 0");
         assertNamesTheFlag(train("--method", "dora"), "--method must be one of lora, qlora, adapter, got 'dora'");
+        assertNamesTheFlag(train("--method", "adapter", "--use-dora"), "--use-dora applies to methods lora and qlora "
+                + "only, not adapter (DoRA rescales a LoRA update; a bottleneck adapter has none)");
     }
 
     @Test

@@ -50,6 +50,25 @@ class TrainCommandTest {
     }
 
     @Test
+    void useDoraOnQloraWritesAPeftDoraAdapterAndRecordsTheSetting() throws IOException {
+        // given
+        Path out = tmp.resolve("dora");
+
+        // when
+        CliRunner r = CliRunner.run(train(out, "--method", "qlora", "--use-dora", "--target-modules", "q_proj,v_proj",
+                "--max-steps", "2", "--eval-fraction", "0"));
+
+        // then
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(Files.readString(out.resolve("adapter_config.json"))).contains("\"use_dora\" : true");
+        assertThat(Files.readString(out.resolve("training_summary.json"))).contains("\"use_dora\" : true");
+        try (SafetensorsFile weights = SafetensorsFile.open(out.resolve("adapter_model.safetensors"))) {
+            assertThat(weights.names()).contains("base_model.model.model.layers.1.self_attn.v_proj.lora_magnitude_vector")
+                    .hasSize(2 * 2 * 3);
+        }
+    }
+
+    @Test
     void resumingFromACheckpointReachesTheSameAdapterAsAnUninterruptedRun() throws IOException {
         Path full = tmp.resolve("full");
         CliRunner uninterrupted = CliRunner.run(train(full, "--max-steps", "6", "--checkpoint-every", "3",

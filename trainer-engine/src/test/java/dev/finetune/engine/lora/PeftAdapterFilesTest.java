@@ -105,15 +105,21 @@ class PeftAdapterFilesTest {
     }
 
     @Test
-    void refusesUnsupportedPeftVariantsByName() throws Exception {
-        try (NDManager m = EngineRuntime.newManager("cpu")) {
-            Path dir = trainedLookingAdapter(m, new float[1][]);
-            ObjectMapper mapper = new ObjectMapper();
-            ObjectNode config = (ObjectNode) mapper.readTree(dir.resolve("adapter_config.json").toFile());
-            config.put("use_dora", true);
-            Files.writeString(dir.resolve("adapter_config.json"), mapper.writeValueAsString(config));
-            try (LlamaModel fresh = Fixtures.tinystories(m, ModelOptions.dense())) {
-                assertThatThrownBy(() -> PeftAdapterFiles.load(dir, fresh)).hasMessageContaining("use_dora");
+    void refusesUnsupportedPeftVariantsAndADoraConfigWithoutMagnitudesByName() throws Exception {
+        Map<String, String> expectedMessage = Map.of("fan_in_fan_out", "fan_in_fan_out=true",
+                "use_dora", "has no lora_magnitude_vector but adapter_config.json has use_dora true");
+        for (Map.Entry<String, String> e : expectedMessage.entrySet()) {
+            try (NDManager m = EngineRuntime.newManager("cpu")) {
+                // given: a plain LoRA adapter whose config claims a variant
+                Path dir = trainedLookingAdapter(m, new float[1][]);
+                ObjectMapper mapper = new ObjectMapper();
+                ObjectNode config = (ObjectNode) mapper.readTree(dir.resolve("adapter_config.json").toFile());
+                config.put(e.getKey(), true);
+                Files.writeString(dir.resolve("adapter_config.json"), mapper.writeValueAsString(config));
+                try (LlamaModel fresh = Fixtures.tinystories(m, ModelOptions.dense())) {
+                    // when / then
+                    assertThatThrownBy(() -> PeftAdapterFiles.load(dir, fresh)).hasMessageContaining(e.getValue());
+                }
             }
         }
     }

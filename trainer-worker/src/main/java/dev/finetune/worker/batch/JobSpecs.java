@@ -109,7 +109,7 @@ final class JobSpecs {
 
     private static LoraConfig lora(Hyperparameters h) {
         List<String> targets = h.targetModules().allLinear() ? List.of(LoraConfig.ALL_LINEAR) : h.targetModules().names();
-        return LoraConfig.of(h.loraR(), h.loraAlpha(), h.loraDropout(), targets).withRslora(h.useRslora());
+        return LoraConfig.of(h.loraR(), h.loraAlpha(), h.loraDropout(), targets).withRslora(h.useRslora()).withDora(h.useDora());
     }
 
     private static BottleneckConfig bottleneck(Hyperparameters h) {
