@@ -30,6 +30,7 @@ final class ProgressBarDisplay implements TrainingDisplay {
     /** Columns of the terminal; 0 asks the terminal. */
     private final int width;
     private ProgressBar bar;
+    private BarLine line;
 
     ProgressBarDisplay(PrintWriter out, int width) {
         this.out = out;
@@ -43,10 +44,11 @@ final class ProgressBarDisplay implements TrainingDisplay {
 
     @Override
     public void start(int step, int totalSteps) {
+        line = width > 0 ? new BarLine(out, lock, width) : new BarLine(out, lock);
         // startsFrom: a resumed run's ETA counts only the steps this process has timed
         bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(totalSteps).startsFrom(step, Duration.ZERO)
                 .setStyle(ProgressBarStyle.UNICODE_BLOCK).continuousUpdate().setUpdateIntervalMillis(REDRAW_MILLIS)
-                .setConsumer(width > 0 ? new BarLine(out, lock, width) : new BarLine(out, lock)).build();
+                .setConsumer(line).build();
     }
 
     @Override
@@ -71,10 +73,17 @@ final class ProgressBarDisplay implements TrainingDisplay {
         }
     }
 
+    /**
+     * Draws the final state and ends the bar's line. The library's close draws the final state on its
+     * one refresh thread and waits for it, but closes the consumer only when an earlier periodic refresh
+     * has run: a run that ends before the first one (a fast run, a busy machine) would leave the cursor
+     * on the bar's line. So the line is ended here, once, after the library is done drawing.
+     */
     @Override
     public void close() {
         if (bar != null) {
             bar.close();
+            line.close();
         }
     }
 
