@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class HyperparametersTest {
 
     @Test
-    void empty_json_gives_peft_style_defaults() {
+    void emptyJsonGivesPeftStyleDefaults() {
         // when
         Hyperparameters h = Hyperparameters.fromJson("{}");
 
@@ -34,7 +34,7 @@ class HyperparametersTest {
     }
 
     @Test
-    void reads_snake_case_fields_and_writes_them_back() {
+    void readsSnakeCaseFieldsAndWritesThemBack() {
         // given
         String json = """
                 {"n_epochs": 2, "max_steps": 50, "lr_scheduler": "linear", "lora_r": 16, "lora_alpha": 32,
@@ -57,7 +57,7 @@ class HyperparametersTest {
     }
 
     @Test
-    void use_dora_defaults_to_off_and_round_trips_through_json() {
+    void useDoraDefaultsToOffAndRoundTripsThroughJson() {
         // given
         Hyperparameters defaults = Hyperparameters.defaults();
 
@@ -73,7 +73,7 @@ class HyperparametersTest {
     }
 
     @Test
-    void use_dora_is_refused_for_a_method_without_a_lora_update_naming_the_field() {
+    void useDoraIsRefusedForAMethodWithoutALoraUpdateNamingTheField() {
         // given
         Hyperparameters dora = Hyperparameters.builder().useDora(true).build();
 
@@ -103,7 +103,7 @@ class HyperparametersTest {
             "target_modules must be              | {\"target_modules\": \"some\"}",
             "lr_scheduler must be one of         | {\"lr_scheduler\": \"step\"}",
             "adapter_kind must be one of         | {\"adapter_kind\": \"lora\"}"})
-    void validation_message_names_the_json_field(String expected, String json) {
+    void validationMessageNamesTheJsonField(String expected, String json) {
         assertThatThrownBy(() -> Hyperparameters.fromJson(json))
                 .isInstanceOf(InvalidJsonException.class)
                 .hasMessageStartingWith(expected.trim())
@@ -111,7 +111,7 @@ class HyperparametersTest {
     }
 
     @Test
-    void rejects_an_unknown_field_by_name() {
+    void rejectsAnUnknownFieldByName() {
         assertThatThrownBy(() -> Hyperparameters.fromJson("{\"lora_rank\": 8}"))
                 .isInstanceOf(InvalidJsonException.class)
                 .hasMessageContaining("lora_rank")
@@ -119,14 +119,14 @@ class HyperparametersTest {
     }
 
     @Test
-    void rejects_a_wrongly_typed_field_by_name() {
+    void rejectsAWronglyTypedFieldByName() {
         assertThatThrownBy(() -> Hyperparameters.fromJson("{\"batch_size\": \"big\"}"))
                 .isInstanceOf(InvalidJsonException.class)
                 .satisfies(e -> assertThat(((InvalidJsonException) e).field()).isEqualTo("batch_size"));
     }
 
     @Test
-    void builder_validates_like_json() {
+    void builderValidatesLikeJson() {
         assertThatThrownBy(() -> Hyperparameters.builder().loraR(0).build())
                 .isInstanceOf(InvalidHyperparameterException.class).hasMessage("lora_r must be > 0 but was 0");
         assertThat(Hyperparameters.defaults().toBuilder().targetModules(TargetModules.of("q_proj", "k_proj")).build()

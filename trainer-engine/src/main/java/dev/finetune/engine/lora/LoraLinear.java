@@ -90,10 +90,6 @@ public final class LoraLinear implements Linear {
         return (int) loraA.getShape().get(0);
     }
 
-    public boolean isMerged() {
-        return merged != null;
-    }
-
     void setTraining(boolean training) {
         this.training = training;
     }
