@@ -3,6 +3,7 @@ package dev.finetune.registry;
 import java.util.List;
 
 import dev.finetune.core.common.Checks;
+import dev.finetune.core.job.FineTuningSucceeded;
 import dev.finetune.core.problem.PlatformProblem;
 import dev.finetune.core.problem.ProblemKind;
 import dev.finetune.core.storage.ArtifactStore;
@@ -15,7 +16,7 @@ import dev.finetune.core.tenant.TenantId;
  * Errors are {@link PlatformProblem}s: {@code not-found}, {@code conflict},
  * {@code promotion-blocked}, {@code base-model-mismatch}, {@code validation}.
  *
- * @see FineTuningSucceeded the event that registers versions automatically
+ * @see JobCompletions the consumer that registers a version for every succeeded job
  */
 public class AdapterRegistry {
 
@@ -41,7 +42,8 @@ public class AdapterRegistry {
     /**
      * Registers a succeeded job's adapter as the next version of its segment's repository (created
      * on first use). Idempotent per job: a repeated call returns the existing version with
-     * {@code created == false}. The worker may call this instead of publishing the event.
+     * {@code created == false}. Succeeded jobs arrive here through the completion outbox
+     * ({@link JobCompletions}); calling it directly registers without recording the job's model.
      */
     public Registration register(FineTuningSucceeded event) {
         return registrations.register(event);

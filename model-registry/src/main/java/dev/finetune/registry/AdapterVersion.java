@@ -7,8 +7,6 @@ import java.util.UUID;
 
 import dev.finetune.core.hyperparameters.Hyperparameters;
 import dev.finetune.core.job.FineTuningMethod;
-import dev.finetune.registry.FineTuningSucceeded.AdapterArtifact;
-import dev.finetune.registry.FineTuningSucceeded.TrainingCurve;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.annotation.JsonNaming;
 

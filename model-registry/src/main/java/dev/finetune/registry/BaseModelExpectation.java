@@ -1,6 +1,7 @@
 package dev.finetune.registry;
 
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 import dev.finetune.core.common.Checks;
 
@@ -10,10 +11,12 @@ import dev.finetune.core.common.Checks;
  */
 public record BaseModelExpectation(String idOrName, String weightsSha256) {
 
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+
     public BaseModelExpectation {
         Checks.maxLength(Checks.notBlank(idOrName, "base_model"), 255, "base_model");
         if (weightsSha256 != null && !weightsSha256.isBlank()) {
-            Checks.matches(weightsSha256, FineTuningSucceeded.SHA256, "base_model_sha256");
+            Checks.matches(weightsSha256, SHA256, "base_model_sha256");
         } else {
             weightsSha256 = null;
         }

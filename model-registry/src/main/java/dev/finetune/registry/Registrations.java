@@ -3,25 +3,21 @@ package dev.finetune.registry;
 import java.util.Optional;
 import java.util.UUID;
 
+import dev.finetune.core.job.FineTuningSucceeded;
 import dev.finetune.core.problem.PlatformProblem;
 import dev.finetune.core.problem.ProblemKind;
 import dev.finetune.core.storage.ArtifactStore;
 import dev.finetune.core.storage.ObjectKeys;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Turns a succeeded job into the next version of its segment's repository, exactly once per job:
  * the repository row is locked while the number is drawn, the job is looked up again under that
- * lock, and a unique constraint on the source job backs both up. Listens for
- * {@link FineTuningSucceeded}, so a worker in the same application needs only publish it.
+ * lock, and a unique constraint on the source job backs both up. Joins the caller's transaction
+ * when there is one ({@link JobCompletions} completes the outbox entry in the same one).
  */
 final class Registrations {
-
-    private static final Logger log = LoggerFactory.getLogger(Registrations.class);
 
     private final JdbcClient jdbc;
     private final Repositories repositories;
@@ -35,13 +31,6 @@ final class Registrations {
         this.versions = versions;
         this.store = store;
         this.tx = tx;
-    }
-
-    @EventListener
-    void on(FineTuningSucceeded event) {
-        Registration r = register(event);
-        log.info("job {} of tenant {} is {} {}", event.jobId(), event.tenantId(),
-                r.created() ? "registered as" : "already registered as", r.version().ref());
     }
 
     Registration register(FineTuningSucceeded e) {

@@ -12,11 +12,10 @@ import java.util.UUID;
 
 import dev.finetune.core.hyperparameters.Hyperparameters;
 import dev.finetune.core.job.FineTuningMethod;
+import dev.finetune.core.job.FineTuningSucceeded;
 import dev.finetune.core.job.JobId;
 import dev.finetune.core.json.CoreJson;
 import dev.finetune.core.tenant.TenantId;
-import dev.finetune.registry.FineTuningSucceeded.AdapterArtifact;
-import dev.finetune.registry.FineTuningSucceeded.TrainingCurve;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.core.type.TypeReference;
 
@@ -68,6 +67,7 @@ final class Versions {
 
     /** Inserts the version unless the job already has one; returns whether it inserted. */
     boolean insert(UUID id, UUID repositoryId, int number, String baseModelName, FineTuningSucceeded e) {
+        FineTuningSucceeded.Metrics m = e.metrics();
         return jdbc.sql("""
                 INSERT INTO adapter_versions (id, tenant_id, repository_id, number, source_job_id, base_model_id,
                     base_model_name, base_model_sha256, dataset_sha256, eval_set_sha256, method, hyperparameters,
@@ -77,10 +77,10 @@ final class Versions {
                 ON CONFLICT (source_job_id) DO NOTHING""")
                 .params(id, e.tenantId().value(), repositoryId, number, e.jobId().value(), e.baseModelId().value(),
                         baseModelName, e.baseModelSha256(), e.datasetSha256(), e.evalSetSha256(), e.method().wireName(),
-                        e.hyperparameters().toJson(), e.evalLoss(), e.perplexity(), e.initialEvalLoss(),
-                        e.curve().steps(), e.curve().firstTrainLoss(), e.curve().finalTrainLoss(),
-                        e.curve().minEvalLoss(), e.artifact().prefix(), e.artifact().sha256(),
-                        e.artifact().sizeBytes(), e.createdBy(), Timestamp.from(e.occurredAt()))
+                        e.hyperparameters().toJson(), m.finalEvalLoss(), m.perplexity(), m.initialEvalLoss(),
+                        m.steps(), m.firstTrainLoss(), m.finalTrainLoss(), m.minEvalLoss(),
+                        e.artifact().prefix(), e.artifact().weightsSha256(), e.artifact().sizeBytes(), e.createdBy(),
+                        Timestamp.from(e.occurredAt()))
                 .update() == 1;
     }
 

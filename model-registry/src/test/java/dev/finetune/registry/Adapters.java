@@ -11,6 +11,9 @@ import java.util.HexFormat;
 
 import dev.finetune.core.hyperparameters.Hyperparameters;
 import dev.finetune.core.job.FineTuningJob;
+import dev.finetune.core.job.FineTuningSucceeded;
+import dev.finetune.core.job.FineTuningSucceeded.Artifact;
+import dev.finetune.core.job.FineTuningSucceeded.Metrics;
 import dev.finetune.core.job.JobStatus;
 import dev.finetune.core.storage.ArtifactStore;
 import dev.finetune.core.storage.ObjectKeys;
@@ -19,8 +22,6 @@ import dev.finetune.core.tenant.SegmentName;
 import dev.finetune.core.tenant.SegmentRepository;
 import dev.finetune.core.testing.TestData;
 import dev.finetune.core.testing.TestData.Fixture;
-import dev.finetune.registry.FineTuningSucceeded.AdapterArtifact;
-import dev.finetune.registry.FineTuningSucceeded.TrainingCurve;
 
 /**
  * Makes what a succeeded job leaves behind: a real job row and a small but real PEFT adapter
@@ -57,6 +58,15 @@ public class Adapters {
     public FineTuningSucceeded succeeded(Fixture f, double evalLoss, String evalSet, Hyperparameters hp) {
         FineTuningJob job = data.job(f, JobStatus.SUCCEEDED);
         String prefix = ObjectKeys.adapterPrefix(f.tenant().id(), job.id());
+        return new FineTuningSucceeded(job.id(), f.tenant().id(), f.segment().name(), f.model().id(), "b".repeat(64),
+                DATASET, evalSet, job.method(), hp,
+                new Metrics(40, 12_345, evalLoss + 1.2, evalLoss + 0.1, evalLoss + 1.0, evalLoss, evalLoss - 0.01,
+                        Math.exp(evalLoss)),
+                upload(f, prefix), "ft_worker", Instant.now());
+    }
+
+    /** Uploads a small PEFT adapter of {@code f}'s base model under {@code prefix}. */
+    public Artifact upload(Fixture f, String prefix) {
         byte[] config = """
                 {"peft_type": "LORA", "task_type": "CAUSAL_LM", "base_model_name_or_path": "%s",
                  "r": 2, "lora_alpha": 4, "lora_dropout": 0.0, "target_modules": ["q_proj"], "bias": "none"}
@@ -64,10 +74,7 @@ public class Adapters {
         byte[] weights = safetensors();
         put(prefix + "adapter_config.json", config);
         put(prefix + "adapter_model.safetensors", weights);
-        return new FineTuningSucceeded(job.id(), f.tenant().id(), f.segment().name(), f.model().id(), "b".repeat(64),
-                DATASET, evalSet, job.method(), hp, evalLoss, Math.exp(evalLoss), evalLoss + 1.0,
-                new TrainingCurve(40, evalLoss + 1.2, evalLoss + 0.1, evalLoss - 0.01),
-                new AdapterArtifact(prefix, sha256(weights), config.length + weights.length), "ft_worker", Instant.now());
+        return new Artifact(prefix, sha256(weights), config.length + weights.length);
     }
 
     private void put(String key, byte[] bytes) {

@@ -8,23 +8,27 @@ import java.io.InputStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import dev.finetune.core.job.CompletionOutbox;
+import dev.finetune.core.job.FineTuningJobRepository;
+import dev.finetune.core.job.FineTuningSucceeded;
+import dev.finetune.core.job.FineTuningSucceeded.Artifact;
 import dev.finetune.core.problem.PlatformProblem;
 import dev.finetune.core.problem.ProblemKind;
 import dev.finetune.core.storage.ArtifactStore;
 import dev.finetune.core.testing.RealInfrastructure;
 import dev.finetune.core.testing.TestData.Fixture;
-import dev.finetune.registry.FineTuningSucceeded.AdapterArtifact;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
 
 @SpringBootTest
 @RealInfrastructure
@@ -33,7 +37,13 @@ class RegistrationTest {
     @Autowired
     AdapterRegistry registry;
     @Autowired
-    ApplicationEventPublisher events;
+    CompletionOutbox outbox;
+    @Autowired
+    JobCompletions completions;
+    @Autowired
+    FineTuningJobRepository jobs;
+    @Autowired
+    TransactionTemplate tx;
     @Autowired
     Adapters adapters;
     @Autowired
@@ -42,15 +52,15 @@ class RegistrationTest {
     JdbcTemplate jdbc;
 
     @Test
-    void registersASucceededJobsAdapterFromItsEventWithFullLineage() throws Exception {
+    void registersASucceededJobsAdapterFromItsOutboxEntryWithFullLineage() throws Exception {
         // given a succeeded job whose PEFT adapter is in object storage
         Fixture acme = adapters.tenant("acme", "acme-support");
         FineTuningSucceeded event = adapters.succeeded(acme, 0.42);
 
-        // when the worker publishes its completion event
-        events.publishEvent(event);
+        // when the worker appends its completion to the outbox in the transaction that ends the job
+        tx.executeWithoutResult(s -> outbox.append(event));
 
-        // then the segment's repository holds version 1 with the job's lineage
+        // then, right after the commit, the segment's repository holds version 1 with the job's lineage
         AdapterVersion v = registry.version(acme.tenant().id(), acme.segment().name(), 1);
         assertThat(v.ref()).isEqualTo("acme-support/1");
         assertThat(v.sourceJobId()).isEqualTo(event.jobId().value());
@@ -64,9 +74,15 @@ class RegistrationTest {
         assertThat(v.evalLoss()).isEqualTo(0.42);
         assertThat(v.perplexity()).isEqualTo(Math.exp(0.42));
         assertThat(v.initialEvalLoss()).isEqualTo(1.42);
-        assertThat(v.curve()).isEqualTo(event.curve());
-        assertThat(v.artifact()).isEqualTo(event.artifact());
+        FineTuningSucceeded.Metrics m = event.metrics();
+        assertThat(v.curve()).isEqualTo(new TrainingCurve(40, m.firstTrainLoss(), m.finalTrainLoss(), m.minEvalLoss()));
+        assertThat(v.artifact()).isEqualTo(new AdapterArtifact(event.artifact().prefix(),
+                event.artifact().weightsSha256(), event.artifact().sizeBytes()));
         assertThat(v.createdBy()).isEqualTo("ft_worker");
+        // and the job names the version as its model, and its outbox entry is complete
+        assertThat(jobs.find(event.jobId()).orElseThrow().fineTunedModel()).contains("acme-support/1");
+        assertThat(jdbc.queryForObject("SELECT completed_at IS NOT NULL FROM job_completion_outbox WHERE job_id = ?",
+                Boolean.class, event.jobId().value())).isTrue();
         assertThat(v.tags()).isEmpty();
         assertThat(v.aliases()).isEmpty();
         // and its files are the ones the worker uploaded
@@ -74,7 +90,7 @@ class RegistrationTest {
         assertThat(download.files()).extracting(ArtifactFile::path)
                 .containsExactly("adapter_config.json", "adapter_model.safetensors");
         try (InputStream in = download.open("adapter_model.safetensors")) {
-            assertThat(Adapters.sha256(in.readAllBytes())).isEqualTo(event.artifact().sha256());
+            assertThat(Adapters.sha256(in.readAllBytes())).isEqualTo(event.artifact().weightsSha256());
         }
         ByteArrayOutputStream zip = new ByteArrayOutputStream();
         download.writeZip(zip);
@@ -121,8 +137,8 @@ class RegistrationTest {
         FineTuningSucceeded good = adapters.succeeded(acme, 0.5);
         FineTuningSucceeded theirs = adapters.succeeded(other, 0.5);
         FineTuningSucceeded foreign = withArtifact(good, theirs.artifact());
-        FineTuningSucceeded empty = withArtifact(good, new AdapterArtifact(good.artifact().prefix() + "nothing/",
-                good.artifact().sha256(), 1));
+        FineTuningSucceeded empty = withArtifact(good, new Artifact(good.artifact().prefix() + "nothing/",
+                good.artifact().weightsSha256(), 1));
 
         // when / then
         assertThatThrownBy(() -> registry.register(foreign)).isInstanceOfSatisfying(PlatformProblem.class,
@@ -144,9 +160,47 @@ class RegistrationTest {
                 acme.tenant().id().value())).isEqualTo(1);
     }
 
-    private static FineTuningSucceeded withArtifact(FineTuningSucceeded e, AdapterArtifact artifact) {
+    @Test
+    void retriesAFailedRegistrationWithBackoffUntilItSucceedsOnce() {
+        // given a succeeded job whose outbox entry points at adapter files that are not there yet
+        Fixture acme = adapters.tenant("acme", "acme-support");
+        FineTuningSucceeded uploaded = adapters.succeeded(acme, 0.5);
+        String late = uploaded.artifact().prefix() + "late/";
+        FineTuningSucceeded event = withArtifact(uploaded, new Artifact(late, uploaded.artifact().weightsSha256(),
+                uploaded.artifact().sizeBytes()));
+        tx.executeWithoutResult(s -> outbox.append(event));
+
+        // when the first delivery (right after the commit) failed, and the files arrive
+        Map<String, Object> failed = jdbc.queryForMap("SELECT attempts, last_error, next_attempt_at > now() AS later "
+                + "FROM job_completion_outbox WHERE job_id = ?", event.jobId().value());
+        adapters.upload(acme, late);
+        boolean retried = completions.deliver(event.jobId());
+        boolean again = completions.deliver(event.jobId());
+
+        // then the failure was kept with a later attempt time, and the retry registered the version once
+        assertThat(failed).containsEntry("attempts", 1).containsEntry("later", true);
+        assertThat((String) failed.get("last_error")).contains("holds no files");
+        assertThat(retried).isTrue();
+        assertThat(again).as("a completed entry is not delivered again").isFalse();
+        assertThat(registry.search(acme.tenant().id(), VersionQuery.of(acme.segment().name()), null, null).items())
+                .extracting(AdapterVersion::sourceJobId).containsExactly(event.jobId().value());
+        assertThat(jobs.find(event.jobId()).orElseThrow().fineTunedModel()).contains("acme-support/1");
+        assertThat(outbox.due(100)).doesNotContain(event.jobId());
+    }
+
+    @Test
+    void refusesToAppendAnOutboxEntryOutsideATransaction() {
+        // given
+        FineTuningSucceeded event = adapters.succeeded(adapters.tenant("acme", "acme-support"), 0.5);
+
+        // when / then
+        assertThatThrownBy(() -> outbox.append(event)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("transaction that marks the job succeeded");
+    }
+
+    private static FineTuningSucceeded withArtifact(FineTuningSucceeded e, Artifact artifact) {
         return new FineTuningSucceeded(e.jobId(), e.tenantId(), e.segment(), e.baseModelId(), e.baseModelSha256(),
-                e.datasetSha256(), e.evalSetSha256(), e.method(), e.hyperparameters(), e.evalLoss(), e.perplexity(),
-                e.initialEvalLoss(), e.curve(), artifact, e.createdBy(), Instant.now());
+                e.datasetSha256(), e.evalSetSha256(), e.method(), e.hyperparameters(), e.metrics(), artifact,
+                e.createdBy(), Instant.now());
     }
 }

@@ -18,7 +18,9 @@ import tools.jackson.databind.JsonNode;
  * A worker in its own JVM is killed with SIGKILL in the middle of training (no checkpoint on the
  * way out, no lease released); a second worker takes the job over when the lease expires and
  * finishes it from the last checkpoint in object storage, not from step 0; every step's metrics
- * exist exactly once and the adapter is complete.
+ * exist exactly once and the adapter is complete. And a worker that dies between its job's commit
+ * and the registration leaves the job's completion in the outbox, which the next worker delivers:
+ * one registry version, which the job then names as its {@code fine_tuned_model}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CrashRecoveryIT {
@@ -109,6 +111,54 @@ class CrashRecoveryIT {
         assertThat(zip.status()).isEqualTo(200);
         PeftAdapter.fromZip(zip.body()).assertLoraLayout(2, 128, List.of("q_proj", "v_proj"));
         assertThat(version.path("curve").path("steps").asInt()).isEqualTo(STEPS);
+    }
+
+    @Test
+    void registersTheAdapterExactlyOnceAfterTheWorkerDiedBetweenTheJobsCommitAndItsRegistration() {
+        // given a worker that halts (as if SIGKILLed) right after the commit that makes its job succeeded,
+        // before the registry's delivery of the job's outbox entry runs (JobOutcomes' test hook);
+        // no other worker runs, so none can claim the job or deliver its entry in between
+        workers.forEach(WorkerProcess::close);
+        workers.clear();
+        Scenario.TenantKeys keys = Scenario.newTenant(platform, "outbox");
+        Api api = keys.submit();
+        String dataset = Scenario.dataset(api, PlatformUnderTest.samples().resolve("datasets/llamafactory_identity.json"),
+                "instruction");
+        String model = Scenario.registerTinystories(keys.admin(), "tinystories-656k");
+        Map<String, String> halting = new java.util.HashMap<>(FAST_LEASE);
+        halting.put("JAVA_TOOL_OPTIONS", "-Dfinetune.test.halt-after-succeeded-commit=true");
+        WorkerProcess a = platform.startWorker("outbox-a", halting);
+        workers.add(a);
+        String jobId = Scenario.createJob(api, Scenario.job(model, dataset, "lora", 4, "default")).path("id").asString();
+
+        // when it dies there, and another worker starts later
+        assertThat(a.awaitExit(Duration.ofMinutes(3))).as("worker A log:%n%s", a.logText()).hasValue(137);
+        JsonNode orphan = api.get("/api/v1/fine-tuning/jobs/" + jobId).json();
+        List<JsonNode> before = versionsOf(api, jobId);
+        WorkerProcess b = start("outbox-b");
+        JsonNode version = Scenario.versionOf(api, "default", jobId, Duration.ofSeconds(60));
+
+        // then the job had committed as succeeded with no version yet, and B registered it exactly once
+        assertThat(a.logText()).contains("halting now");
+        assertThat(orphan.path("status").asString()).isEqualTo("succeeded");
+        assertThat(orphan.path("fine_tuned_model").isNull()).as("no model before registration: %s", orphan).isTrue();
+        assertThat(before).isEmpty();
+        assertThat(b.logText()).contains("registered as default/" + version.path("number").asInt());
+        Scenario.sleep(Duration.ofSeconds(2));
+        assertThat(versionsOf(api, jobId)).hasSize(1);
+        JsonNode job = api.get("/api/v1/fine-tuning/jobs/" + jobId).json();
+        assertThat(job.path("fine_tuned_model").asString()).isEqualTo("default/" + version.path("number").asInt());
+        assertThat(version.path("curve").path("steps").asInt()).isEqualTo(4);
+    }
+
+    private static List<JsonNode> versionsOf(Api api, String jobId) {
+        List<JsonNode> out = new ArrayList<>();
+        api.get("/api/v1/registry/repositories/default/versions?limit=100").json().path("items").forEach(v -> {
+            if (jobId.equals(v.path("source_job_id").asString())) {
+                out.add(v);
+            }
+        });
+        return out;
     }
 
     private WorkerProcess start(String name) {

@@ -67,6 +67,10 @@ public final class PlatformUnderTest {
             settings.put("finetune.datasets.max-upload-size", MAX_DATASET_UPLOAD);
             settings.put("finetune.datasets.error-cap", 50);
             settings.put("spring.main.banner-mode", "off");
+            // the API's registry retries unregistered jobs only at start: a succeeded job whose worker
+            // died before registering it is then picked up by the next worker (CrashRecoveryIT)
+            settings.put("finetune.registry.completions.interval", "1h");
+            settings.put("finetune.registry.completions.max-backoff", "1h");
             List<String> args = new ArrayList<>();
             settings.forEach((k, v) -> args.add("--" + k + "=" + v));
             ConfigurableApplicationContext api = new SpringApplicationBuilder(ApiApplication.class)

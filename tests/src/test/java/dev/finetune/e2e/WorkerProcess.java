@@ -69,6 +69,11 @@ public final class WorkerProcess implements AutoCloseable {
         }
     }
 
+    /** Waits for the process to end by itself; its exit code, or empty if it is still running after {@code timeout}. */
+    public java.util.OptionalInt awaitExit(Duration timeout) {
+        return waitFor(timeout) ? java.util.OptionalInt.of(process.exitValue()) : java.util.OptionalInt.empty();
+    }
+
     /** SIGKILL, and waits until the process is gone. */
     public void kill() {
         if (process.isAlive()) {

@@ -16,6 +16,7 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.finetune.core.dataset.Dataset;
 import dev.finetune.core.job.FineTuningJob;
+import dev.finetune.core.job.FineTuningSucceeded;
 import dev.finetune.core.job.FineTuningMethod;
 import dev.finetune.core.job.JobId;
 import dev.finetune.core.job.JobStatus;
@@ -110,14 +111,34 @@ class FineTuningWorkerTest {
             assertThat(tensors).isNotEmpty().allSatisfy(name -> assertThat(name)
                     .matches("base_model\\.model\\.model\\.layers\\.\\d+\\.self_attn\\.[qv]_proj\\.lora_[AB]\\.weight"));
 
+            String weightsSha;
+            try (InputStream in = fixtures.store().get(adapter + "adapter_model.safetensors")) {
+                weightsSha = WorkerFixtures.sha256(in.readAllBytes());
+            }
             assertThat(published.received).singleElement().satisfies(e -> {
                 assertThat(e.jobId()).isEqualTo(job.id());
-                assertThat(e.segmentId()).isEqualTo(segment.id());
-                assertThat(e.adapterPrefix()).isEqualTo(adapter);
-                assertThat(e.adapterFormat()).isEqualTo("peft");
+                assertThat(e.segment()).isEqualTo(segment.name());
+                assertThat(e.datasetSha256()).isEqualTo(data.sha256());
+                assertThat(e.evalSetSha256()).as("the held-out share of the training file the worker evaluated on")
+                        .isEqualTo(FineTuningSucceeded.heldOutEvalSet(data.sha256(), 0.1, 42L));
+                assertThat(e.baseModelSha256()).matches("[0-9a-f]{64}");
+                assertThat(e.artifact().prefix()).isEqualTo(adapter);
+                assertThat(e.artifact().weightsSha256()).isEqualTo(weightsSha);
+                assertThat(e.artifact().sizeBytes()).isPositive();
+                assertThat(e.hyperparameters()).isEqualTo(job.hyperparameters());
                 assertThat(e.metrics().steps()).isEqualTo(6);
+                assertThat(e.metrics().trainedTokens()).isEqualTo(done.trainedTokens().orElseThrow());
+                assertThat(e.metrics().firstTrainLoss()).isPositive();
                 assertThat(e.metrics().finalEvalLoss()).isPositive();
+                assertThat(e.metrics().minEvalLoss()).isPositive().isLessThanOrEqualTo(e.metrics().finalEvalLoss());
+                assertThat(e.createdBy()).isEqualTo("worker:worker-a");
             });
+            // and the registry made it version 1 of the segment, which the job names as its model
+            await("the job's registry version", Duration.ofSeconds(10),
+                    () -> fixtures.job(job.id()).fineTunedModel().isPresent());
+            assertThat(fixtures.job(job.id()).fineTunedModel()).contains(segment.name() + "/1");
+            assertThat(jdbc.queryForList("SELECT number FROM adapter_versions WHERE source_job_id = ?", Integer.class,
+                    job.id().value())).containsExactly(1);
             assertThat(batchStatuses(job.id())).containsExactly("COMPLETED");
             assertThat(prometheus(worker)).contains("finetune_worker_training_steps_total")
                     .contains("finetune_worker_trained_tokens_total")

@@ -3,7 +3,6 @@ package dev.finetune.api.job;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import dev.finetune.api.ListPage;
@@ -14,9 +13,6 @@ import dev.finetune.core.job.JobId;
 import dev.finetune.core.job.JobStatus;
 import dev.finetune.core.problem.PlatformProblem;
 import dev.finetune.core.problem.ProblemKind;
-import dev.finetune.core.progress.EventLevel;
-import dev.finetune.core.progress.JobEvent;
-import dev.finetune.core.progress.JobEventRepository;
 import dev.finetune.core.security.Caller;
 import dev.finetune.core.tenant.SegmentName;
 import dev.finetune.core.tenant.SegmentRepository;
@@ -47,17 +43,15 @@ class JobController {
     private final JobQueries queries;
     private final JobViews views;
     private final SegmentRepository segments;
-    private final JobEventRepository events;
     private final TransactionTemplate tx;
 
     JobController(JobSubmission submission, FineTuningJobRepository jobs, JobQueries queries, JobViews views,
-            SegmentRepository segments, JobEventRepository events, TransactionTemplate tx) {
+            SegmentRepository segments, TransactionTemplate tx) {
         this.submission = submission;
         this.jobs = jobs;
         this.queries = queries;
         this.views = views;
         this.segments = segments;
-        this.events = events;
         this.tx = tx;
     }
 
@@ -123,10 +117,7 @@ class JobController {
                 return j;
             }
             j.requestCancel(Instant.now());
-            jobs.saveAndFlush(j);
-            String message = j.status() == JobStatus.CANCELLED ? "Job cancelled" : "Cancellation requested; the worker stops after its current slice";
-            events.save(new JobEvent(j.id(), EventLevel.INFO, message, Map.of("status", j.status().wireName()), Instant.now()));
-            return j;
+            return jobs.saveAndFlush(j);
         });
         return views.of(caller, job);
     }

@@ -1,7 +1,6 @@
 package dev.finetune.api.job;
 
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,10 +22,7 @@ import dev.finetune.core.model.BaseModelId;
 import dev.finetune.core.model.BaseModelRepository;
 import dev.finetune.core.problem.PlatformProblem;
 import dev.finetune.core.problem.ProblemKind;
-import dev.finetune.core.progress.EventLevel;
 import dev.finetune.core.progress.JobCheckpointRepository;
-import dev.finetune.core.progress.JobEvent;
-import dev.finetune.core.progress.JobEventRepository;
 import dev.finetune.core.security.Caller;
 import dev.finetune.core.tenant.Segment;
 import dev.finetune.core.tenant.SegmentName;
@@ -38,7 +34,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Turns a create request into a stored job. References are resolved within the caller's tenant
  * (anything else is "not found", naming the field). Files were validated at upload, so the job
- * passes validating_files at once and is stored queued, with its first two events, in one
+ * passes validating_files at once and is stored queued (its two status lines written by
+ * {@code JobStatusLog} from the entity's events) in one
  * transaction. With an {@code Idempotency-Key} the unique constraint (tenant, key) decides which
  * of several concurrent calls creates the job; the others re-read it and answer with the same job
  * when their request resolves to the same job, else with 422 idempotency-mismatch.
@@ -51,18 +48,16 @@ class JobSubmission {
     private final DatasetRepository datasets;
     private final SegmentRepository segments;
     private final JobCheckpointRepository checkpoints;
-    private final JobEventRepository events;
     private final TransactionTemplate tx;
 
     JobSubmission(FineTuningJobRepository jobs, BaseModelRepository models, DatasetRepository datasets,
-            SegmentRepository segments, JobCheckpointRepository checkpoints, JobEventRepository events,
+            SegmentRepository segments, JobCheckpointRepository checkpoints,
             TransactionTemplate tx) {
         this.jobs = jobs;
         this.models = models;
         this.datasets = datasets;
         this.segments = segments;
         this.checkpoints = checkpoints;
-        this.events = events;
         this.tx = tx;
     }
 
@@ -102,11 +97,8 @@ class JobSubmission {
         Instant now = Instant.now();
         FineTuningJob job = FineTuningJob.submit(wanted, now);
         job.transitionTo(JobStatus.QUEUED, now);
+        // its status lines ("Job created", "Job queued") come from the job's events (JobStatusLog)
         jobs.saveAndFlush(job);
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("status", JobStatus.VALIDATING_FILES.wireName());
-        events.save(new JobEvent(job.id(), EventLevel.INFO, "Job created; training files were validated at upload", data, now));
-        events.save(new JobEvent(job.id(), EventLevel.INFO, "Job queued", Map.of("status", JobStatus.QUEUED.wireName()), now));
         return job;
     }
 

@@ -9,10 +9,14 @@ import dev.finetune.core.hyperparameters.Hyperparameters;
 import dev.finetune.core.job.CheckpointRef;
 import dev.finetune.core.job.FineTuningJob;
 import dev.finetune.core.job.JobError;
-import dev.finetune.core.job.JobStatus;
-import dev.finetune.core.storage.ObjectKeys;
+import io.swagger.v3.oas.annotations.media.Schema;
 
-/** A job as clients see it, shaped like the OpenAI / Together job objects (snake_case). */
+/**
+ * A job as clients see it, shaped like the OpenAI / Together job objects (snake_case).
+ * {@code fine_tuned_model} is the registry reference of the version the job produced
+ * ({@code segment/N}, usable wherever the registry takes a ref); it is null until the registry has
+ * registered the adapter, which happens just after the job succeeds (through the completion outbox).
+ */
 record JobView(
         String id,
         String object,
@@ -30,6 +34,10 @@ record JobView(
         @JsonProperty("from_checkpoint") String fromCheckpoint,
         @JsonProperty("trained_tokens") Long trainedTokens,
         @JsonProperty("estimated_finish") Instant estimatedFinish,
+        @Schema(description = "The model registry's reference of the adapter version this job produced, "
+                + "segment/number (e.g. default/3), usable wherever the registry takes a ref "
+                + "(/api/v1/registry/resolve?ref=...). Null until the registry has registered the adapter, "
+                + "which happens just after the job succeeds.", nullable = true, example = "default/3")
         @JsonProperty("fine_tuned_model") String fineTunedModel,
         @JsonProperty("result_files") List<String> resultFiles,
         JobError error,
@@ -44,7 +52,7 @@ record JobView(
                 segmentName, j.suffix().orElse(null), j.metadata(), j.seed(),
                 j.fromCheckpoint().map(JobView::checkpointId).orElse(null), j.trainedTokens().orElse(null),
                 j.estimatedFinish().orElse(null),
-                j.status() == JobStatus.SUCCEEDED ? ObjectKeys.adapterPrefix(j.tenantId(), j.id()) : null,
+                j.fineTunedModel().orElse(null),
                 j.resultObjectKeys(), j.error().orElse(null), j.createdAt(), j.startedAt().orElse(null),
                 j.finishedAt().orElse(null));
     }

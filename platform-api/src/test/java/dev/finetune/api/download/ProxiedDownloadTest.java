@@ -17,6 +17,7 @@ import java.util.Random;
 import dev.finetune.api.support.Api;
 import dev.finetune.api.support.ApiTestBase;
 import dev.finetune.core.job.FineTuningJob;
+import dev.finetune.core.job.FineTuningSucceeded;
 import dev.finetune.core.job.FineTuningJobRepository;
 import dev.finetune.core.job.JobId;
 import dev.finetune.core.job.JobStatus;
@@ -25,9 +26,6 @@ import dev.finetune.core.storage.ObjectKeys;
 import dev.finetune.core.tenant.SegmentName;
 import dev.finetune.core.tenant.TenantId;
 import dev.finetune.registry.AdapterRegistry;
-import dev.finetune.registry.FineTuningSucceeded;
-import dev.finetune.registry.FineTuningSucceeded.AdapterArtifact;
-import dev.finetune.registry.FineTuningSucceeded.TrainingCurve;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -77,10 +75,10 @@ class ProxiedDownloadTest extends ApiTestBase {
         job.transitionTo(JobStatus.RUNNING, Instant.now());
         job.succeed(100, List.of(prefix + "adapter_model.safetensors"), Instant.now());
         jobs.save(job);
-        registry.register(new FineTuningSucceeded(jobId, tenantId, SegmentName.DEFAULT, job.baseModelId(), null,
-                "d".repeat(64), null, job.method(), job.hyperparameters(), null, null, null,
-                new TrainingCurve(10, 3.0, 2.0, null), new AdapterArtifact(prefix, "e".repeat(64), weights.length + 30),
-                "ft_test", Instant.now()));
+        registry.register(new FineTuningSucceeded(jobId, tenantId, SegmentName.DEFAULT, job.baseModelId(),
+                "b".repeat(64), "d".repeat(64), null, job.method(), job.hyperparameters(),
+                new FineTuningSucceeded.Metrics(10, 100, 3.0, 2.0, null, null, null, null),
+                new FineTuningSucceeded.Artifact(prefix, "e".repeat(64), weights.length + 30), "ft_test", Instant.now()));
         version = "/api/v1/registry/repositories/default/versions/1";
     }
 

@@ -4,7 +4,10 @@ import javax.sql.DataSource;
 
 import dev.finetune.core.download.DownloadLinks;
 import dev.finetune.core.download.DownloadProperties;
+import dev.finetune.core.job.CompletionOutbox;
 import dev.finetune.core.job.JobOutcomeMeters;
+import dev.finetune.core.progress.JobEventRepository;
+import dev.finetune.core.progress.JobStatusLog;
 import dev.finetune.core.queue.JobQueue;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.finetune.core.queue.QueueProperties;
@@ -25,7 +28,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.PlatformTransactionManager;
 
-/** Entities, repositories, the job queue, the artifact store and download links of {@code platform-core}. */
+/**
+ * Entities, repositories, the job queue, the completion outbox, the writer of job status events,
+ * the artifact store and download links of {@code platform-core}.
+ */
 @AutoConfiguration(
         beforeName = {
             "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration",
@@ -41,6 +47,20 @@ public class CoreAutoConfiguration {
     JobQueue jobQueue(DataSource dataSource, PlatformTransactionManager transactions, QueueProperties queue,
             ApplicationEventPublisher events) {
         return new JobQueue(JdbcClient.create(dataSource), transactions, queue.maxAttempts(), events);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(DataSource.class)
+    CompletionOutbox completionOutbox(DataSource dataSource, ApplicationEventPublisher events) {
+        return new CompletionOutbox(JdbcClient.create(dataSource), events);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(DataSource.class)
+    JobStatusLog jobStatusLog(JobEventRepository events) {
+        return new JobStatusLog(events);
     }
 
     @Bean

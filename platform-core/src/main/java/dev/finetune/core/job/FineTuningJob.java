@@ -3,6 +3,7 @@ package dev.finetune.core.job;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -106,6 +107,10 @@ public class FineTuningJob extends AssignedIdEntity {
     @Column(name = "result_object_keys", nullable = false, columnDefinition = "text[]")
     private String[] resultObjectKeys;
 
+    /** Written by the completion outbox's consumer (see {@link CompletionOutbox#complete}), read-only here. */
+    @Column(name = "fine_tuned_model", insertable = false, updatable = false)
+    private String fineTunedModel;
+
     @Column(name = "from_checkpoint_job_id", updatable = false)
     private UUID fromCheckpointJobId;
     @Column(name = "from_checkpoint_step", updatable = false)
@@ -148,6 +153,14 @@ public class FineTuningJob extends AssignedIdEntity {
 
     /** Moves to {@code next} or throws {@link IllegalJobTransitionException}; stamps start and finish times. */
     public void transitionTo(JobStatus next, Instant now) {
+        transitionTo(next, now, null, Map.of());
+    }
+
+    /**
+     * {@link #transitionTo(JobStatus, Instant)}, with the reason and details the job's event log
+     * shows for this change (see {@link JobStatusChanged}).
+     */
+    public void transitionTo(JobStatus next, Instant now, String reason, Map<String, Object> details) {
         if (!status.canTransitionTo(next)) {
             throw new IllegalJobTransitionException(id(), status, next);
         }
@@ -160,7 +173,7 @@ public class FineTuningJob extends AssignedIdEntity {
             finishedAt = now;
             estimatedFinish = null;
         }
-        events.add(new JobStatusChanged(id(), tenantId(), previous, next, now));
+        events.add(new JobStatusChanged(id(), tenantId(), previous, next, now, reason, details));
     }
 
     /** Cancel as a client means it: at once if nothing runs yet, else ask the worker (cancelling). */
@@ -169,12 +182,18 @@ public class FineTuningJob extends AssignedIdEntity {
     }
 
     public void fail(JobError why, Instant now) {
-        transitionTo(JobStatus.FAILED, now);
-        this.error = Checks.notNull(why, "error");
+        Checks.notNull(why, "error");
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("code", why.code());
+        if (why.param() != null) {
+            details.put("param", why.param());
+        }
+        transitionTo(JobStatus.FAILED, now, why.message(), details);
+        this.error = why;
     }
 
     public void succeed(long tokens, Collection<String> resultKeys, Instant now) {
-        transitionTo(JobStatus.SUCCEEDED, now);
+        transitionTo(JobStatus.SUCCEEDED, now, null, Map.of("trained_tokens", tokens));
         this.trainedTokens = Checks.notNegative(tokens, "trained_tokens");
         this.resultObjectKeys = resultKeys.toArray(String[]::new);
     }
@@ -223,6 +242,11 @@ public class FineTuningJob extends AssignedIdEntity {
     public Optional<Instant> startedAt() { return Optional.ofNullable(startedAt); }
     public Optional<Instant> finishedAt() { return Optional.ofNullable(finishedAt); }
     public List<String> resultObjectKeys() { return List.of(resultObjectKeys); }
+    /**
+     * The registry reference ({@code segment/N}) of the version this job produced; empty until the
+     * registry has registered it, which happens shortly after the job succeeded.
+     */
+    public Optional<String> fineTunedModel() { return Optional.ofNullable(fineTunedModel); }
     /** The checkpoint of an earlier job this one starts from instead of the bare base model. */
     public Optional<CheckpointRef> fromCheckpoint() {
         return fromCheckpointJobId == null ? Optional.empty()

@@ -5,6 +5,8 @@ import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
@@ -16,6 +18,7 @@ public enum JobStatus implements WireEnum {
     VALIDATING_FILES, QUEUED, RUNNING, CANCELLING, SUCCEEDED, FAILED, CANCELLED;
 
     private static final Map<JobStatus, Set<JobStatus>> TRANSITIONS;
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{[A-Z_]+}");
 
     static {
         Map<JobStatus, Set<JobStatus>> t = new EnumMap<>(JobStatus.class);
@@ -45,6 +48,25 @@ public enum JobStatus implements WireEnum {
     /** A worker holds (or should hold) a lease in these states. */
     public boolean isLeased() {
         return this == RUNNING || this == CANCELLING;
+    }
+
+    /**
+     * The SQL {@code template} with each placeholder {@code {STATUS}} (a constant's name in braces)
+     * replaced by that status' quoted wire literal, so no statement spells a status by hand and a
+     * renamed status cannot leave a statement behind.
+     *
+     * @throws IllegalArgumentException for a placeholder that names no status
+     */
+    public static String sql(String template) {
+        String out = template;
+        for (JobStatus s : values()) {
+            out = out.replace("{" + s.name() + "}", "'" + s.wireName() + "'");
+        }
+        Matcher unknown = PLACEHOLDER.matcher(out);
+        if (unknown.find()) {
+            throw new IllegalArgumentException("no job status " + unknown.group() + " in SQL: " + template);
+        }
+        return out;
     }
 
     @JsonCreator

@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import dev.finetune.core.job.JobId;
@@ -27,17 +28,17 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 public class JobQueue {
 
-    private static final String CLAIM = """
+    private static final String CLAIM = JobStatus.sql("""
             WITH next AS (
                 SELECT id, lease_owner AS previous_owner
                   FROM fine_tuning_jobs
-                 WHERE status = 'queued'
-                    OR (status = 'running' AND lease_expires_at < now() AND attempt < :maxAttempts)
+                 WHERE status = {QUEUED}
+                    OR (status = {RUNNING} AND lease_expires_at < now() AND attempt < :maxAttempts)
                  ORDER BY created_at, id
                  LIMIT 1
                    FOR UPDATE SKIP LOCKED)
             UPDATE fine_tuning_jobs j
-               SET status = 'running',
+               SET status = {RUNNING},
                    lease_owner = :worker,
                    lease_expires_at = now() + :leaseMs * interval '1 millisecond',
                    heartbeat_at = now(),
@@ -47,47 +48,48 @@ public class JobQueue {
               FROM next
              WHERE j.id = next.id
             RETURNING j.id, j.tenant_id, j.attempt, j.lease_expires_at, next.previous_owner
-            """;
+            """);
 
-    private static final String HEARTBEAT = """
+    private static final String HEARTBEAT = JobStatus.sql("""
             UPDATE fine_tuning_jobs
                SET lease_expires_at = now() + :leaseMs * interval '1 millisecond', heartbeat_at = now()
-             WHERE id = :id AND lease_owner = :worker AND status IN ('running', 'cancelling')
+             WHERE id = :id AND lease_owner = :worker AND status IN ({RUNNING}, {CANCELLING})
             RETURNING status
-            """;
+            """);
 
-    private static final String RELEASE = """
+    private static final String RELEASE = JobStatus.sql("""
             WITH before AS (SELECT id, status FROM fine_tuning_jobs WHERE id = :id AND lease_owner = :worker FOR UPDATE)
             UPDATE fine_tuning_jobs j
-               SET status = CASE j.status WHEN 'running' THEN 'queued' WHEN 'cancelling' THEN 'cancelled' ELSE j.status END,
-                   finished_at = CASE WHEN j.status = 'cancelling' THEN now() ELSE j.finished_at END,
+               SET status = CASE j.status WHEN {RUNNING} THEN {QUEUED} WHEN {CANCELLING} THEN {CANCELLED} ELSE j.status END,
+                   finished_at = CASE WHEN j.status = {CANCELLING} THEN now() ELSE j.finished_at END,
                    lease_owner = NULL, lease_expires_at = NULL,
                    version = j.version + 1
               FROM before
              WHERE j.id = before.id
             RETURNING j.id, j.tenant_id, before.status AS previous, j.status
-            """;
+            """);
 
-    private static final String REAP = """
+    private static final String REAP = JobStatus.sql("""
             UPDATE fine_tuning_jobs
-               SET status = CASE status WHEN 'cancelling' THEN 'cancelled' ELSE 'failed' END,
-                   error_code = CASE status WHEN 'cancelling' THEN error_code ELSE 'worker_lost' END,
-                   error_message = CASE status WHEN 'cancelling' THEN error_message
+               SET status = CASE status WHEN {CANCELLING} THEN {CANCELLED} ELSE {FAILED} END,
+                   error_code = CASE status WHEN {CANCELLING} THEN error_code ELSE 'worker_lost' END,
+                   error_message = CASE status WHEN {CANCELLING} THEN error_message
                        ELSE 'the job lost its worker ' || attempt || ' times' END,
                    finished_at = now(), lease_owner = NULL, lease_expires_at = NULL,
                    version = version + 1
              WHERE lease_expires_at < now()
-               AND (status = 'cancelling' OR (status = 'running' AND attempt >= :maxAttempts))
-            RETURNING id, tenant_id, CASE status WHEN 'cancelled' THEN 'cancelling' ELSE 'running' END AS previous, status
-            """;
+               AND (status = {CANCELLING} OR (status = {RUNNING} AND attempt >= :maxAttempts))
+            RETURNING id, tenant_id, CASE status WHEN {CANCELLED} THEN {CANCELLING} ELSE {RUNNING} END AS previous, status,
+                      error_code, error_message
+            """);
 
-    private static final String DEPTH = """
-            SELECT count(*) FILTER (WHERE status = 'queued') AS queued,
-                   count(*) FILTER (WHERE status IN ('running', 'cancelling') AND lease_expires_at >= now()) AS leased,
-                   count(*) FILTER (WHERE status IN ('running', 'cancelling') AND lease_expires_at < now()) AS expired
+    private static final String DEPTH = JobStatus.sql("""
+            SELECT count(*) FILTER (WHERE status = {QUEUED}) AS queued,
+                   count(*) FILTER (WHERE status IN ({RUNNING}, {CANCELLING}) AND lease_expires_at >= now()) AS leased,
+                   count(*) FILTER (WHERE status IN ({RUNNING}, {CANCELLING}) AND lease_expires_at < now()) AS expired
               FROM fine_tuning_jobs
-             WHERE status IN ('queued', 'running', 'cancelling')
-            """;
+             WHERE status IN ({QUEUED}, {RUNNING}, {CANCELLING})
+            """);
 
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
@@ -150,7 +152,7 @@ public class JobQueue {
      */
     public int reapAbandoned() {
         Integer rows = tx.execute(status -> {
-            List<JobStatusChanged> reaped = jdbc.sql(REAP).param("maxAttempts", maxAttempts).query(JobQueue::changed).list();
+            List<JobStatusChanged> reaped = jdbc.sql(REAP).param("maxAttempts", maxAttempts).query(JobQueue::reaped).list();
             reaped.forEach(this::publish);
             return reaped.size();
         });
@@ -167,6 +169,16 @@ public class JobQueue {
         return new JobStatusChanged(new JobId(rs.getObject("id", java.util.UUID.class)),
                 new TenantId(rs.getObject("tenant_id", java.util.UUID.class)),
                 JobStatus.fromWire(rs.getString("previous")), JobStatus.fromWire(rs.getString("status")), Instant.now());
+    }
+
+    /** A reaped job: a failed one says why (its error), a cancelled one needs no words. */
+    private static JobStatusChanged reaped(ResultSet rs, int row) throws SQLException {
+        JobStatusChanged change = changed(rs, row);
+        if (change.to() != JobStatus.FAILED) {
+            return change;
+        }
+        return new JobStatusChanged(change.jobId(), change.tenantId(), change.from(), change.to(), change.at(),
+                rs.getString("error_message"), Map.of("code", rs.getString("error_code")));
     }
 
     private void publish(JobStatusChanged change) {

@@ -57,6 +57,20 @@ class JobStatusTest {
     }
 
     @Test
+    void sql_spells_each_status_placeholder_as_its_wire_literal_and_refuses_unknown_ones() {
+        // given
+        String template = "WHERE status IN ({RUNNING}, {CANCELLING}) OR status = {VALIDATING_FILES}";
+
+        // when
+        String sql = JobStatus.sql(template);
+
+        // then
+        assertThat(sql).isEqualTo("WHERE status IN ('running', 'cancelling') OR status = 'validating_files'");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> JobStatus.sql("WHERE status = {PAUSED}"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("{PAUSED}");
+    }
+
+    @Test
     void only_succeeded_failed_and_cancelled_are_terminal() {
         assertThat(EnumSet.allOf(JobStatus.class).stream().filter(JobStatus::isTerminal))
                 .containsExactlyInAnyOrder(JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -234,6 +235,71 @@ class JobQueueTest {
                     assertThat(e.from()).isEqualTo(JobStatus.RUNNING);
                     assertThat(e.to()).isEqualTo(JobStatus.FAILED);
                 });
+    }
+
+    @Test
+    void moves_jobs_only_along_the_status_table_and_logs_each_published_move_once() {
+        // given two jobs in every status, each under an expired lease of worker w on its last attempt
+        List<JobId> toReap = new ArrayList<>();
+        List<JobId> toRelease = new ArrayList<>();
+        for (JobStatus s : JobStatus.values()) {
+            toReap.add(data.job(fixture, s).id());
+            toRelease.add(data.job(fixture, s).id());
+        }
+        jdbc.update("UPDATE fine_tuning_jobs SET lease_owner = 'w', lease_expires_at = now() - interval '1 minute', attempt = 3");
+        WorkerId w = new WorkerId("w");
+        List<String> moves = new ArrayList<>();
+
+        // when each fenced statement of the queue runs over them
+        Map<JobId, JobStatus> before = statuses();
+        while (queue.claimNext(new WorkerId("claimer"), LEASE).isPresent()) {
+            // claims every queued job; a running one has used up its attempts
+        }
+        Map<JobId, JobStatus> claimed = statuses();
+        events.clear();
+        toRelease.forEach(id -> queue.heartbeat(id, w, LEASE));
+        Map<JobId, JobStatus> renewed = statuses();
+        toRelease.forEach(id -> queue.release(id, w));
+        Map<JobId, JobStatus> released = statuses();
+        queue.reapAbandoned();
+        Map<JobId, JobStatus> reaped = statuses();
+
+        // then every change is one the status table allows
+        moves.addAll(changes(before, claimed));
+        List<String> published = new ArrayList<>(changes(claimed, renewed));
+        published.addAll(changes(renewed, released));
+        published.addAll(changes(released, reaped));
+        moves.addAll(published);
+        assertThat(moves).isNotEmpty().allSatisfy(m -> {
+            String[] fromTo = m.substring(m.indexOf(':') + 1).split("->");
+            assertThat(JobStatus.fromWire(fromTo[0]).canTransitionTo(JobStatus.fromWire(fromTo[1]))).as(m).isTrue();
+        });
+        assertThat(published).as("release and reap moved these")
+                .contains(toRelease.get(JobStatus.RUNNING.ordinal()) + ":running->queued",
+                        toRelease.get(JobStatus.CANCELLING.ordinal()) + ":cancelling->cancelled",
+                        toReap.get(JobStatus.CANCELLING.ordinal()) + ":cancelling->cancelled");
+        // and each release or reap was published once and written once to the job's event log
+        assertThat(events.stream(JobStatusChanged.class).map(e -> e.jobId() + ":" + e.from().wireName() + "->"
+                + e.to().wireName())).containsExactlyInAnyOrderElementsOf(published);
+        for (String move : published) {
+            String[] fromTo = move.substring(move.indexOf(':') + 1).split("->");
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM job_events WHERE job_id = ? "
+                    + "AND data->>'previous_status' = ? AND data->>'status' = ?", Integer.class,
+                    JobId.parse(move.substring(0, move.indexOf(':'))).value(), fromTo[0], fromTo[1])).as(move).isEqualTo(1);
+        }
+    }
+
+    private Map<JobId, JobStatus> statuses() {
+        Map<JobId, JobStatus> out = new java.util.HashMap<>();
+        jdbc.query("SELECT id, status FROM fine_tuning_jobs WHERE tenant_id = ?",
+                rs -> { out.put(new JobId(rs.getObject(1, java.util.UUID.class)), JobStatus.fromWire(rs.getString(2))); },
+                fixture.tenant().id().value());
+        return out;
+    }
+
+    private static List<String> changes(Map<JobId, JobStatus> before, Map<JobId, JobStatus> after) {
+        return before.entrySet().stream().filter(e -> after.get(e.getKey()) != e.getValue())
+                .map(e -> e.getKey() + ":" + e.getValue().wireName() + "->" + after.get(e.getKey()).wireName()).toList();
     }
 
     @Test

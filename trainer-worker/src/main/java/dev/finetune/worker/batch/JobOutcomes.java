@@ -6,70 +6,75 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
+import dev.finetune.core.job.CompletionOutbox;
 import dev.finetune.core.job.FineTuningJob;
 import dev.finetune.core.job.FineTuningJobRepository;
 import dev.finetune.core.job.FineTuningSucceeded;
 import dev.finetune.core.job.JobError;
+import dev.finetune.core.job.JobId;
 import dev.finetune.core.job.JobStatus;
-import dev.finetune.core.progress.EventLevel;
-import dev.finetune.core.progress.JobEvent;
-import dev.finetune.core.progress.JobEventRepository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.core.Ordered;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The end of a job, written through the job entity's status machine in one short transaction each,
  * and only while this worker still holds the lease (a worker that lost it changes nothing). A
  * concurrent change (say a cancel arriving from the API) makes the save fail on the entity's
- * version; the outcome is then re-decided on the fresh row.
+ * version; the outcome is then re-decided on the fresh row. The job's status lines in its event log
+ * come from the status changes themselves ({@code JobStatusLog}), in the same transaction.
  */
 @Component
 class JobOutcomes {
+
+    /**
+     * Test hook, documented for {@code CrashRecoveryIT}: with this system property set to true the
+     * JVM halts (as if SIGKILLed) right after the transaction that made a job succeeded commits,
+     * before anything that runs after the commit (the registry's delivery of the outbox entry).
+     */
+    static final String HALT_AFTER_SUCCEEDED_COMMIT = "finetune.test.halt-after-succeeded-commit";
 
     private static final Logger log = LoggerFactory.getLogger(JobOutcomes.class);
     private static final int TRIES = 3;
 
     private final FineTuningJobRepository jobs;
-    private final JobEventRepository events;
-    private final ApplicationEventPublisher publisher;
+    private final CompletionOutbox outbox;
     private final TransactionTemplate tx;
 
-    JobOutcomes(FineTuningJobRepository jobs, JobEventRepository events, ApplicationEventPublisher publisher,
-            PlatformTransactionManager transactions) {
+    JobOutcomes(FineTuningJobRepository jobs, CompletionOutbox outbox, PlatformTransactionManager transactions) {
         this.jobs = jobs;
-        this.events = events;
-        this.publisher = publisher;
+        this.outbox = outbox;
         this.tx = new TransactionTemplate(transactions);
         this.tx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
     }
 
     /**
-     * Marks the job succeeded and publishes {@link FineTuningSucceeded} in the same transaction. A job
-     * already succeeded (a restart after this committed) only publishes again; a job cancelled in the
-     * meantime ends cancelled instead. Returns the status the job has now, empty if the lease was lost.
+     * Marks the job succeeded and appends {@link FineTuningSucceeded} to the completion outbox in the
+     * same transaction, so the registry gets it at least once whatever happens after the commit. A job
+     * already succeeded (a restart after this committed) only appends again, which keeps the entry it
+     * has; a job cancelled in the meantime ends cancelled instead. Returns the status the job has now,
+     * empty if the lease was lost.
      */
-    Optional<JobStatus> succeed(ActiveJob active, long trainedTokens, List<String> resultKeys,
-            FineTuningSucceeded event) {
+    Optional<JobStatus> succeed(ActiveJob active, List<String> resultKeys, FineTuningSucceeded event) {
         return change(active, job -> {
             if (job.status() == JobStatus.CANCELLING) {
-                job.transitionTo(JobStatus.CANCELLED, Instant.now());
-                events.save(new JobEvent(job.id(), EventLevel.INFO, "Cancelled before the adapter was published", null,
-                        Instant.now()));
+                job.transitionTo(JobStatus.CANCELLED, Instant.now(), "Cancelled before the adapter was published", Map.of());
                 return;
             }
             if (job.status() != JobStatus.SUCCEEDED) {
-                job.succeed(trainedTokens, resultKeys, event.finishedAt());
-                events.save(new JobEvent(job.id(), EventLevel.INFO, "Fine-tuning succeeded: the adapter is at "
-                        + event.adapterPrefix(), Map.of("adapter_prefix", event.adapterPrefix(),
-                        "trained_tokens", trainedTokens, "steps", event.metrics().steps()), Instant.now()));
+                job.succeed(event.metrics().trainedTokens(), resultKeys, event.occurredAt());
             }
-            publisher.publishEvent(event);
+            outbox.append(event);
+            if (Boolean.getBoolean(HALT_AFTER_SUCCEEDED_COMMIT)) {
+                TransactionSynchronizationManager.registerSynchronization(new HaltAfterCommit(job.id()));
+            }
         });
     }
 
@@ -78,9 +83,6 @@ class JobOutcomes {
         return change(active, job -> {
             if (!job.status().isTerminal()) {
                 job.fail(error, Instant.now());
-                events.save(new JobEvent(job.id(), EventLevel.ERROR, error.message(),
-                        error.param() == null ? Map.of("code", error.code())
-                                : Map.of("code", error.code(), "param", error.param()), Instant.now()));
             }
         });
     }
@@ -89,9 +91,7 @@ class JobOutcomes {
     Optional<JobStatus> cancel(ActiveJob active, int step) {
         return change(active, job -> {
             if (job.status() == JobStatus.CANCELLING) {
-                job.transitionTo(JobStatus.CANCELLED, Instant.now());
-                events.save(new JobEvent(job.id(), EventLevel.INFO, "Cancelled after step " + step,
-                        Map.of("step", step), Instant.now()));
+                job.transitionTo(JobStatus.CANCELLED, Instant.now(), "Cancelled after step " + step, Map.of("step", step));
             }
         });
     }
@@ -114,6 +114,21 @@ class JobOutcomes {
                 }
                 log.info("job {} changed concurrently; deciding again", active.jobId());
             }
+        }
+    }
+
+    /** See {@link #HALT_AFTER_SUCCEEDED_COMMIT}; ordered first so it runs before any other after-commit work. */
+    private record HaltAfterCommit(JobId job) implements TransactionSynchronization {
+
+        @Override
+        public int getOrder() {
+            return Ordered.HIGHEST_PRECEDENCE;
+        }
+
+        @Override
+        public void afterCommit() {
+            log.warn("job {} committed as succeeded; halting now ({})", job, HALT_AFTER_SUCCEEDED_COMMIT);
+            Runtime.getRuntime().halt(137);
         }
     }
 }

@@ -6,28 +6,34 @@ import java.util.List;
 
 import dev.finetune.core.job.FineTuningJob;
 import dev.finetune.core.model.BaseModel;
+import dev.finetune.core.tenant.SegmentName;
 import dev.finetune.engine.recipe.FineTuneSession;
 import dev.finetune.engine.train.EvalResult;
 import dev.finetune.engine.train.TrainingListener;
 import dev.finetune.engine.train.TrainingProgress;
 
 /**
- * An open engine session for the active job, with the job and base model rows it was built from
- * and the progress of the steps run since the last slice was recorded.
+ * An open engine session for the active job, with the job, segment, base model and training
+ * dataset it was built from and the progress of the steps run since the last slice was recorded.
  */
 final class JobSession implements TrainingListener, AutoCloseable {
 
     private final FineTuningJob job;
     private final BaseModel baseModel;
+    private final SegmentName segment;
+    private final String trainingSha256;
     private final Path dir;
     private final ActiveJob active;
     private final List<TrainingProgress> pending = new ArrayList<>();
     private FineTuneSession session;
     private int resumedFromStep;
 
-    JobSession(FineTuningJob job, BaseModel baseModel, Path dir, ActiveJob active) {
+    JobSession(FineTuningJob job, BaseModel baseModel, SegmentName segment, String trainingSha256, Path dir,
+            ActiveJob active) {
         this.job = job;
         this.baseModel = baseModel;
+        this.segment = segment;
+        this.trainingSha256 = trainingSha256;
         this.dir = dir;
         this.active = active;
     }
@@ -62,6 +68,15 @@ final class JobSession implements TrainingListener, AutoCloseable {
 
     BaseModel baseModel() {
         return baseModel;
+    }
+
+    SegmentName segment() {
+        return segment;
+    }
+
+    /** sha256 of the training file, as checked against the upload's before training. */
+    String trainingSha256() {
+        return trainingSha256;
     }
 
     FineTuneSession engine() {

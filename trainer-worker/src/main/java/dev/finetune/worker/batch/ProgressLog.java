@@ -31,16 +31,16 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 class ProgressLog {
 
-    private static final String FENCED_PROGRESS = """
+    private static final String FENCED_PROGRESS = JobStatus.sql("""
             UPDATE fine_tuning_jobs SET trained_tokens = :tokens, estimated_finish = :eta
-             WHERE id = :id AND lease_owner = :worker AND status IN ('running', 'cancelling')
+             WHERE id = :id AND lease_owner = :worker AND status IN ({RUNNING}, {CANCELLING})
             RETURNING status
-            """;
+            """);
 
-    private static final String OWNED_STATUS = """
+    private static final String OWNED_STATUS = JobStatus.sql("""
             SELECT status FROM fine_tuning_jobs
-             WHERE id = :id AND lease_owner = :worker AND status IN ('running', 'cancelling')
-            """;
+             WHERE id = :id AND lease_owner = :worker AND status IN ({RUNNING}, {CANCELLING})
+            """);
 
     private static final String METRIC = """
             INSERT INTO job_metrics (job_id, step, epoch, loss, eval_loss, learning_rate, tokens_per_second, created_at)

@@ -24,6 +24,9 @@ import dev.finetune.core.model.BaseModelRepository;
 import dev.finetune.core.progress.EventLevel;
 import dev.finetune.core.progress.JobCheckpoint;
 import dev.finetune.core.progress.JobCheckpointRepository;
+import dev.finetune.core.tenant.Segment;
+import dev.finetune.core.tenant.SegmentName;
+import dev.finetune.core.tenant.SegmentRepository;
 import dev.finetune.data.DatasetReader;
 import dev.finetune.data.DatasetSpec;
 import dev.finetune.data.DatasetValidationException;
@@ -57,6 +60,7 @@ class TrainingWorkspace {
     private final FineTuningJobRepository jobs;
     private final BaseModelRepository models;
     private final DatasetRepository datasets;
+    private final SegmentRepository segments;
     private final JobCheckpointRepository checkpoints;
     private final ObjectTransfer transfer;
     private final ProgressLog progress;
@@ -64,12 +68,13 @@ class TrainingWorkspace {
     private JobSession current;
 
     TrainingWorkspace(WorkerProperties properties, FineTuningJobRepository jobs, BaseModelRepository models,
-            DatasetRepository datasets, JobCheckpointRepository checkpoints, ObjectTransfer transfer,
-            ProgressLog progress, PlatformTransactionManager transactions) {
+            DatasetRepository datasets, SegmentRepository segments, JobCheckpointRepository checkpoints,
+            ObjectTransfer transfer, ProgressLog progress, PlatformTransactionManager transactions) {
         this.properties = properties;
         this.jobs = jobs;
         this.models = models;
         this.datasets = datasets;
+        this.segments = segments;
         this.checkpoints = checkpoints;
         this.transfer = transfer;
         this.progress = progress;
@@ -87,7 +92,7 @@ class TrainingWorkspace {
         Rows rows = readOnly.execute(s -> load(active));
         Path dir = properties.workDir().resolve("jobs").resolve(active.jobId().toString());
         deleteRecursively(dir);
-        JobSession session = new JobSession(rows.job(), rows.model(), dir, active);
+        JobSession session = new JobSession(rows.job(), rows.model(), rows.segment(), rows.dataset().sha256(), dir, active);
         try {
             prepare(session, rows, active);
         } catch (RuntimeException e) {
@@ -120,7 +125,9 @@ class TrainingWorkspace {
             throw new JobRejectedException("invalid_training_file", "training file " + dataset.id()
                     + " failed validation: " + dataset.validationErrors(), "training_file");
         }
-        return new Rows(job, model, dataset);
+        SegmentName segment = segments.find(job.tenantId(), job.segmentId()).map(Segment::name)
+                .orElseThrow(() -> new IllegalStateException("segment " + job.segmentId() + " of job " + job.id() + " vanished"));
+        return new Rows(job, model, dataset, segment);
     }
 
     private void prepare(JobSession session, Rows rows, ActiveJob active) {
@@ -227,6 +234,6 @@ class TrainingWorkspace {
         }
     }
 
-    private record Rows(FineTuningJob job, BaseModel model, Dataset dataset) {
+    private record Rows(FineTuningJob job, BaseModel model, Dataset dataset, SegmentName segment) {
     }
 }
