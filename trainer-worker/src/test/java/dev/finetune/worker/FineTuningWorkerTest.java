@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.finetune.core.dataset.Dataset;
@@ -216,6 +217,30 @@ class FineTuningWorkerTest {
                     assertThat(last).isLessThanOrEqualTo(stepsAtCancel + 2));
             assertThat(published.received).isEmpty();
             assertThat(done.leaseOwner()).isEmpty();
+        }
+    }
+
+    @Test
+    void cancelStopsAfterTheStepInProgressNotAtTheEndOfTheSlice() {
+        // given a slice as long as the whole run, so only the heartbeat can bring the cancel in early
+        Dataset data = fixtures.dataset(segment, WorkerFixtures.identityChat(40));
+        FineTuningJob job = fixtures.queue(segment, model, data, FineTuningMethod.LORA, quick(400));
+
+        try (Worker worker = WorkerFixtures.worker("worker-c", work, published,
+                Map.<String, Object>of("finetune.worker.slice-steps", "1000", "finetune.worker.slice-time", "30m"))) {
+            await("the job to run", TIMEOUT, () -> fixtures.job(job.id()).status() == JobStatus.RUNNING);
+
+            // when: the API's cancel, while the one slice trains
+            FineTuningJob running = fixtures.job(job.id());
+            running.requestCancel(java.time.Instant.now());
+            fixtures.jobs().save(running);
+            awaitEnd(job.id());
+
+            // then it stopped at the next heartbeat, long before the slice (the whole run) would have ended
+            FineTuningJob done = fixtures.job(job.id());
+            assertThat(done.status()).isEqualTo(JobStatus.CANCELLED);
+            assertThat(checkpointSteps(job.id())).allSatisfy(step -> assertThat(step).isLessThan(400));
+            assertThat(published.received).isEmpty();
         }
     }
 

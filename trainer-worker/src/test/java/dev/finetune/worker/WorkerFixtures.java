@@ -152,9 +152,15 @@ final class WorkerFixtures {
 
     /** Starts a worker process (a Spring context of its own) named {@code name}. */
     static Worker worker(String name, Path workRoot, SucceededEvents events, Object... extraBeans) {
+        return worker(name, workRoot, events, Map.of(), extraBeans);
+    }
+
+    /** A worker whose {@code overrides} replace the test defaults below (e.g. a longer slice). */
+    static Worker worker(String name, Path workRoot, SucceededEvents events, Map<String, Object> overrides,
+            Object... extraBeans) {
         var pg = SharedInfrastructure.postgres();
         var s3 = SharedInfrastructure.s3();
-        Map<String, Object> settings = Map.ofEntries(
+        Map<String, Object> defaults = Map.ofEntries(
                 Map.entry("spring.datasource.url", pg.jdbcUrl()),
                 Map.entry("spring.datasource.username", pg.username()),
                 Map.entry("spring.datasource.password", pg.password()),
@@ -172,6 +178,8 @@ final class WorkerFixtures {
                 Map.entry("finetune.queue.poll-interval", "200ms"),
                 Map.entry("server.port", "0"),
                 Map.entry("spring.main.banner-mode", "off"));
+        Map<String, Object> settings = new java.util.HashMap<>(defaults);
+        settings.putAll(overrides);
         var builder = WorkerApplication.application();
         builder.listeners(events);
         builder.initializers(ctx -> {

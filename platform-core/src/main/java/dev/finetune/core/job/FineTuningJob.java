@@ -198,15 +198,6 @@ public class FineTuningJob extends AssignedIdEntity {
         this.resultObjectKeys = resultKeys.toArray(String[]::new);
     }
 
-    public void recordProgress(long tokensSoFar, Instant estimatedFinishAt) {
-        this.trainedTokens = Checks.notNegative(tokensSoFar, "trained_tokens");
-        this.estimatedFinish = estimatedFinishAt;
-    }
-
-    public boolean belongsTo(TenantId tenant) {
-        return tenantId.equals(tenant.value());
-    }
-
     @DomainEvents
     Collection<Object> domainEvents() {
         return List.copyOf(events);

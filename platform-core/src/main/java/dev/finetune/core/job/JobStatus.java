@@ -45,11 +45,6 @@ public enum JobStatus implements WireEnum {
         return TRANSITIONS.get(this).isEmpty();
     }
 
-    /** A worker holds (or should hold) a lease in these states. */
-    public boolean isLeased() {
-        return this == RUNNING || this == CANCELLING;
-    }
-
     /**
      * The SQL {@code template} with each placeholder {@code {STATUS}} (a constant's name in braces)
      * replaced by that status' quoted wire literal, so no statement spells a status by hand and a

@@ -119,11 +119,6 @@ public class JobQueue {
                 .optional());
     }
 
-    /** Renews the lease; false when this worker no longer holds it (taken over, released or finished). */
-    public boolean heartbeat(JobId job, WorkerId worker, Duration lease) {
-        return renew(job, worker, lease).isPresent();
-    }
-
     /**
      * Renews the lease and tells the holder the job's status, so a worker learns of a cancel request
      * ({@code cancelling}) on its next heartbeat; empty when this worker no longer holds the lease.

@@ -36,7 +36,7 @@ class FineTuningJobPersistenceTest {
     RecordedEvents recorded;
 
     @Test
-    void database_rejects_a_status_outside_the_domain() {
+    void databaseRejectsAStatusOutsideTheDomain() {
         // given
         FineTuningJob job = data.job(data.tenant("check"), JobStatus.QUEUED);
 
@@ -47,7 +47,7 @@ class FineTuningJobPersistenceTest {
     }
 
     @Test
-    void stores_and_reads_back_hyperparameters_as_jsonb() {
+    void storesAndReadsBackHyperparametersAsJsonb() {
         // given
         Fixture f = data.tenant("json");
         Hyperparameters custom = Hyperparameters.builder().loraR(16).loraAlpha(32).maxSteps(100)
@@ -74,7 +74,7 @@ class FineTuningJobPersistenceTest {
     }
 
     @Test
-    void a_stale_copy_cannot_overwrite_a_newer_status() {
+    void aStaleCopyCannotOverwriteANewerStatus() {
         // given two copies of the same running job
         FineTuningJob saved = data.job(data.tenant("lock"), JobStatus.RUNNING);
         FineTuningJob first = jobs.find(saved.id()).orElseThrow();
@@ -94,7 +94,7 @@ class FineTuningJobPersistenceTest {
     }
 
     @Test
-    void failing_a_job_records_code_message_and_param() {
+    void failingAJobRecordsCodeMessageAndParam() {
         // given
         FineTuningJob job = data.job(data.tenant("fail"), JobStatus.RUNNING);
 
@@ -110,7 +110,7 @@ class FineTuningJobPersistenceTest {
     }
 
     @Test
-    void idempotency_key_is_unique_per_tenant() {
+    void idempotencyKeyIsUniquePerTenant() {
         // given
         Fixture a = data.tenant("idem-a");
         Fixture b = data.tenant("idem-b");
@@ -126,7 +126,7 @@ class FineTuningJobPersistenceTest {
     }
 
     @Test
-    void saving_a_job_publishes_past_tense_events() {
+    void savingAJobPublishesPastTenseEvents() {
         // given
         recorded.events.clear();
         Fixture f = data.tenant("events");

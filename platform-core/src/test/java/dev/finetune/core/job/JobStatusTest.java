@@ -28,7 +28,7 @@ class JobStatusTest {
 
     @ParameterizedTest(name = "{0} -> {1}")
     @MethodSource("allPairs")
-    void job_allows_exactly_the_transitions_in_the_table(JobStatus from, JobStatus to) {
+    void jobAllowsExactlyTheTransitionsInTheTable(JobStatus from, JobStatus to) {
         // given
         FineTuningJob job = newJob();
         TestData.walkTo(job, from);
@@ -46,7 +46,7 @@ class JobStatusTest {
     }
 
     @Test
-    void table_has_the_expected_legal_moves() {
+    void tableHasTheExpectedLegalMoves() {
         assertThat(JobStatus.VALIDATING_FILES.allowedNext()).containsExactlyInAnyOrder(
                 JobStatus.QUEUED, JobStatus.FAILED, JobStatus.CANCELLED);
         assertThat(JobStatus.QUEUED.allowedNext()).containsExactlyInAnyOrder(
@@ -57,7 +57,7 @@ class JobStatusTest {
     }
 
     @Test
-    void sql_spells_each_status_placeholder_as_its_wire_literal_and_refuses_unknown_ones() {
+    void sqlSpellsEachStatusPlaceholderAsItsWireLiteralAndRefusesUnknownOnes() {
         // given
         String template = "WHERE status IN ({RUNNING}, {CANCELLING}) OR status = {VALIDATING_FILES}";
 
@@ -71,7 +71,7 @@ class JobStatusTest {
     }
 
     @Test
-    void only_succeeded_failed_and_cancelled_are_terminal() {
+    void onlySucceededFailedAndCancelledAreTerminal() {
         assertThat(EnumSet.allOf(JobStatus.class).stream().filter(JobStatus::isTerminal))
                 .containsExactlyInAnyOrder(JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED);
         assertThat(JobStatus.SUCCEEDED.canTransitionTo(JobStatus.RUNNING)).isFalse();
@@ -79,7 +79,7 @@ class JobStatusTest {
     }
 
     @Test
-    void cancel_of_a_running_job_goes_through_cancelling() {
+    void cancelOfARunningJobGoesThroughCancelling() {
         // given
         FineTuningJob running = newJob();
         TestData.walkTo(running, JobStatus.RUNNING);
@@ -98,7 +98,7 @@ class JobStatusTest {
     }
 
     @Test
-    void status_wire_names_are_lower_case() {
+    void statusWireNamesAreLowerCase() {
         assertThat(JobStatus.VALIDATING_FILES.wireName()).isEqualTo("validating_files");
         assertThat(JobStatus.fromWire("cancelling")).isEqualTo(JobStatus.CANCELLING);
         assertThatThrownBy(() -> JobStatus.fromWire("paused")).hasMessageContaining("status must be one of");

@@ -60,7 +60,7 @@ class JobQueueTest {
     }
 
     @Test
-    void two_concurrent_claimers_get_each_of_50_jobs_exactly_once() throws Exception {
+    void twoConcurrentClaimersGetEachOf50JobsExactlyOnce() throws Exception {
         // given
         List<JobId> queued = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
@@ -100,7 +100,7 @@ class JobQueueTest {
     }
 
     @Test
-    void claims_the_oldest_queued_job_first() {
+    void claimsTheOldestQueuedJobFirst() {
         // given
         JobId older = data.job(fixture, JobStatus.QUEUED).id();
         data.job(fixture, JobStatus.QUEUED);
@@ -121,7 +121,7 @@ class JobQueueTest {
     }
 
     @Test
-    void takes_over_a_job_whose_lease_expired_and_counts_the_attempt() throws Exception {
+    void takesOverAJobWhoseLeaseExpiredAndCountsTheAttempt() throws Exception {
         // given a job claimed by a worker that then died
         JobId id = data.job(fixture, JobStatus.QUEUED).id();
         WorkerId dead = new WorkerId("dead-worker");
@@ -136,12 +136,12 @@ class JobQueueTest {
         assertThat(taken.jobId()).isEqualTo(id);
         assertThat(taken.attempt()).isEqualTo(2);
         assertThat(taken.previousOwner()).contains("dead-worker");
-        assertThat(queue.heartbeat(id, dead, LEASE)).isFalse();
-        assertThat(queue.heartbeat(id, alive, LEASE)).isTrue();
+        assertThat(queue.renew(id, dead, LEASE)).isEmpty();
+        assertThat(queue.renew(id, alive, LEASE)).isPresent();
     }
 
     @Test
-    void does_not_hand_out_a_job_under_a_live_lease() {
+    void doesNotHandOutAJobUnderALiveLease() {
         // given
         data.job(fixture, JobStatus.QUEUED);
         queue.claimNext(new WorkerId("holder"), LEASE).orElseThrow();
@@ -154,14 +154,14 @@ class JobQueueTest {
     }
 
     @Test
-    void heartbeat_by_a_worker_that_does_not_hold_the_lease_fails() {
+    void heartbeatByAWorkerThatDoesNotHoldTheLeaseFails() {
         // given
         JobId id = data.job(fixture, JobStatus.QUEUED).id();
         queue.claimNext(new WorkerId("owner"), LEASE).orElseThrow();
 
         // when
-        boolean intruder = queue.heartbeat(id, new WorkerId("intruder"), LEASE);
-        boolean owner = queue.heartbeat(id, new WorkerId("owner"), LEASE);
+        boolean intruder = queue.renew(id, new WorkerId("intruder"), LEASE).isPresent();
+        boolean owner = queue.renew(id, new WorkerId("owner"), LEASE).isPresent();
 
         // then
         assertThat(intruder).isFalse();
@@ -169,7 +169,7 @@ class JobQueueTest {
     }
 
     @Test
-    void heartbeat_tells_the_worker_that_its_job_is_being_cancelled() {
+    void heartbeatTellsTheWorkerThatItsJobIsBeingCancelled() {
         // given
         JobId id = data.job(fixture, JobStatus.QUEUED).id();
         WorkerId owner = new WorkerId("trainer");
@@ -189,7 +189,7 @@ class JobQueueTest {
     }
 
     @Test
-    void release_puts_a_running_job_back_in_the_queue() {
+    void releasePutsARunningJobBackInTheQueue() {
         // given
         JobId id = data.job(fixture, JobStatus.QUEUED).id();
         WorkerId owner = new WorkerId("leaving");
@@ -205,12 +205,12 @@ class JobQueueTest {
         FineTuningJob job = jobs.find(id).orElseThrow();
         assertThat(job.status()).isEqualTo(JobStatus.QUEUED);
         assertThat(job.leaseOwner()).isEmpty();
-        assertThat(queue.heartbeat(id, owner, LEASE)).isFalse();
+        assertThat(queue.renew(id, owner, LEASE)).isEmpty();
         assertThat(queue.claimNext(new WorkerId("next"), LEASE).orElseThrow().attempt()).isEqualTo(2);
     }
 
     @Test
-    void fails_a_job_that_lost_its_worker_too_often() throws Exception {
+    void failsAJobThatLostItsWorkerTooOften() throws Exception {
         // given a job whose lease expired on its last allowed attempt (max-attempts defaults to 3)
         JobId id = data.job(fixture, JobStatus.QUEUED).id();
         for (int i = 1; i <= 3; i++) {
@@ -238,7 +238,7 @@ class JobQueueTest {
     }
 
     @Test
-    void moves_jobs_only_along_the_status_table_and_logs_each_published_move_once() {
+    void movesJobsOnlyAlongTheStatusTableAndLogsEachPublishedMoveOnce() {
         // given two jobs in every status, each under an expired lease of worker w on its last attempt
         List<JobId> toReap = new ArrayList<>();
         List<JobId> toRelease = new ArrayList<>();
@@ -257,7 +257,7 @@ class JobQueueTest {
         }
         Map<JobId, JobStatus> claimed = statuses();
         events.clear();
-        toRelease.forEach(id -> queue.heartbeat(id, w, LEASE));
+        toRelease.forEach(id -> queue.renew(id, w, LEASE));
         Map<JobId, JobStatus> renewed = statuses();
         toRelease.forEach(id -> queue.release(id, w));
         Map<JobId, JobStatus> released = statuses();
@@ -303,7 +303,7 @@ class JobQueueTest {
     }
 
     @Test
-    void publishes_the_status_changes_its_release_makes() {
+    void publishesTheStatusChangesItsReleaseMakes() {
         // given one running and one cancelling job, both held by this worker
         WorkerId owner = new WorkerId("releaser");
         JobId running = data.job(fixture, JobStatus.QUEUED).id();
@@ -326,7 +326,7 @@ class JobQueueTest {
     }
 
     @Test
-    void reports_queue_depth() throws Exception {
+    void reportsQueueDepth() throws Exception {
         // given
         data.job(fixture, JobStatus.QUEUED);
         data.job(fixture, JobStatus.QUEUED);
@@ -343,7 +343,7 @@ class JobQueueTest {
     }
 
     @Test
-    void a_jpa_save_after_a_claim_does_not_undo_the_lease() {
+    void aJpaSaveAfterAClaimDoesNotUndoTheLease() {
         // given an entity loaded before a worker claimed the job
         JobId id = data.job(fixture, JobStatus.QUEUED).id();
         FineTuningJob stale = jobs.find(id).orElseThrow();

@@ -8,7 +8,6 @@ import dev.finetune.core.job.FineTuningJob;
 import dev.finetune.core.model.BaseModel;
 import dev.finetune.core.tenant.SegmentName;
 import dev.finetune.engine.recipe.FineTuneSession;
-import dev.finetune.engine.train.EvalResult;
 import dev.finetune.engine.train.TrainingListener;
 import dev.finetune.engine.train.TrainingProgress;
 
@@ -26,7 +25,6 @@ final class JobSession implements TrainingListener, AutoCloseable {
     private final ActiveJob active;
     private final List<TrainingProgress> pending = new ArrayList<>();
     private FineTuneSession session;
-    private int resumedFromStep;
 
     JobSession(FineTuningJob job, BaseModel baseModel, SegmentName segment, String trainingSha256, Path dir,
             ActiveJob active) {
@@ -48,11 +46,6 @@ final class JobSession implements TrainingListener, AutoCloseable {
     public void onStep(TrainingProgress progress) {
         pending.add(progress);
         active.progress(progress.step(), progress.totalSteps(), progress.tokensPerSecond());
-    }
-
-    @Override
-    public void onEval(EvalResult result) {
-        // eval losses arrive with the step's progress (TrainingProgress.evalLoss)
     }
 
     /** The progress of the steps run since the last call. */
@@ -88,12 +81,7 @@ final class JobSession implements TrainingListener, AutoCloseable {
         return dir;
     }
 
-    int resumedFromStep() {
-        return resumedFromStep;
-    }
-
     void resumedFrom(int step) {
-        this.resumedFromStep = step;
         active.progress(step, session.run().totalSteps(), 0);
     }
 

@@ -2,11 +2,13 @@ package dev.finetune.worker.loop;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
+import dev.finetune.core.job.JobStatus;
 import dev.finetune.core.queue.JobQueue;
 import dev.finetune.core.queue.QueueProperties;
 import dev.finetune.worker.batch.ActiveJob;
@@ -21,7 +23,8 @@ import org.springframework.stereotype.Component;
  * own, so a long training step never lets it lapse. When a renewal finds the lease gone (another
  * worker took the job over), or no renewal has succeeded for a whole lease period (the database is
  * unreachable, so another worker may already have taken over), the job is marked lost and the
- * training thread stops writing for it.
+ * training thread stops writing for it. A renewal that finds the job {@code cancelling} asks the
+ * training thread to stop after the step in progress.
  */
 @Component
 public class LeaseKeeper implements DisposableBean {
@@ -61,8 +64,13 @@ public class LeaseKeeper implements DisposableBean {
         MDC.put("tenantId", job.tenantId().toString());
         MDC.put("jobId", job.jobId().toString());
         try {
-            if (queue.heartbeat(job.jobId(), job.worker(), settings.lease())) {
+            Optional<JobStatus> status = queue.renew(job.jobId(), job.worker(), settings.lease());
+            if (status.isPresent()) {
                 lastRenewed = Instant.now();
+                if (status.get() == JobStatus.CANCELLING) {
+                    // a cancel stops the job after the step in progress, not at the end of its slice
+                    job.requestStop(ActiveJob.Stop.CANCEL);
+                }
             } else if (!job.leaseLost()) {
                 log.warn("the lease on the job is gone (taken over or ended elsewhere); stopping it here");
                 job.markLeaseLost();
