@@ -5,9 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Instant;
-import java.util.HexFormat;
 
 import dev.finetune.core.hyperparameters.Hyperparameters;
 import dev.finetune.core.job.FineTuningJob;
@@ -22,6 +20,7 @@ import dev.finetune.core.tenant.SegmentName;
 import dev.finetune.core.tenant.SegmentRepository;
 import dev.finetune.core.testing.TestData;
 import dev.finetune.core.testing.TestData.Fixture;
+import org.apache.commons.codec.digest.DigestUtils;
 
 /**
  * Makes what a succeeded job leaves behind: a real job row and a small but real PEFT adapter
@@ -74,7 +73,7 @@ public class Adapters {
         byte[] weights = safetensors();
         put(prefix + "adapter_config.json", config);
         put(prefix + "adapter_model.safetensors", weights);
-        return new Artifact(prefix, sha256(weights), config.length + weights.length);
+        return new Artifact(prefix, DigestUtils.sha256Hex(weights), config.length + weights.length);
     }
 
     private void put(String key, byte[] bytes) {
@@ -105,11 +104,4 @@ public class Adapters {
         return out.toByteArray();
     }
 
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -23,6 +23,7 @@ import dev.finetune.core.problem.ProblemKind;
 import dev.finetune.core.storage.ArtifactStore;
 import dev.finetune.core.testing.RealInfrastructure;
 import dev.finetune.core.testing.TestData.Fixture;
+import org.apache.commons.codec.digest.DigestUtils;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -90,7 +91,7 @@ class RegistrationTest {
         assertThat(download.files()).extracting(ArtifactFile::path)
                 .containsExactly("adapter_config.json", "adapter_model.safetensors");
         try (InputStream in = download.open("adapter_model.safetensors")) {
-            assertThat(Adapters.sha256(in.readAllBytes())).isEqualTo(event.artifact().weightsSha256());
+            assertThat(DigestUtils.sha256Hex(in.readAllBytes())).isEqualTo(event.artifact().weightsSha256());
         }
         ByteArrayOutputStream zip = new ByteArrayOutputStream();
         download.writeZip(zip);

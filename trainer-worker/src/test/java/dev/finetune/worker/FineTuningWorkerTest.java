@@ -27,6 +27,7 @@ import dev.finetune.core.tenant.Segment;
 import dev.finetune.core.testing.RealInfrastructure;
 import dev.finetune.worker.WorkerFixtures.SucceededEvents;
 import dev.finetune.worker.WorkerFixtures.Worker;
+import org.apache.commons.codec.digest.DigestUtils;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -114,7 +115,7 @@ class FineTuningWorkerTest {
 
             String weightsSha;
             try (InputStream in = fixtures.store().get(adapter + "adapter_model.safetensors")) {
-                weightsSha = WorkerFixtures.sha256(in.readAllBytes());
+                weightsSha = DigestUtils.sha256Hex(in.readAllBytes());
             }
             assertThat(published.received).singleElement().satisfies(e -> {
                 assertThat(e.jobId()).isEqualTo(job.id());

@@ -10,11 +10,9 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -45,6 +43,7 @@ import dev.finetune.core.tenant.SegmentRepository;
 import dev.finetune.core.tenant.Tenant;
 import dev.finetune.core.tenant.TenantRepository;
 import dev.finetune.core.testing.SharedInfrastructure;
+import org.apache.commons.codec.digest.DigestUtils;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.PayloadApplicationEvent;
@@ -118,7 +117,7 @@ final class WorkerFixtures {
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         store().put(key, new java.io.ByteArrayInputStream(bytes), bytes.length, "application/jsonl");
         Dataset dataset = new Dataset(id, segment.tenantId(), "train.jsonl", DatasetFormat.CHAT, key,
-                sha256(bytes), bytes.length, Instant.now());
+                DigestUtils.sha256Hex(bytes), bytes.length, Instant.now());
         dataset.markValid(content.lines().count(), bytes.length / 4);
         return api.getBean(DatasetRepository.class).save(dataset);
     }
@@ -247,11 +246,4 @@ final class WorkerFixtures {
         return names;
     }
 
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

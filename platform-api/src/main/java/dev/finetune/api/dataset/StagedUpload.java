@@ -7,11 +7,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 import dev.finetune.core.problem.PlatformProblem;
 import dev.finetune.core.problem.ProblemKind;
+import org.apache.commons.codec.digest.DigestUtils;
 
 /**
  * An upload copied to a local temporary file while its SHA-256 and size are computed, so that it
@@ -38,7 +38,7 @@ final class StagedUpload implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a temporary file for an upload", e);
         }
-        MessageDigest digest = newDigest();
+        MessageDigest digest = DigestUtils.getSha256Digest();
         long total = 0;
         try (OutputStream out = Files.newOutputStream(file)) {
             byte[] buffer = new byte[64 * 1024];
@@ -91,11 +91,4 @@ final class StagedUpload implements AutoCloseable {
         }
     }
 
-    private static MessageDigest newDigest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
-    }
 }

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -16,6 +14,7 @@ import dev.finetune.api.support.Api.FilePart;
 import dev.finetune.api.support.Api.Response;
 import dev.finetune.api.support.ApiTestBase;
 import dev.finetune.core.storage.ArtifactStore;
+import org.apache.commons.codec.digest.DigestUtils;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -56,7 +55,7 @@ class DatasetUploadTest extends ApiTestBase {
         JsonNode body = r.json();
         assertThat(body.path("format").asString()).isEqualTo(format);
         assertThat(body.path("rows").asInt()).isEqualTo(rows);
-        assertThat(body.path("sha256").asString()).isEqualTo(sha256(content));
+        assertThat(body.path("sha256").asString()).isEqualTo(DigestUtils.sha256Hex(content));
         assertThat(body.path("bytes").asLong()).isEqualTo(content.length);
         assertThat(body.path("estimated_tokens").asLong()).isPositive();
         Response download = api.get("/api/v1/datasets/" + r.text("id") + "/content", tenant.adminKey());
@@ -262,7 +261,4 @@ class DatasetUploadTest extends ApiTestBase {
         throw new IllegalArgumentException("no line " + line);
     }
 
-    private static String sha256(byte[] content) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-    }
 }

@@ -1,13 +1,12 @@
 package dev.finetune.core.apikey;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.commons.codec.digest.DigestUtils;
 
 /**
  * The plaintext form of a key, {@code ftk_<8 chars>_<43 chars>}. Its {@link #toString()} never
@@ -107,11 +106,7 @@ public final class ApiKeyToken {
     }
 
     static byte[] sha256(String secret) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.US_ASCII));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        return DigestUtils.sha256(secret.getBytes(StandardCharsets.US_ASCII));
     }
 
     @Override

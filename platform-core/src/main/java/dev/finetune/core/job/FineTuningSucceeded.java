@@ -1,10 +1,6 @@
 package dev.finetune.core.job;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 import dev.finetune.core.common.Checks;
@@ -12,6 +8,7 @@ import dev.finetune.core.hyperparameters.Hyperparameters;
 import dev.finetune.core.model.BaseModelId;
 import dev.finetune.core.tenant.SegmentName;
 import dev.finetune.core.tenant.TenantId;
+import org.apache.commons.codec.digest.DigestUtils;
 
 /**
  * A fine-tuning job succeeded: its adapter is in object storage and the job row says so. The one
@@ -81,7 +78,7 @@ public record FineTuningSucceeded(
      */
     public static String heldOutEvalSet(String trainingSha256, double evalFraction, long seed) {
         Checks.matches(trainingSha256, SHA256, "dataset_sha256");
-        return sha256Hex(trainingSha256 + ":holdout:" + evalFraction + ":" + seed);
+        return DigestUtils.sha256Hex(trainingSha256 + ":holdout:" + evalFraction + ":" + seed);
     }
 
     /**
@@ -137,11 +134,4 @@ public record FineTuningSucceeded(
         }
     }
 
-    private static String sha256Hex(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -13,9 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Random;
 
 import dev.finetune.core.dataset.DatasetId;
@@ -23,6 +21,7 @@ import dev.finetune.core.job.JobId;
 import dev.finetune.core.tenant.TenantId;
 import dev.finetune.core.testing.RealInfrastructure;
 import dev.finetune.core.testing.SharedInfrastructure;
+import org.apache.commons.codec.digest.DigestUtils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -212,7 +211,7 @@ class ArtifactStoreTest {
         ObjectInfo info = store.stat(key).orElseThrow();
         assertThat(info.size()).isEqualTo(body.length);
         assertThat(info.etag()).as("multipart ETags end in -<parts>").matches(".*-3\"?");
-        assertThat(sha256(Files.readAllBytes(file))).isEqualTo(sha256(body));
+        assertThat(DigestUtils.sha256Hex(Files.readAllBytes(file))).isEqualTo(DigestUtils.sha256Hex(body));
         System.out.println("[s3] 20 MB unknown-size upload took " + putMs + " ms");
     }
 
@@ -237,7 +236,4 @@ class ArtifactStoreTest {
         store.put(key, new ByteArrayInputStream(bytes), bytes.length, "text/plain");
     }
 
-    private static String sha256(byte[] bytes) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    }
 }

@@ -6,8 +6,8 @@ import dev.finetune.engine.model.LlamaModel;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import org.apache.commons.codec.binary.Hex;
+import org.apache.commons.codec.digest.DigestUtils;
 
 /**
  * Which base model an adapter belongs to: the name users know it by and a fingerprint of the
@@ -24,21 +24,17 @@ public record BaseModelRef(String nameOrPath, String fingerprint) {
     }
 
     public static String fingerprint(LlamaModel model) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            var c = model.config();
-            sha.update((c.modelType() + "/" + c.hiddenSize() + "/" + c.numHiddenLayers() + "/" + c.numAttentionHeads()
-                    + "/" + c.numKeyValueHeads() + "/" + c.intermediateSize() + "/" + c.vocabSize())
-                    .getBytes(StandardCharsets.UTF_8));
-            for (DecoderLayer layer : model.layers()) {
-                update(sha, layer.inputNorm().weight());
-                update(sha, layer.postAttentionNorm().weight());
-            }
-            update(sha, model.finalNorm().weight());
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        MessageDigest sha = DigestUtils.getSha256Digest();
+        var c = model.config();
+        sha.update((c.modelType() + "/" + c.hiddenSize() + "/" + c.numHiddenLayers() + "/" + c.numAttentionHeads()
+                + "/" + c.numKeyValueHeads() + "/" + c.intermediateSize() + "/" + c.vocabSize())
+                .getBytes(StandardCharsets.UTF_8));
+        for (DecoderLayer layer : model.layers()) {
+            update(sha, layer.inputNorm().weight());
+            update(sha, layer.postAttentionNorm().weight());
         }
+        update(sha, model.finalNorm().weight());
+        return Hex.encodeHexString(sha.digest());
     }
 
     private static void update(MessageDigest sha, NDArray array) {

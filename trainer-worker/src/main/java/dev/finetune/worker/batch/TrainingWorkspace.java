@@ -6,11 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -36,6 +32,7 @@ import dev.finetune.engine.checkpoint.LlamaConfig;
 import dev.finetune.engine.recipe.FineTuneSession;
 import dev.finetune.engine.recipe.FineTuneSpec;
 import dev.finetune.worker.WorkerProperties;
+import org.apache.commons.codec.digest.DigestUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -213,13 +210,10 @@ class TrainingWorkspace {
     }
 
     static String sha256(Path file) {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+        try (InputStream in = Files.newInputStream(file)) {
+            return DigestUtils.sha256Hex(in);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 
