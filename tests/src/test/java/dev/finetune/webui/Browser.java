@@ -108,6 +108,16 @@ public final class Browser implements AutoCloseable {
         return new WebDriverWait(driver, timeout).until(ExpectedConditions.visibilityOfElementLocated(by));
     }
 
+    /**
+     * The text of the element {@code by} finds, read afresh if the page re-rendered it between the
+     * lookup and the read (a live page redraws on every event it receives).
+     */
+    public String text(By by) {
+        return new WebDriverWait(driver, Duration.ofSeconds(20))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(d -> d.findElement(by).getText());
+    }
+
     public void waitUntilText(By by, String text) {
         new WebDriverWait(driver, Duration.ofSeconds(20)).until(ExpectedConditions.textToBePresentInElementLocated(by, text));
     }

@@ -202,7 +202,7 @@ class DashboardBrowserTest {
 
         // then: the job page opens, and the tenant has exactly one job
         browser.waitFor(By.cssSelector(".job-id"));
-        submittedJobId = browser.driver().findElement(By.cssSelector(".job-id")).getText();
+        submittedJobId = browser.text(By.cssSelector(".job-id"));
         assertThat(browser.driver().getCurrentUrl()).endsWith("#/jobs/" + submittedJobId);
         browser.waitUntilText(By.cssSelector(".event-log"), "Job queued");
         assertThat(jdbc.sql("SELECT count(*) FROM fine_tuning_jobs WHERE tenant_id = :t")
@@ -243,7 +243,7 @@ class DashboardBrowserTest {
         browser.waitUntilText(By.cssSelector(".event-log"), "Trained steps 1-12 of 20");
         browser.waitUntilText(By.cssSelector(".chart .chart-caption"), "12 points");
         browser.waitUntilText(By.cssSelector(".stats .progress-label"), "step 12 of 20");
-        assertThat(browser.driver().findElement(By.cssSelector(".live-state")).getText()).startsWith("Live");
+        assertThat(browser.text(By.cssSelector(".live-state"))).startsWith("Live");
         browser.screenshot("job-detail-desktop-light");
     }
 
