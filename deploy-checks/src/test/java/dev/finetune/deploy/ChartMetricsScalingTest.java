@@ -20,6 +20,7 @@ class ChartMetricsScalingTest {
     static final String ENABLED = """
             metrics:
               serviceMonitor: {enabled: true}
+              auth: {existingSecret: finetune-metrics}
             workerDefaults:
               keda: {enabled: true}
             """;
@@ -117,6 +118,29 @@ class ChartMetricsScalingTest {
         });
         assertThat(rendered.get("ServiceMonitor", "ft-finetune-api").at("spec.endpoints").toString())
                 .contains("port=http", "path=/actuator/prometheus");
+    }
+
+    @Test
+    void theApiServiceMonitorSendsTheScrapeTokenTheApiIsGiven(@TempDir Path tmp) {
+        // given / when
+        Chart.Rendered rendered = Chart.render(List.of(Chart.writeValues(tmp, "enabled.yaml", ENABLED)));
+
+        // then the API's ServiceMonitor authenticates with the Secret's token, and the API reads the same key
+        K8sObject monitor = rendered.get("ServiceMonitor", "ft-finetune-api");
+        assertThat(monitor.at("spec.endpoints").toString())
+                .contains("authorization={type=Bearer, credentials={name=finetune-metrics, key=metrics-token}}");
+        assertThat(rendered.get("Deployment", "ft-finetune-api").at("spec.template.spec.containers").toString())
+                .contains("name=FINETUNE_METRICS_TOKEN, valueFrom={secretKeyRef={name=finetune-metrics, key=metrics-token}}");
+        // the workers' management port carries no tenant's data and stays as it was
+        assertThat(rendered.get("ServiceMonitor", "ft-finetune-worker").at("spec.endpoints").toString())
+                .doesNotContain("authorization");
+    }
+
+    @Test
+    void refusesAServiceMonitorWithoutAScrapeToken(@TempDir Path tmp) {
+        Path values = Chart.writeValues(tmp, "no-token.yaml", "metrics:\n  serviceMonitor: {enabled: true}\n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Chart.render(List.of(values)))
+                .hasMessageContaining("metrics.auth.existingSecret is required");
     }
 
     /** The query's namespace and service labels are those Prometheus puts on the API's scraped series. */

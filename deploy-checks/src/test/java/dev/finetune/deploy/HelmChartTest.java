@@ -231,6 +231,7 @@ class HelmChartTest {
                   autoscaling: {enabled: true, minReplicas: 2, maxReplicas: 5}
                 metrics:
                   serviceMonitor: {enabled: true, labels: {release: prometheus}}
+                  auth: {existingSecret: finetune-metrics}
                 workerDefaults:
                   keda: {enabled: true, maxReplicaCount: 8}
                 """);
@@ -241,7 +242,8 @@ class HelmChartTest {
         assertThat(rendered.get("HorizontalPodAutoscaler", "ft-finetune-api").at("spec.maxReplicas")).isEqualTo(5);
         assertThat(rendered.get("Deployment", "ft-finetune-api").at("spec.replicas")).isNull();
         assertThat(rendered.ofKind("ServiceMonitor")).extracting(o -> o.at("spec.endpoints").toString())
-                .containsExactlyInAnyOrder("[{port=http, path=/actuator/prometheus, interval=30s}]",
+                .containsExactlyInAnyOrder("[{port=http, path=/actuator/prometheus, interval=30s, "
+                                + "authorization={type=Bearer, credentials={name=finetune-metrics, key=metrics-token}}}]",
                         "[{port=management, path=/actuator/prometheus, interval=30s}]");
         K8sObject scaled = rendered.get("ScaledObject", "ft-finetune-worker-cpu");
         assertThat(scaled.raw()).containsEntry("apiVersion", "keda.sh/v1alpha1");

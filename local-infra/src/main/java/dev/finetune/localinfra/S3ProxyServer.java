@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -18,10 +17,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * S3Proxy (an S3 API server) as a child JVM: {@code java -jar s3proxy.jar --properties FILE}.
- * Its 55 MB self-contained jar is located by {@link S3ProxyJar}; it is never put on this
- * classpath. The server is stopped on {@link #close()} and, should the JVM exit first, by a
- * shutdown hook.
+ * S3Proxy (an S3 API server) as a child JVM: S3Proxy's {@code Main} with {@code --properties FILE},
+ * started through {@link ExitWithParent} so that it exits when this JVM dies, even by SIGKILL (no
+ * orphan keeps the port or the objects directory). Its 55 MB self-contained jar is located by
+ * {@link S3ProxyJar}; it is never put on this classpath. The server is stopped on {@link #close()}
+ * and, should the JVM exit first, by a shutdown hook.
+ *
+ * <p>{@link #restart()} starts it again on the same port, directory and credentials (clients keep
+ * their endpoint); {@link #supervise} does that whenever it dies, after a delay.
  */
 public final class S3ProxyServer implements AutoCloseable {
 
@@ -62,18 +65,28 @@ public final class S3ProxyServer implements AutoCloseable {
         }
     }
 
-    private final Process process;
+    private final List<String> command;
     private final Thread shutdownHook;
     private final String endpoint;
     private final Path workDir;
+    private final Path logFile;
+    private final Duration startTimeout;
     private final Duration startup;
+    private volatile Process process;
+    private volatile boolean closed;
+    private volatile Thread supervisor;
 
-    private S3ProxyServer(Process process, Thread hook, String endpoint, Path workDir, Duration startup) {
-        this.process = process;
-        this.shutdownHook = hook;
+    private S3ProxyServer(List<String> command, String endpoint, Path workDir, Path logFile, Duration startTimeout,
+            Process process, Duration startup) {
+        this.command = command;
         this.endpoint = endpoint;
         this.workDir = workDir;
+        this.logFile = logFile;
+        this.startTimeout = startTimeout;
+        this.process = process;
         this.startup = startup;
+        this.shutdownHook = new Thread(() -> stop(this.process), "s3proxy-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     public static S3ProxyServer start(Options options) {
@@ -91,20 +104,121 @@ public final class S3ProxyServer implements AutoCloseable {
             Path config = workDir.resolve("s3proxy.properties");
             writeConfig(config, endpoint, baseDir, options);
             Path logFile = workDir.resolve("s3proxy.log");
-            List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx512m", "-XX:+UseSerialGC",
-                    "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-jar", jar.toString(), "--properties", config.toString()));
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(logFile.toFile()).start();
-            Thread hook = new Thread(() -> stop(process), "s3proxy-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-            awaitReady(process, endpoint, options.startTimeout(), logFile);
+            Path wrapper = copyWrapper(workDir.resolve("wrapper"));
+            List<String> command = List.of(javaExecutable(), "-Xmx512m", "-XX:+UseSerialGC",
+                    "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+                    "-cp", wrapper + java.io.File.pathSeparator + jar, ExitWithParent.class.getName(),
+                    mainClass(jar), "--properties", config.toString());
+            Process process = launch(command, logFile);
+            try {
+                awaitReady(process, endpoint, options.startTimeout(), logFile);
+            } catch (IOException e) {
+                stop(process);
+                throw e;
+            }
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             log.info("S3Proxy started at {} in {} ms (objects: {})", endpoint, took.toMillis(),
                     options.baseDirectory() == null ? "in memory" : baseDir);
-            return new S3ProxyServer(process, hook, endpoint, workDir, took);
+            return new S3ProxyServer(command, endpoint, workDir, logFile, options.startTimeout(), process, took);
         } catch (IOException e) {
             throw new UncheckedIOException("S3Proxy did not start", e);
         }
+    }
+
+    /** stdin stays a pipe from this JVM: the child exits when it reads end-of-file (this JVM died). */
+    private static Process launch(List<String> command, Path logFile) throws IOException {
+        return new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+    }
+
+    /** {@link ExitWithParent}'s class file under {@code dir}, wherever this class was loaded from (a nested jar too). */
+    private static Path copyWrapper(Path dir) throws IOException {
+        String resource = ExitWithParent.class.getName().replace('.', '/') + ".class";
+        Path target = dir.resolve(resource);
+        Files.createDirectories(target.getParent());
+        try (var in = ExitWithParent.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException("cannot read " + resource + " from the classpath");
+            }
+            Files.copy(in, target);
+        }
+        return dir;
+    }
+
+    private static String mainClass(Path jar) throws IOException {
+        try (var file = new java.util.jar.JarFile(jar.toFile())) {
+            String main = file.getManifest() == null ? null : file.getManifest().getMainAttributes().getValue("Main-Class");
+            if (main == null) {
+                throw new IOException(jar + " names no Main-Class");
+            }
+            return main;
+        }
+    }
+
+    /**
+     * Starts the server again on the same port, directory and credentials (a no-op while it runs);
+     * objects on disk are all there again, an in-memory store starts empty.
+     */
+    public synchronized void restart() {
+        if (closed) {
+            throw new IllegalStateException("S3Proxy at " + endpoint + " was closed");
+        }
+        if (process.isAlive()) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        try {
+            Process started = launch(command, logFile);
+            process = started;
+            awaitReady(started, endpoint, startTimeout, logFile);
+            log.info("S3Proxy restarted at {} in {} ms", endpoint, (System.nanoTime() - t0) / 1_000_000);
+        } catch (IOException e) {
+            stop(process);
+            throw new UncheckedIOException("S3Proxy did not restart at " + endpoint, e);
+        }
+    }
+
+    /** Kills the server at once (SIGKILL), as a crash would: for fault tests. */
+    public void kill() {
+        Process p = process;
+        p.destroyForcibly();
+        try {
+            p.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Restarts the server whenever it dies, {@code delay} after it did (again and again while a
+     * restart fails), until {@link #close()}: the local platform's supervision of its object store.
+     */
+    public synchronized void supervise(Duration delay) {
+        if (supervisor != null) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            while (!closed) {
+                try {
+                    int code = process.waitFor();
+                    if (closed) {
+                        return;
+                    }
+                    log.warn("S3Proxy at {} exited with code {}; restarting it in {}", endpoint, code, delay);
+                    Thread.sleep(delay.toMillis());
+                    if (!closed) {
+                        restart();
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    log.warn("restarting S3Proxy at {} failed, trying again in {}: {}", endpoint, delay, e.getMessage());
+                }
+            }
+        }, "s3proxy-supervisor");
+        t.setDaemon(true);
+        supervisor = t;
+        t.start();
     }
 
     private static void writeConfig(Path file, String endpoint, Path baseDir, Options options) throws IOException {
@@ -194,9 +308,21 @@ public final class S3ProxyServer implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The running server's process id (changes with each restart). */
+    public long pid() {
+        return process.pid();
+    }
+
     @Override
     public void close() {
-        stop(process);
+        closed = true;
+        Thread t = supervisor;
+        if (t != null) {
+            t.interrupt();
+        }
+        synchronized (this) {
+            stop(process);
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException shuttingDown) {

@@ -53,10 +53,13 @@ public final class LocalPlatform implements AutoCloseable {
     public static LocalPlatform start(LocalSettings settings, String... args) throws Exception {
         Files.createDirectories(settings.home());
         LocalSecrets secrets = LocalSecrets.loadOrCreate(settings.home());
-        EmbeddedPostgres postgres = EmbeddedPostgres.start(
-                EmbeddedPostgres.Options.persistent(settings.home().resolve("postgres"), settings.postgresPort()));
+        // a PostgreSQL left running by a platform killed with SIGKILL is stopped first (EmbeddedPostgres)
+        EmbeddedPostgres postgres = EmbeddedPostgres.start(EmbeddedPostgres.Options.persistent(
+                settings.home().resolve("postgres"), settings.postgresPort(), secrets.postgresPassword()));
+        // S3Proxy exits with this JVM (even on SIGKILL) and is restarted on the same port if it dies
         S3ProxyServer s3 = S3ProxyServer.start(S3ProxyServer.Options.onDisk(settings.home().resolve("objects"),
                 settings.s3Port(), secrets.s3Identity(), secrets.s3Credential()));
+        s3.supervise(settings.s3RestartDelay());
         Map<String, Object> shared = new LinkedHashMap<>();
         shared.put("spring.datasource.url", postgres.jdbcUrl());
         shared.put("spring.datasource.username", postgres.username());
@@ -68,6 +71,8 @@ public final class LocalPlatform implements AutoCloseable {
 
         Map<String, Object> apiProperties = new LinkedHashMap<>(shared);
         apiProperties.put("server.port", settings.apiPort());
+        // it prints an operator key: this machine only, unless FINETUNE_BIND_ADDRESS opens it
+        apiProperties.put("server.address", settings.bindAddress());
         apiProperties.put("finetune.bootstrap-key", secrets.operatorKey());
         // S3Proxy listens on loopback only: a presigned URL would work on this machine alone
         apiProperties.put("finetune.downloads.mode", "proxied");
@@ -112,6 +117,10 @@ public final class LocalPlatform implements AutoCloseable {
 
     void printWelcome() {
         String line = "-".repeat(72);
+        if (!settings.loopbackOnly()) {
+            log.warn("The API listens on {} (FINETUNE_BIND_ADDRESS), not only on this machine: anyone who can reach "
+                    + "port {} and learns a key can use it", settings.bindAddress(), settings.apiPort());
+        }
         System.out.println(line);
         System.out.println("Fine-tuning platform is running");
         System.out.println("  dashboard + API : " + url() + "   (OpenAPI: " + url() + "v3/api-docs)");

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,12 +27,20 @@ public final class LocalPlatformProcess implements AutoCloseable {
     private final Path home;
     private final Path log;
     private final int port;
+    private final Path logs;
+    private final Map<String, String> env;
+    private final String[] args;
+    private boolean keepHome;
 
-    private LocalPlatformProcess(Process process, Path home, Path log, int port) {
+    private LocalPlatformProcess(Process process, Path home, Path log, int port, Path logs, Map<String, String> env,
+            String[] args) {
         this.process = process;
         this.home = home;
         this.log = log;
         this.port = port;
+        this.logs = logs;
+        this.env = env;
+        this.args = args;
     }
 
     /**
@@ -39,6 +48,29 @@ public final class LocalPlatformProcess implements AutoCloseable {
      * Spring arguments (e.g. {@code --finetune.worker.slice-steps=4}).
      */
     public static LocalPlatformProcess start(Path logs, String... args) {
+        return start(logs, Map.of(), args);
+    }
+
+    /** Like {@link #start(Path, String...)} with extra environment variables (e.g. {@code FINETUNE_S3_RESTART_DELAY}). */
+    public static LocalPlatformProcess start(Path logs, Map<String, String> env, String... args) {
+        try {
+            return start(Files.createTempDirectory("finetune-journey-"), freePort(), logs, "local-platform.log", env, args);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Starts the platform again on this one's home and port (after {@link #kill()}), with the same
+     * settings; its log goes to {@code local-platform-restarted.log}. Waits for its welcome.
+     */
+    public LocalPlatformProcess restart() {
+        keepHome = true;
+        return start(home, port, logs, "local-platform-restarted.log", env, args);
+    }
+
+    private static LocalPlatformProcess start(Path home, int port, Path logs, String logName, Map<String, String> env,
+            String... args) {
         Path root = PlatformUnderTest.repoRoot();
         Path jar = root.resolve("standalone/target/finetune-standalone.jar");
         if (!Files.isRegularFile(jar)) {
@@ -47,9 +79,7 @@ public final class LocalPlatformProcess implements AutoCloseable {
         }
         try {
             Files.createDirectories(logs);
-            Path home = Files.createTempDirectory("finetune-journey-");
-            Path log = logs.resolve("local-platform.log");
-            int port = freePort();
+            Path log = logs.resolve(logName);
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx1g", "-Dai.djl.offline=true",
                     "-Dfinetune.s3proxy.jar=" + root.resolve("standalone/target/lib/s3proxy.jar"), "-jar", jar.toString()));
@@ -60,11 +90,31 @@ public final class LocalPlatformProcess implements AutoCloseable {
             builder.environment().put("FINETUNE_HOME", home.toString());
             builder.environment().put("FINETUNE_PORT", String.valueOf(port));
             builder.environment().put("FINETUNE_BOOTSTRAP_KEY", OPERATOR_KEY);
-            LocalPlatformProcess platform = new LocalPlatformProcess(builder.start(), home, log, port);
+            builder.environment().putAll(env);
+            LocalPlatformProcess platform = new LocalPlatformProcess(builder.start(), home, log, port, logs, env, args);
             platform.awaitWelcome(Duration.ofMinutes(3));
             return platform;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    public ProcessHandle process() {
+        return process.toHandle();
+    }
+
+    /** SIGKILL, as a crash or an OOM killer would: no shutdown hook runs. The home is kept. */
+    public void kill() {
+        keepHome = true;
+        process.destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -108,6 +158,9 @@ public final class LocalPlatformProcess implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (keepHome) {
+            return; // another process (a restart) uses it; the restarted one deletes it
         }
         try (var files = Files.walk(home)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -152,8 +152,11 @@ class DatasetController {
             case ".json" -> MediaType.APPLICATION_JSON;
             default -> MediaType.parseMediaType("application/jsonl");
         };
+        // opened before the status and Content-Length are sent: a store that is down is a clean 503
+        // problem, not a 200 whose body breaks off
+        InputStream opened = store.get(dataset.objectKey());
         StreamingResponseBody body = out -> {
-            try (InputStream in = store.get(dataset.objectKey())) {
+            try (InputStream in = opened) {
                 in.transferTo(out);
             }
         };

@@ -10,14 +10,17 @@ import dev.finetune.core.json.InvalidJsonException;
 import dev.finetune.core.problem.PlatformProblem;
 import dev.finetune.core.problem.ProblemKind;
 import dev.finetune.core.storage.ArtifactStoreException;
+import dev.finetune.core.storage.StorageUnavailableException;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.validation.FieldError;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
@@ -181,6 +184,28 @@ class ProblemAdvice {
                 "the multipart body cannot be read (truncated, or a bad boundary)"), request);
     }
 
+    /** The store is down or unreachable: an outage, logged in one line, not a bug with a stack trace. */
+    @ExceptionHandler(StorageUnavailableException.class)
+    ResponseEntity<ProblemDetail> storageDown(StorageUnavailableException e, HttpServletRequest request) {
+        log.warn("Object storage unavailable on {} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
+        return respond(Outages.storageUnavailable(), request);
+    }
+
+    /** PostgreSQL is down or unreachable (no connection within Hikari's short connection timeout). */
+    @ExceptionHandler({CannotCreateTransactionException.class, DataAccessResourceFailureException.class})
+    ResponseEntity<ProblemDetail> databaseDown(Exception e, HttpServletRequest request) {
+        return databaseOrUnexpected(e, request);
+    }
+
+    private ResponseEntity<ProblemDetail> databaseOrUnexpected(Exception e, HttpServletRequest request) {
+        if (!Outages.isDatabaseUnavailable(e)) {
+            return unexpected(e, request);
+        }
+        log.warn("Database unavailable on {} {}: {}", request.getMethod(), request.getRequestURI(),
+                Outages.rootMessage(e));
+        return respond(Outages.databaseUnavailable(), request);
+    }
+
     @ExceptionHandler(ArtifactStoreException.class)
     ResponseEntity<ProblemDetail> storage(ArtifactStoreException e, HttpServletRequest request) {
         String correlation = UUID.randomUUID().toString();
@@ -196,6 +221,14 @@ class ProblemAdvice {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletRequest request) {
+        if (Outages.isDatabaseUnavailable(e)) {
+            log.warn("Database unavailable on {} {}: {}", request.getMethod(), request.getRequestURI(), e.toString());
+            return respond(Outages.databaseUnavailable(), request);
+        }
+        if (Outages.isStorageUnavailable(e)) {
+            log.warn("Object storage unavailable on {} {}: {}", request.getMethod(), request.getRequestURI(), e.toString());
+            return respond(Outages.storageUnavailable(), request);
+        }
         String correlation = UUID.randomUUID().toString();
         log.error("Unhandled error [{}] on {} {}", correlation, request.getMethod(), request.getRequestURI(), e);
         return respond(new PlatformProblem(ProblemKind.INTERNAL,

@@ -25,6 +25,9 @@ public class ProblemWriter {
     public void write(HttpServletRequest request, HttpServletResponse response, PlatformProblem problem) throws IOException {
         ProblemDetail detail = Problems.detail(problem, request.getRequestURI());
         response.setStatus(detail.getStatus());
+        if (detail.getStatus() == 503) {
+            response.setHeader(org.springframework.http.HttpHeaders.RETRY_AFTER, Problems.RETRY_AFTER_SECONDS);
+        }
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         response.getOutputStream().write(json.writeValueAsBytes(asMap(detail)));
     }

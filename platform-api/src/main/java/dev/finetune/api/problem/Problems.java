@@ -5,6 +5,7 @@ import java.util.Map;
 
 import dev.finetune.core.problem.PlatformProblem;
 import dev.finetune.core.problem.ProblemKind;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -31,8 +32,13 @@ public final class Problems {
     }
 
     public static ResponseEntity<ProblemDetail> response(PlatformProblem problem, String instance) {
-        return ResponseEntity.status(problem.kind().status())
-                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                .body(detail(problem, instance));
+        var builder = ResponseEntity.status(problem.kind().status()).contentType(MediaType.APPLICATION_PROBLEM_JSON);
+        if (problem.kind().status() == 503) {
+            builder.header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
+        }
+        return builder.body(detail(problem, instance));
     }
+
+    /** {@code Retry-After} of every 503: an outage of the database or the store; clients back off at least this long. */
+    public static final String RETRY_AFTER_SECONDS = "5";
 }

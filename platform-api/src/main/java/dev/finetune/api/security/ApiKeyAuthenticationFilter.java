@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 
+import dev.finetune.api.problem.Outages;
+import dev.finetune.api.problem.ProblemWriter;
 import dev.finetune.core.apikey.ApiKey;
 import dev.finetune.core.apikey.ApiKeyRepository;
 import dev.finetune.core.apikey.ApiKeyToken;
@@ -12,6 +14,8 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
@@ -30,18 +34,34 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 
     private static final String BEARER = "Bearer ";
 
+    private static final Logger log = LoggerFactory.getLogger(ApiKeyAuthenticationFilter.class);
+
     private final ApiKeyRepository keys;
     private final KeyUsage usage;
+    private final ProblemWriter problems;
 
-    ApiKeyAuthenticationFilter(ApiKeyRepository keys, KeyUsage usage) {
+    ApiKeyAuthenticationFilter(ApiKeyRepository keys, KeyUsage usage, ProblemWriter problems) {
         this.keys = keys;
         this.usage = usage;
+        this.problems = problems;
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        Optional<ApiKey> key = presentedToken(request).flatMap(keys::authenticate);
+        Optional<ApiKey> key;
+        try {
+            key = presentedToken(request).flatMap(keys::authenticate);
+        } catch (RuntimeException e) {
+            if (!Outages.isDatabaseUnavailable(e)) {
+                throw e;
+            }
+            // the key cannot be checked while PostgreSQL is down: 503 at once, not a 500 or a hang
+            log.warn("Database unavailable while checking an API key on {} {}: {}", request.getMethod(),
+                    request.getRequestURI(), e.toString());
+            problems.write(request, response, Outages.databaseUnavailable());
+            return;
+        }
         if (key.isEmpty()) {
             chain.doFilter(request, response);
             return;

@@ -4,7 +4,12 @@ import dev.finetune.api.problem.ProblemWriter;
 import dev.finetune.core.apikey.ApiKeyRepository;
 import dev.finetune.core.problem.PlatformProblem;
 import dev.finetune.core.problem.ProblemKind;
+import dev.finetune.core.security.Caller;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.http.HttpHeaders;
+import org.springframework.security.authorization.AuthorizationDecision;
+import org.springframework.security.core.Authentication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -16,7 +21,8 @@ import org.springframework.security.web.authentication.AnonymousAuthenticationFi
 
 /**
  * Stateless API-key security: every {@code /api/v1/**} call needs {@code Authorization: Bearer
- * ftk_...}; health, Prometheus and the OpenAPI document are open. No sessions, no CSRF (no
+ * ftk_...}; {@code /actuator/prometheus} (every tenant's job counts) needs the operator's key or the
+ * scrape token of {@link MetricsProperties}; health and the OpenAPI document are open. No sessions, no CSRF (no
  * cookies are ever read), no form or basic login. Scopes are checked in the controllers with
  * {@code caller.require(scope)}, next to the code they protect.
  */
@@ -24,20 +30,23 @@ import org.springframework.security.web.authentication.AnonymousAuthenticationFi
 class SecurityConfiguration {
 
     @Bean
-    SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeyRepository keys, KeyUsage usage, ProblemWriter problems)
-            throws Exception {
+    SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeyRepository keys, KeyUsage usage, ProblemWriter problems,
+            MetricsProperties metrics) throws Exception {
         http.csrf(c -> c.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .formLogin(f -> f.disable())
                 .httpBasic(b -> b.disable())
                 .logout(l -> l.disable())
                 .requestCache(r -> r.disable())
-                .addFilterBefore(new ApiKeyAuthenticationFilter(keys, usage), AnonymousAuthenticationFilter.class)
+                .addFilterBefore(new ApiKeyAuthenticationFilter(keys, usage, problems), AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a
                         // SSE streams finish on an async dispatch and errors render on /error: the
                         // request was authorised when it entered
                         .dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()
                         .requestMatchers("/api/**").authenticated()
+                        .requestMatchers("/actuator/prometheus", "/actuator/prometheus/**")
+                        .access((authentication, context) -> new AuthorizationDecision(
+                                isOperator(authentication.get()) || metrics.isScrapeToken(bearer(context.getRequest()))))
                         .anyRequest().permitAll())
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint((request, response, ex) -> problems.write(request, response,
@@ -46,6 +55,15 @@ class SecurityConfiguration {
                         .accessDeniedHandler((request, response, ex) -> problems.write(request, response,
                                 new PlatformProblem(ProblemKind.FORBIDDEN_SCOPE, "this API key may not do that"))));
         return http.build();
+    }
+
+    private static boolean isOperator(Authentication authentication) {
+        return authentication != null && authentication.getPrincipal() instanceof Caller caller && caller.operator();
+    }
+
+    private static String bearer(HttpServletRequest request) {
+        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+        return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7) : null;
     }
 
     /** Keeps Boot from creating a default user with a generated password: keys are the only login. */

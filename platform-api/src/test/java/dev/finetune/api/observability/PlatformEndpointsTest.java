@@ -30,7 +30,24 @@ class PlatformEndpointsTest extends ApiTestBase {
     }
 
     @Test
-    void exposesHealthProbesAndPrometheusWithoutAKey() {
+    void servesPrometheusOnlyToTheOperator() {
+        // given a tenant's own admin key
+        TestTenant tenant = newTenant("metrics-guard");
+
+        // when
+        Response anonymous = api.get("/actuator/prometheus", null);
+        Response tenantAdmin = api.get("/actuator/prometheus", tenant.adminKey());
+        Response operator = api.get("/actuator/prometheus", dev.finetune.api.support.Api.OPERATOR_KEY);
+
+        // then every tenant's job counts stay with the operator
+        assertThat(anonymous.status()).isEqualTo(401);
+        assertThat(anonymous.body()).contains("unauthenticated").doesNotContain("finetune_jobs");
+        assertThat(tenantAdmin.status()).isEqualTo(403);
+        assertThat(operator.status()).isEqualTo(200);
+    }
+
+    @Test
+    void exposesHealthProbesWithoutAKeyAndPrometheusWithTheOperatorKey() {
         // given: one queued job exists
         TestTenant tenant = newTenant("metrics");
         String dataset = uploadDataset(tenant, "llamafactory_identity.json");
@@ -39,7 +56,7 @@ class PlatformEndpointsTest extends ApiTestBase {
         // when
         Response liveness = api.get("/actuator/health/liveness", null);
         Response readiness = api.get("/actuator/health/readiness", null);
-        Response prometheus = api.get("/actuator/prometheus", null);
+        Response prometheus = api.get("/actuator/prometheus", dev.finetune.api.support.Api.OPERATOR_KEY);
 
         // then
         assertThat(liveness.status()).isEqualTo(200);

@@ -24,6 +24,7 @@ public enum ProblemKind {
     PROMOTION_BLOCKED("promotion-blocked", "Promotion blocked by the repository's gate", 409),
     BASE_MODEL_MISMATCH("base-model-mismatch", "Adapter belongs to a different base model", 409),
     STORAGE_UNAVAILABLE("storage-unavailable", "Object storage is unavailable", 503),
+    DATABASE_UNAVAILABLE("database-unavailable", "Database is unavailable", 503),
     /** A fault of the platform, not the request; the response carries only a correlation id that is logged. */
     INTERNAL("internal-error", "Internal error", 500);
 

@@ -28,6 +28,7 @@ import io.minio.StatObjectResponse;
 import io.minio.UploadObjectArgs;
 import io.minio.errors.ErrorResponseException;
 import io.minio.errors.MinioException;
+import io.minio.errors.ServerException;
 import io.minio.messages.DeleteRequest;
 import io.minio.messages.DeleteResult;
 import io.minio.messages.Item;
@@ -128,28 +129,29 @@ public class ArtifactStore implements AutoCloseable {
 
     public Optional<ObjectInfo> stat(String key) {
         try {
-            StatObjectResponse r = client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
-            return Optional.of(new ObjectInfo(key, r.size(), r.etag(), instant(r.lastModified()), r.contentType()));
-        } catch (MinioException e) {
-            if (isNotFound(e)) {
-                return Optional.empty();
-            }
-            throw new ArtifactStoreException("stat " + key + " failed: " + e.getMessage(), e);
+            return call("stat " + key, () -> {
+                StatObjectResponse r = client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
+                return Optional.of(new ObjectInfo(key, r.size(), r.etag(), instant(r.lastModified()), r.contentType()));
+            });
+        } catch (ArtifactNotFoundException e) {
+            return Optional.empty();
         }
     }
 
     /** Every object whose key starts with {@code prefix}, at any depth, in key order. */
     public List<ObjectInfo> list(String prefix) {
-        List<ObjectInfo> out = new ArrayList<>();
-        Iterable<Result<Item>> results = client.listObjects(ListObjectsArgs.builder()
-                .bucket(bucket).prefix(prefix).recursive(true).build());
-        for (Result<Item> result : results) {
-            Item item = call("list " + prefix, result::get);
-            if (!item.isDir()) {
-                out.add(new ObjectInfo(item.objectName(), item.size(), item.etag(), instant(item.lastModified()), null));
+        // the iterable is lazy: its iterator sends the requests, so a refused connection surfaces there
+        return call("list " + prefix, () -> {
+            List<ObjectInfo> out = new ArrayList<>();
+            for (Result<Item> result : client.listObjects(ListObjectsArgs.builder()
+                    .bucket(bucket).prefix(prefix).recursive(true).build())) {
+                Item item = result.get();
+                if (!item.isDir()) {
+                    out.add(new ObjectInfo(item.objectName(), item.size(), item.etag(), instant(item.lastModified()), null));
+                }
             }
-        }
-        return out;
+            return out;
+        });
     }
 
     /** Deletes one object; deleting a missing key is not an error (S3 semantics). */
@@ -170,9 +172,14 @@ public class ArtifactStore implements AutoCloseable {
             List<DeleteRequest.Object> batch = objects.subList(from, Math.min(objects.size(), from + DELETE_BATCH))
                     .stream().map(o -> new DeleteRequest.Object(o.key())).toList();
             // the result is lazy: iterating it is what sends the request
-            for (Result<DeleteResult.Error> result : client.removeObjects(
-                    RemoveObjectsArgs.builder().bucket(bucket).objects(batch).build())) {
-                DeleteResult.Error error = call("delete under " + prefix, result::get);
+            DeleteResult.Error error = call("delete under " + prefix, () -> {
+                for (Result<DeleteResult.Error> result : client.removeObjects(
+                        RemoveObjectsArgs.builder().bucket(bucket).objects(batch).build())) {
+                    return result.get();
+                }
+                return null;
+            });
+            if (error != null) {
                 throw new ArtifactStoreException("delete " + error.objectName() + " failed: " + error.message(), null);
             }
         }
@@ -227,21 +234,66 @@ public class ArtifactStore implements AutoCloseable {
         return t == null ? null : t.toInstant();
     }
 
+    /**
+     * Runs one SDK call and translates its failures: a missing object to
+     * {@link ArtifactNotFoundException}, anything at the connection level (see
+     * {@link #unreachable}) to {@link StorageUnavailableException}, the rest to
+     * {@link ArtifactStoreException}. The SDK reports a refused connection as an
+     * {@code IllegalStateException} around the {@code ConnectException}, so unchecked exceptions
+     * are examined too.
+     */
     private <T> T call(String what, StoreCall<T> action) {
         try {
             return action.run();
+        } catch (ArtifactStoreException e) {
+            throw e;
         } catch (MinioException e) {
             if (isNotFound(e)) {
                 throw new ArtifactNotFoundException(what, e);
             }
-            throw new ArtifactStoreException(what + " failed: " + e.getMessage(), e);
-        } catch (java.io.IOException e) {
-            throw new ArtifactStoreException(what + " failed: " + e.getMessage(), e);
+            throw translate(what, e);
+        } catch (Exception e) {
+            throw translate(what, e);
         }
+    }
+
+    static ArtifactStoreException translate(String what, Exception e) {
+        Throwable cause = unreachable(e);
+        if (cause != null) {
+            return new StorageUnavailableException(what + " failed: object storage is unreachable ("
+                    + cause.getClass().getSimpleName() + ": " + cause.getMessage() + ")", e);
+        }
+        if (e instanceof RuntimeException unchecked) {
+            throw unchecked; // not the store's failure (an illegal argument): as it was
+        }
+        return new ArtifactStoreException(what + " failed: " + e.getMessage(), e);
+    }
+
+    /**
+     * The connection-level failure in {@code e}'s cause chain, or null: any network
+     * {@link java.io.IOException} (refused, reset, timed out, unknown host, a stream cut in the middle
+     * of a transfer) and a 5xx answer of the store ({@link ServerException}). A local file-system
+     * error ({@link java.nio.file.FileSystemException}: the disk is full, a directory is missing) is
+     * not the store's and is not transient.
+     */
+    static Throwable unreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.nio.file.FileSystemException) {
+                return null;
+            }
+            if (t instanceof java.io.IOException || t instanceof ServerException
+                    || (t instanceof ErrorResponseException ere && ere.response() != null && ere.response().code() >= 500)) {
+                return t;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return null;
     }
 
     @FunctionalInterface
     private interface StoreCall<T> {
-        T run() throws MinioException, java.io.IOException;
+        T run() throws Exception;
     }
 }

@@ -6,6 +6,7 @@ import java.util.stream.Collectors;
 import dev.finetune.core.job.JobError;
 import dev.finetune.core.storage.ArtifactNotFoundException;
 import dev.finetune.core.storage.ArtifactStoreException;
+import dev.finetune.core.storage.StorageUnavailableException;
 import dev.finetune.data.DatasetValidationException;
 import dev.finetune.data.RecordError;
 import dev.finetune.data.ValidationReport;
@@ -59,6 +60,10 @@ final class Failures {
         if (t instanceof ArtifactNotFoundException missing) {
             return new JobError("file_missing", "a file this job needs is missing from object storage: "
                     + missing.getMessage(), null);
+        }
+        if (t instanceof StorageUnavailableException down) {
+            return new JobError("storage_unavailable", down.getMessage() + ". Check the object storage service (and "
+                    + "finetune.worker.storage-retry.give-up-after) and resubmit the job; its checkpoints are kept", null);
         }
         if (t instanceof ArtifactStoreException store) {
             return new JobError("storage_unavailable", "object storage kept failing: " + store.getMessage()
