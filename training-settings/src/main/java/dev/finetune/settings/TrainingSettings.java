@@ -5,7 +5,6 @@ import static dev.finetune.settings.SettingChecks.atLeastOrNull;
 import static dev.finetune.settings.SettingChecks.atMost;
 import static dev.finetune.settings.SettingChecks.fraction;
 import static dev.finetune.settings.SettingChecks.nonNegative;
-import static dev.finetune.settings.SettingChecks.positive;
 import static dev.finetune.settings.SettingChecks.required;
 
 /**
@@ -87,8 +86,7 @@ public record TrainingSettings(
         atLeast("n_epochs", nEpochs, 1);
         atLeastOrNull("max_steps", maxSteps, 1);
         atLeast("batch_size", batchSize, 1);
-        positive("learning_rate", learningRate);
-        if (learningRate > 1) {
+        if (!(learningRate > 0 && learningRate <= 1)) {
             throw new InvalidSettingException("learning_rate", "must be > 0 and <= 1 but was " + learningRate);
         }
         required("lr_scheduler", lrScheduler);

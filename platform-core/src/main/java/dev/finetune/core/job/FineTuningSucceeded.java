@@ -1,5 +1,6 @@
 package dev.finetune.core.job;
 
+import dev.finetune.settings.FineTuningMethod;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
