@@ -1,5 +1,6 @@
 package dev.finetune.data;
 
+import dev.finetune.settings.DatasetFormat;
 import dev.finetune.data.tokenizer.TextTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package dev.finetune.data;
 
+import dev.finetune.settings.DatasetFormat;
+
 /**
  * How to read a dataset file.
  *

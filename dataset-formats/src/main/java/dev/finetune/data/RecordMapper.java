@@ -1,5 +1,6 @@
 package dev.finetune.data;
 
+import dev.finetune.settings.DatasetFormat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;

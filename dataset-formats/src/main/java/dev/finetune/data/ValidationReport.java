@@ -1,5 +1,6 @@
 package dev.finetune.data;
 
+import dev.finetune.settings.DatasetFormat;
 import java.util.List;
 
 /**

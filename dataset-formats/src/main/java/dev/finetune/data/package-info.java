@@ -1,7 +1,7 @@
 /**
  * Training data, from the files users have to the padded batches the trainer consumes.
  * {@link dev.finetune.data.DatasetReader} reads JSON Lines, JSON arrays and raw text in the
- * common layouts ({@link dev.finetune.data.DatasetFormat}: chat messages, Alpaca instruction,
+ * common layouts ({@link dev.finetune.settings.DatasetFormat}: chat messages, Alpaca instruction,
  * prompt/completion, ShareGPT with tool calls, plain text; keys renamed through
  * {@link dev.finetune.data.FieldMapping}) and validates every record before any training,
  * reporting each bad one with its line and field. Records become normalised

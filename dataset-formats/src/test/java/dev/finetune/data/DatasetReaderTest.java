@@ -1,5 +1,6 @@
 package dev.finetune.data;
 
+import dev.finetune.settings.DatasetFormat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.finetune.data.tokenizer.HfTokenizer;

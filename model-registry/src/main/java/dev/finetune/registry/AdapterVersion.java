@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import dev.finetune.core.hyperparameters.Hyperparameters;
-import dev.finetune.core.job.FineTuningMethod;
+import dev.finetune.settings.FineTuningMethod;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.annotation.JsonNaming;
 

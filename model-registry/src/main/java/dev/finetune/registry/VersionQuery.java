@@ -1,7 +1,7 @@
 package dev.finetune.registry;
 
 import dev.finetune.core.common.Checks;
-import dev.finetune.core.job.FineTuningMethod;
+import dev.finetune.settings.FineTuningMethod;
 import dev.finetune.core.tenant.SegmentName;
 
 /**

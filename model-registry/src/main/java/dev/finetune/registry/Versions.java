@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import dev.finetune.core.hyperparameters.Hyperparameters;
-import dev.finetune.core.job.FineTuningMethod;
+import dev.finetune.settings.FineTuningMethod;
 import dev.finetune.core.job.FineTuningSucceeded;
 import dev.finetune.core.job.JobId;
 import dev.finetune.core.json.CoreJson;

@@ -21,8 +21,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * The invariants of ARCHITECTURE.md that can be read off the bytecode, checked over every module
  * (this module's test classpath holds them all). The Maven build enforces the coarse ones too:
- * platform-api has no dependency on the engine or the worker, and trainer-engine's enforcer rule
- * bans Spring from its dependency tree. Invariants that only show at run time name their tests in
+ * platform-api has no dependency on the engine or the worker, trainer-engine's enforcer rule
+ * bans Spring from its dependency tree, and training-settings' bans Spring, DJL and Jackson. Invariants that only show at run time name their tests in
  * ARCHITECTURE.md.
  */
 class ArchitectureTest {
@@ -46,6 +46,19 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "dev.finetune.core..",
                         "dev.finetune.registry..", "dev.finetune.worker..", "dev.finetune.api..")
                 .because("the engine runs in the CLI and in any host, and the platform depends on it, never back")
+                .check(PLATFORM);
+    }
+
+    @Test
+    void trainingSettingsDependOnNothingOfThePlatform() {
+        noClasses().that().resideInAPackage("dev.finetune.settings..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.finetune.core..", "dev.finetune.data..",
+                        "dev.finetune.engine..", "dev.finetune.worker..", "dev.finetune.registry..",
+                        "dev.finetune.api..", "dev.finetune.webui..", "dev.finetune.standalone..",
+                        "dev.finetune.localinfra..", "org.springframework..", "ai.djl..", "tools.jackson..",
+                        "com.fasterxml.jackson..", "jakarta..")
+                .because("core, worker, engine and CLI all share the settings: they are plain Java that depends on "
+                        + "none of them (Maven: training-settings' enforcer rule bans Spring, DJL and Jackson)")
                 .check(PLATFORM);
     }
 

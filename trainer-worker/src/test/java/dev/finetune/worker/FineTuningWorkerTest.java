@@ -18,7 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.finetune.core.dataset.Dataset;
 import dev.finetune.core.job.FineTuningJob;
 import dev.finetune.core.job.FineTuningSucceeded;
-import dev.finetune.core.job.FineTuningMethod;
+import dev.finetune.settings.FineTuningMethod;
 import dev.finetune.core.job.JobId;
 import dev.finetune.core.job.JobStatus;
 import dev.finetune.core.model.BaseModel;

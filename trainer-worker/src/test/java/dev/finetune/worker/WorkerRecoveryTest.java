@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.finetune.core.dataset.Dataset;
 import dev.finetune.core.job.FineTuningJob;
-import dev.finetune.core.job.FineTuningMethod;
+import dev.finetune.settings.FineTuningMethod;
 import dev.finetune.core.job.JobId;
 import dev.finetune.core.job.JobStatus;
 import dev.finetune.core.model.BaseModel;

@@ -171,6 +171,7 @@ export const api = {
   getJob: (id) => request('GET', `/fine-tuning/jobs/${seg(id)}`),
   createJob: (body, idempotencyKey) =>
     request('POST', '/fine-tuning/jobs', { json: body, headers: { 'Idempotency-Key': idempotencyKey } }),
+  hyperparameterDefaults: () => request('GET', '/fine-tuning/hyperparameters'),
   cancelJob: (id) => request('POST', `/fine-tuning/jobs/${seg(id)}/cancel`),
   jobEvents: (id, { after, limit = 200 } = {}) =>
     request('GET', `/fine-tuning/jobs/${seg(id)}/events`, { query: { after, limit } }),

@@ -1,7 +1,10 @@
-// The job's hyperparameters as the API names them, with the server's defaults (platform-core's
-// HyperparametersBuilder: keep the two in step), a one-line explanation each, the methods each
-// applies to, and the presets the New job page offers. Only fields that differ from these
-// defaults are sent, so the server's own defaults decide everything else.
+// The job's hyperparameters as the API names them, a one-line explanation each, the methods each
+// applies to, and the presets the New job page offers. Their defaults are not written here: the
+// API serves them (GET /fine-tuning/hyperparameters, the shared training settings' defaults, the
+// same the CLI uses) and loadDefaults() puts them on each entry. Only fields that differ from
+// these defaults are sent, so the server's own defaults decide everything else.
+
+import { api } from './api.js';
 
 export const METHODS = [
   {
@@ -28,54 +31,54 @@ const LORA = ['lora', 'qlora'];
 
 /** type: int | float | choice | bool | optional-int | modules */
 export const HYPERPARAMETERS = [
-  { name: 'n_epochs', label: 'Epochs', type: 'int', min: 1, default: 3, methods: ALL,
+  { name: 'n_epochs', label: 'Epochs', type: 'int', min: 1, methods: ALL,
     hint: 'Passes over the training set. Small datasets overfit after 2–3.' },
-  { name: 'max_steps', label: 'Max steps', type: 'optional-int', min: 1, default: null, methods: ALL,
+  { name: 'max_steps', label: 'Max steps', type: 'optional-int', min: 1, methods: ALL,
     hint: 'Stop after this many optimizer steps; empty trains for the epochs above.' },
-  { name: 'batch_size', label: 'Batch size', type: 'int', min: 1, default: 4, methods: ALL,
+  { name: 'batch_size', label: 'Batch size', type: 'int', min: 1, methods: ALL,
     hint: 'Examples per step. Lower it first when memory runs out.' },
-  { name: 'gradient_accumulation_steps', label: 'Gradient accumulation', type: 'int', min: 1, default: 1, methods: ALL,
+  { name: 'gradient_accumulation_steps', label: 'Gradient accumulation', type: 'int', min: 1, methods: ALL,
     hint: 'Steps summed before an update: effective batch = batch size × this, without the memory.' },
-  { name: 'learning_rate', label: 'Learning rate', type: 'float', min: 0, max: 1, step: 'any', default: 2e-4, methods: ALL,
+  { name: 'learning_rate', label: 'Learning rate', type: 'float', min: 0, max: 1, step: 'any', methods: ALL,
     hint: '2e-4 suits LoRA; bottleneck adapters often want 1e-4 to 1e-3. A loss that jumps or turns NaN wants it lower.' },
-  { name: 'lr_scheduler', label: 'LR schedule', type: 'choice', choices: ['cosine', 'linear', 'constant'], default: 'cosine', methods: ALL,
+  { name: 'lr_scheduler', label: 'LR schedule', type: 'choice', choices: ['cosine', 'linear', 'constant'], methods: ALL,
     hint: 'How the learning rate decays after warm-up.' },
-  { name: 'warmup_ratio', label: 'Warm-up ratio', type: 'float', min: 0, max: 0.99, step: 'any', default: 0.03, methods: ALL,
+  { name: 'warmup_ratio', label: 'Warm-up ratio', type: 'float', min: 0, max: 0.99, step: 'any', methods: ALL,
     hint: 'Share of steps spent ramping the learning rate up.' },
-  { name: 'weight_decay', label: 'Weight decay', type: 'float', min: 0, step: 'any', default: 0, methods: ALL,
+  { name: 'weight_decay', label: 'Weight decay', type: 'float', min: 0, step: 'any', methods: ALL,
     hint: 'AdamW decay on the trained weights; 0.01–0.1 can curb overfitting.' },
-  { name: 'max_grad_norm', label: 'Max gradient norm', type: 'float', min: 0, step: 'any', default: 1.0, methods: ALL,
+  { name: 'max_grad_norm', label: 'Max gradient norm', type: 'float', min: 0, step: 'any', methods: ALL,
     hint: 'Gradients are clipped to this norm.' },
-  { name: 'max_seq_length', label: 'Max sequence length', type: 'int', min: 8, max: 131072, default: 512, methods: ALL,
+  { name: 'max_seq_length', label: 'Max sequence length', type: 'int', min: 8, max: 131072, methods: ALL,
     hint: 'Tokens per example; longer examples are truncated. Memory grows with it.' },
-  { name: 'packing', label: 'Pack short examples', type: 'bool', default: false, methods: ALL,
+  { name: 'packing', label: 'Pack short examples', type: 'bool', methods: ALL,
     hint: 'Concatenate short examples into full-length sequences: faster on short data.' },
-  { name: 'train_on_inputs', label: 'Train on inputs', type: 'bool', default: false, methods: ALL,
+  { name: 'train_on_inputs', label: 'Train on inputs', type: 'bool', methods: ALL,
     hint: 'Also learn the prompt tokens, not only the answers. Usually off.' },
-  { name: 'eval_every_steps', label: 'Evaluate every (steps)', type: 'optional-int', min: 1, default: null, methods: ALL,
+  { name: 'eval_every_steps', label: 'Evaluate every (steps)', type: 'optional-int', min: 1, methods: ALL,
     hint: 'Empty evaluates once, after the last step. Needs a validation set or a split of the training set.' },
-  { name: 'early_stopping_patience', label: 'Early stopping patience', type: 'optional-int', min: 1, default: null, methods: ALL,
+  { name: 'early_stopping_patience', label: 'Early stopping patience', type: 'optional-int', min: 1, methods: ALL,
     hint: 'Stop after this many evaluations without a better eval loss; empty never stops early.' },
-  { name: 'lora_r', label: 'Rank (r)', type: 'int', min: 1, default: 8, methods: LORA,
+  { name: 'lora_r', label: 'Rank (r)', type: 'int', min: 1, methods: LORA,
     hint: 'Start at 8. Try 16, 32 or 64 for specialised domains (legal, medical, code) that the base model knows little about.' },
-  { name: 'lora_alpha', label: 'Alpha', type: 'int', min: 1, default: 16, methods: LORA,
+  { name: 'lora_alpha', label: 'Alpha', type: 'int', min: 1, methods: LORA,
     hint: 'Scales the update (alpha / r). If it overfits, lower alpha or add dropout before lowering the rank.' },
-  { name: 'lora_dropout', label: 'Dropout', type: 'float', min: 0, max: 0.99, step: 'any', default: 0.05, methods: LORA,
+  { name: 'lora_dropout', label: 'Dropout', type: 'float', min: 0, max: 0.99, step: 'any', methods: LORA,
     hint: '0.05–0.1 helps small datasets; raise it when eval loss climbs while training loss falls.' },
-  { name: 'target_modules', label: 'Target modules', type: 'modules', default: ['q_proj', 'v_proj'], methods: LORA,
+  { name: 'target_modules', label: 'Target modules', type: 'modules', methods: LORA,
     hint: 'Comma-separated layer names, or all-linear (more capacity, more memory).' },
-  { name: 'use_rslora', label: 'Rank-stabilised LoRA', type: 'bool', default: false, methods: LORA,
+  { name: 'use_rslora', label: 'Rank-stabilised LoRA', type: 'bool', methods: LORA,
     hint: 'Scale by alpha/√r instead of alpha/r: keeps high ranks (64+) learning.' },
-  { name: 'use_dora', label: 'DoRA (weight-decomposed)', type: 'bool', default: false, methods: LORA,
+  { name: 'use_dora', label: 'DoRA (weight-decomposed)', type: 'bool', methods: LORA,
     hint: 'Also learns a magnitude per output feature (PEFT’s use_dora): often closer to full fine-tuning at low rank, a little slower per step.' },
-  { name: 'adapter_kind', label: 'Adapter placement', type: 'choice', choices: ['pfeiffer', 'houlsby'], default: 'pfeiffer', methods: ['adapter'],
+  { name: 'adapter_kind', label: 'Adapter placement', type: 'choice', choices: ['pfeiffer', 'houlsby'], methods: ['adapter'],
     hint: 'Pfeiffer: after the FFN only (lighter). Houlsby: after attention and the FFN.' },
-  { name: 'adapter_reduction_factor', label: 'Reduction factor', type: 'int', min: 1, default: 16, methods: ['adapter'],
+  { name: 'adapter_reduction_factor', label: 'Reduction factor', type: 'int', min: 1, methods: ['adapter'],
     hint: 'Hidden size ÷ this = bottleneck width. Lower means a bigger adapter.' },
 ];
 
 export const PRESETS = [
-  { id: 'defaults', label: 'Defaults', description: 'The platform defaults: r=8, alpha=16, dropout 0.05, 3 epochs.', values: {} },
+  { id: 'defaults', label: 'Defaults', description: 'The platform defaults, the values shown under each field.', values: {} },
   { id: 'quick', label: 'Quick check', description: 'A few steps to see the pipeline work end to end before a real run.',
     values: { max_steps: 20, n_epochs: 1, eval_every_steps: 10 } },
   { id: 'domain', label: 'Specialised domain', description: 'More capacity for a domain far from the base model’s data: r=32, alpha=64.',
@@ -85,6 +88,12 @@ export const PRESETS = [
   { id: 'low-memory', label: 'Short on memory', description: 'QLoRA, batch 1 with accumulation 4, shorter sequences.',
     values: { batch_size: 1, gradient_accumulation_steps: 4, max_seq_length: 256 }, method: 'qlora' },
 ];
+
+/** Fetches the server's defaults once and sets each entry's `default` from them (null where it has none). */
+export async function loadDefaults() {
+  const served = await api.hyperparameterDefaults();
+  for (const p of HYPERPARAMETERS) p.default = served[p.name] ?? null;
+}
 
 export function defaultsOf() {
   return Object.fromEntries(HYPERPARAMETERS.map((p) => [p.name, p.default]));

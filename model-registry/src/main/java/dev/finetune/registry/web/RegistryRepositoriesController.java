@@ -3,7 +3,7 @@ package dev.finetune.registry.web;
 import java.util.Set;
 
 import dev.finetune.core.apikey.ApiKeyScope;
-import dev.finetune.core.job.FineTuningMethod;
+import dev.finetune.settings.FineTuningMethod;
 import dev.finetune.core.security.Caller;
 import dev.finetune.core.tenant.SegmentName;
 import dev.finetune.registry.AdapterRef;

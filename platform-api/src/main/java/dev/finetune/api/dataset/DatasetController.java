@@ -12,7 +12,7 @@ import java.util.UUID;
 import dev.finetune.api.ListPage;
 import dev.finetune.core.apikey.ApiKeyScope;
 import dev.finetune.core.dataset.Dataset;
-import dev.finetune.core.dataset.DatasetFormat;
+import dev.finetune.settings.DatasetFormat;
 import dev.finetune.core.dataset.DatasetId;
 import dev.finetune.core.dataset.DatasetRepository;
 import dev.finetune.core.job.JobStatus;

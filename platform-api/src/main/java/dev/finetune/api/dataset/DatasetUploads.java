@@ -3,11 +3,10 @@ package dev.finetune.api.dataset;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import dev.finetune.core.dataset.Dataset;
-import dev.finetune.core.dataset.DatasetFormat;
+import dev.finetune.settings.DatasetFormat;
 import dev.finetune.core.dataset.DatasetId;
 import dev.finetune.core.dataset.DatasetRepository;
 import dev.finetune.core.problem.PlatformProblem;
@@ -44,7 +43,7 @@ class DatasetUploads {
 
     Dataset accept(TenantId tenant, String name, DatasetFormat requested, StagedUpload upload, String extension) {
         ValidationReport report = DatasetReader.validate(upload.file(),
-                new DatasetSpec(requested == null ? null : toReader(requested), null, properties.errorCap()), null);
+                new DatasetSpec(requested, null, properties.errorCap()), null);
         if (!report.ok()) {
             throw rejected(report);
         }
@@ -52,7 +51,7 @@ class DatasetUploads {
         String key = ObjectKeys.dataset(tenant, id, "data" + extension);
         store.putFile(key, upload.file());
         try {
-            Dataset dataset = new Dataset(id, tenant, name, fromReader(report.format()), key, upload.sha256(),
+            Dataset dataset = new Dataset(id, tenant, name, report.format(), key, upload.sha256(),
                     upload.size(), Instant.now());
             dataset.markValid(report.rows(), report.estimatedTokens());
             return datasets.save(dataset);
@@ -76,7 +75,7 @@ class DatasetUploads {
                     + first.line() + (first.field() == null ? "" : " (" + first.field() + ")") + ": " + first.message();
         }
         return new PlatformProblem(ProblemKind.INVALID_DATASET, detail)
-                .with("format", report.format() == null ? null : report.format().name().toLowerCase(Locale.ROOT))
+                .with("format", report.format() == null ? null : report.format().wireName())
                 .with("rows", report.rows())
                 .with("validRows", report.validRows())
                 .with("errors", errors)
@@ -89,13 +88,5 @@ class DatasetUploads {
         m.put("field", e.field());
         m.put("message", e.message());
         return m;
-    }
-
-    static dev.finetune.data.DatasetFormat toReader(DatasetFormat format) {
-        return dev.finetune.data.DatasetFormat.valueOf(format.name());
-    }
-
-    static DatasetFormat fromReader(dev.finetune.data.DatasetFormat format) {
-        return DatasetFormat.valueOf(format.name());
     }
 }

@@ -13,7 +13,7 @@ import dev.finetune.core.hyperparameters.Hyperparameters;
 import dev.finetune.core.job.CheckpointRef;
 import dev.finetune.core.job.FineTuningJob;
 import dev.finetune.core.job.FineTuningJobRepository;
-import dev.finetune.core.job.FineTuningMethod;
+import dev.finetune.settings.FineTuningMethod;
 import dev.finetune.core.job.JobId;
 import dev.finetune.core.job.JobStatus;
 import dev.finetune.core.job.NewJob;
@@ -112,7 +112,7 @@ class JobSubmission {
                     .with("param", "validation_file");
         }
         Segment segment = findSegment(caller, r.segment());
-        FineTuningMethod method = r.method() == null ? FineTuningMethod.LORA : r.method();
+        FineTuningMethod method = r.method() == null ? FineTuningMethod.DEFAULT : r.method();
         CheckpointRef from = r.fromCheckpoint() == null || r.fromCheckpoint().isBlank() ? null
                 : findCheckpoint(caller, r.fromCheckpoint(), model, method);
         Hyperparameters hp = r.hyperparameters() == null ? Hyperparameters.defaults() : r.hyperparameters();

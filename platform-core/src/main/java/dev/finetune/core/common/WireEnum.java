@@ -3,14 +3,19 @@ package dev.finetune.core.common;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
+import dev.finetune.settings.WireNamed;
+
 /**
  * An enum whose external form (database column, JSON) is a lower-case word such as
  * {@code validating_files}. Constants are named in upper case; {@link #wireName()} is derived.
+ * The training settings' enums ({@code FineTuningMethod}, ...) define their words themselves as
+ * {@link WireNamed}; both kinds are stored by {@link WireEnumConverter}.
  */
-public interface WireEnum {
+public interface WireEnum extends WireNamed {
 
     String name();
 
+    @Override
     default String wireName() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }

@@ -1,9 +1,10 @@
 package dev.finetune.core.common;
 
+import dev.finetune.settings.WireNamed;
 import jakarta.persistence.AttributeConverter;
 
-/** Stores a {@link WireEnum} as its lower-case wire name, matching the CHECK constraints in the schema. */
-public abstract class WireEnumConverter<E extends Enum<E> & WireEnum> implements AttributeConverter<E, String> {
+/** Stores a {@link WireNamed} enum as its lower-case wire name, matching the CHECK constraints in the schema. */
+public abstract class WireEnumConverter<E extends Enum<E> & WireNamed> implements AttributeConverter<E, String> {
 
     private final Class<E> type;
 
@@ -18,6 +19,6 @@ public abstract class WireEnumConverter<E extends Enum<E> & WireEnum> implements
 
     @Override
     public E convertToEntityAttribute(String dbData) {
-        return dbData == null ? null : WireEnum.fromWire(type, dbData, type.getSimpleName());
+        return dbData == null ? null : WireNamed.fromWire(type, dbData, type.getSimpleName());
     }
 }

@@ -6,6 +6,7 @@ import dev.finetune.core.download.DownloadLinks;
 import dev.finetune.core.download.DownloadProperties;
 import dev.finetune.core.job.CompletionOutbox;
 import dev.finetune.core.job.JobOutcomeMeters;
+import dev.finetune.core.json.SettingsJson;
 import dev.finetune.core.progress.JobEventRepository;
 import dev.finetune.core.progress.JobStatusLog;
 import dev.finetune.core.queue.JobQueue;
@@ -40,6 +41,13 @@ import org.springframework.transaction.PlatformTransactionManager;
 @AutoConfigurationPackage(basePackages = "dev.finetune.core")
 @EnableConfigurationProperties(QueueProperties.class)
 public class CoreAutoConfiguration {
+
+    /** The training settings' enums and target modules in request and response bodies, as {@code CoreJson} stores them. */
+    @Bean
+    @ConditionalOnMissingBean
+    SettingsJson settingsJson() {
+        return new SettingsJson();
+    }
 
     @Bean
     @ConditionalOnMissingBean

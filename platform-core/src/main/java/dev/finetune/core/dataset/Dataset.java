@@ -1,5 +1,6 @@
 package dev.finetune.core.dataset;
 
+import dev.finetune.settings.DatasetFormat;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -28,7 +29,7 @@ public class Dataset extends AssignedIdEntity {
     @Column(nullable = false)
     private String name;
 
-    @Convert(converter = DatasetFormat.JpaConverter.class)
+    @Convert(converter = DatasetFormatConverter.class)
     @Column(nullable = false, updatable = false)
     private DatasetFormat format;
 

@@ -3,11 +3,23 @@ package dev.finetune.core.hyperparameters;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.finetune.core.json.CoreJson;
+import dev.finetune.settings.AdapterKind;
+import dev.finetune.settings.BottleneckSettings;
+import dev.finetune.settings.FineTuningMethod;
+import dev.finetune.settings.InvalidSettingException;
+import dev.finetune.settings.LoraSettings;
+import dev.finetune.settings.LrScheduler;
+import dev.finetune.settings.MethodSettings;
+import dev.finetune.settings.TargetModules;
+import dev.finetune.settings.TrainingSettings;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.annotation.JsonNaming;
 
 /**
- * Hyperparameters of one fine-tuning job. Method-independent fields first, then LoRA/QLoRA
+ * Hyperparameters of one fine-tuning job: the API's and the jsonb column's flat snake_case form of
+ * the shared settings ({@link TrainingSettings}, {@link LoraSettings}, {@link BottleneckSettings}),
+ * which define every default and rule; {@link #training()}, {@link #lora()} and {@link #bottleneck()}
+ * give them back, {@link #of} goes the other way. Method-independent fields first, then LoRA/QLoRA
  * fields, then bottleneck-adapter fields; the fields of the other method are kept (with their
  * defaults) so that a job's JSON is always complete. Nullable: {@code max_steps} (train for
  * {@code n_epochs}), {@code eval_every_steps} (evaluate once, after the last step) and
@@ -38,52 +50,53 @@ public record Hyperparameters(
         int adapterReductionFactor,
         AdapterKind adapterKind) {
 
-    public static final int DEFAULT_N_EPOCHS = 3;
-    public static final int MAX_SEQ_LENGTH_LIMIT = 131_072;
+    private static final Hyperparameters DEFAULTS = of(TrainingSettings.DEFAULTS, LoraSettings.DEFAULTS,
+            BottleneckSettings.DEFAULTS);
 
+    /** Every rule is the shared settings' rule; a broken one is reported with its JSON field name. */
     public Hyperparameters {
-        atLeast("n_epochs", nEpochs, 1);
-        if (maxSteps != null) {
-            atLeast("max_steps", maxSteps, 1);
+        try {
+            new TrainingSettings(nEpochs, maxSteps, batchSize, learningRate, lrScheduler, warmupRatio, weightDecay,
+                    maxGradNorm, gradientAccumulationSteps, maxSeqLength, evalEverySteps, earlyStoppingPatience,
+                    trainOnInputs, packing);
+            new LoraSettings(loraR, loraAlpha, loraDropout, targetModules, useRslora, useDora);
+            new BottleneckSettings(adapterKind, adapterReductionFactor);
+        } catch (InvalidSettingException e) {
+            throw new InvalidHyperparameterException(e.field(), e.rule());
         }
-        atLeast("batch_size", batchSize, 1);
-        if (!(learningRate > 0) || !Double.isFinite(learningRate) || learningRate > 1) {
-            throw new InvalidHyperparameterException("learning_rate", "must be > 0 and <= 1 but was " + learningRate);
-        }
-        required("lr_scheduler", lrScheduler);
-        if (!(warmupRatio >= 0 && warmupRatio < 1)) {
-            throw new InvalidHyperparameterException("warmup_ratio", "must be >= 0 and < 1 but was " + warmupRatio);
-        }
-        if (!(weightDecay >= 0) || !Double.isFinite(weightDecay)) {
-            throw new InvalidHyperparameterException("weight_decay", "must be >= 0 but was " + weightDecay);
-        }
-        if (!(maxGradNorm > 0) || !Double.isFinite(maxGradNorm)) {
-            throw new InvalidHyperparameterException("max_grad_norm", "must be > 0 but was " + maxGradNorm);
-        }
-        atLeast("gradient_accumulation_steps", gradientAccumulationSteps, 1);
-        atLeast("max_seq_length", maxSeqLength, 8);
-        if (maxSeqLength > MAX_SEQ_LENGTH_LIMIT) {
-            throw new InvalidHyperparameterException("max_seq_length", "must be <= " + MAX_SEQ_LENGTH_LIMIT + " but was " + maxSeqLength);
-        }
-        if (evalEverySteps != null) {
-            atLeast("eval_every_steps", evalEverySteps, 1);
-        }
-        if (earlyStoppingPatience != null) {
-            atLeast("early_stopping_patience", earlyStoppingPatience, 1);
-        }
-        atLeast("lora_r", loraR, 1);
-        atLeast("lora_alpha", loraAlpha, 1);
-        if (!(loraDropout >= 0 && loraDropout < 1)) {
-            throw new InvalidHyperparameterException("lora_dropout", "must be >= 0 and < 1 but was " + loraDropout);
-        }
-        required("target_modules", targetModules);
-        atLeast("adapter_reduction_factor", adapterReductionFactor, 1);
-        required("adapter_kind", adapterKind);
     }
 
-    /** PEFT-style defaults for every field. */
+    /** The flat JSON form of the shared settings. */
+    public static Hyperparameters of(TrainingSettings t, LoraSettings l, BottleneckSettings b) {
+        return new Hyperparameters(t.nEpochs(), t.maxSteps(), t.batchSize(), t.learningRate(), t.lrScheduler(),
+                t.warmupRatio(), t.weightDecay(), t.maxGradNorm(), t.gradientAccumulationSteps(), t.maxSeqLength(),
+                t.evalEverySteps(), t.earlyStoppingPatience(), t.trainOnInputs(), t.packing(), l.r(), l.alpha(),
+                l.dropout(), l.targetModules(), l.useRslora(), l.useDora(), b.reductionFactor(), b.kind());
+    }
+
+    /** The method-independent settings. */
+    public TrainingSettings training() {
+        return new TrainingSettings(nEpochs, maxSteps, batchSize, learningRate, lrScheduler, warmupRatio, weightDecay,
+                maxGradNorm, gradientAccumulationSteps, maxSeqLength, evalEverySteps, earlyStoppingPatience,
+                trainOnInputs, packing);
+    }
+
+    public LoraSettings lora() {
+        return new LoraSettings(loraR, loraAlpha, loraDropout, targetModules, useRslora, useDora);
+    }
+
+    public BottleneckSettings bottleneck() {
+        return new BottleneckSettings(adapterKind, adapterReductionFactor);
+    }
+
+    /** The settings of {@code method}: LoRA's for lora and qlora, the bottleneck's for adapter. */
+    public MethodSettings methodSettings(FineTuningMethod method) {
+        return method.isLora() ? lora() : bottleneck();
+    }
+
+    /** The shared settings' defaults ({@code TrainingSettings.DEFAULTS}, {@code LoraSettings.DEFAULTS}, ...). */
     public static Hyperparameters defaults() {
-        return builder().build();
+        return DEFAULTS;
     }
 
     public static HyperparametersBuilder builder() {
@@ -103,22 +116,15 @@ public record Hyperparameters(
         return CoreJson.write(this);
     }
 
-    /** LoRA scaling factor: alpha / r, or alpha / sqrt(r) with rank-stabilised LoRA. */
-    public double loraScaling() {
-        return useRslora ? loraAlpha / Math.sqrt(loraR) : (double) loraAlpha / loraR;
-    }
-
     /**
      * Checks the fields that only one method understands against the job's method: {@code use_dora} rescales a
      * LoRA update, so a bottleneck-adapter job ({@code adapter}) cannot have it.
-     *
-     * @param loraMethod whether the job's method is {@code lora} or {@code qlora}
-     * @param method the method's wire name, for the message
      */
-    public void checkFitsMethod(boolean loraMethod, String method) {
-        if (useDora && !loraMethod) {
-            throw new InvalidHyperparameterException("use_dora",
-                    "applies to methods lora and qlora only, not " + method + " (DoRA rescales a LoRA update)");
+    public void checkFitsMethod(FineTuningMethod method) {
+        try {
+            lora().checkFitsMethod(method);
+        } catch (InvalidSettingException e) {
+            throw new InvalidHyperparameterException(e.field(), e.rule());
         }
     }
 
@@ -170,17 +176,5 @@ public record Hyperparameters(
         if (adapterReductionFactor != null) b.adapterReductionFactor(adapterReductionFactor);
         if (adapterKind != null) b.adapterKind(adapterKind);
         return b.build();
-    }
-
-    private static void atLeast(String field, int value, int min) {
-        if (value < min) {
-            throw new InvalidHyperparameterException(field, "must be " + (min == 1 ? "> 0" : ">= " + min) + " but was " + value);
-        }
-    }
-
-    private static void required(String field, Object value) {
-        if (value == null) {
-            throw new InvalidHyperparameterException(field, "must not be null");
-        }
     }
 }

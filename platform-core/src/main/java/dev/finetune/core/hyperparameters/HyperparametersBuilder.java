@@ -1,32 +1,37 @@
 package dev.finetune.core.hyperparameters;
 
-/** Builds {@link Hyperparameters} from the defaults; {@link #build()} validates. */
+import dev.finetune.settings.AdapterKind;
+import dev.finetune.settings.LrScheduler;
+import dev.finetune.settings.TargetModules;
+
+/** Builds {@link Hyperparameters} from the shared settings' defaults; {@link #build()} validates. */
 public final class HyperparametersBuilder {
 
-    private int nEpochs = Hyperparameters.DEFAULT_N_EPOCHS;
+    private int nEpochs;
     private Integer maxSteps;
-    private int batchSize = 4;
-    private double learningRate = 2e-4;
-    private LrScheduler lrScheduler = LrScheduler.COSINE;
-    private double warmupRatio = 0.03;
-    private double weightDecay = 0.0;
-    private double maxGradNorm = 1.0;
-    private int gradientAccumulationSteps = 1;
-    private int maxSeqLength = 512;
+    private int batchSize;
+    private double learningRate;
+    private LrScheduler lrScheduler;
+    private double warmupRatio;
+    private double weightDecay;
+    private double maxGradNorm;
+    private int gradientAccumulationSteps;
+    private int maxSeqLength;
     private Integer evalEverySteps;
     private Integer earlyStoppingPatience;
     private boolean trainOnInputs;
     private boolean packing;
-    private int loraR = 8;
-    private int loraAlpha = 16;
-    private double loraDropout = 0.05;
-    private TargetModules targetModules = TargetModules.DEFAULT;
+    private int loraR;
+    private int loraAlpha;
+    private double loraDropout;
+    private TargetModules targetModules;
     private boolean useRslora;
     private boolean useDora;
-    private int adapterReductionFactor = 16;
-    private AdapterKind adapterKind = AdapterKind.PFEIFFER;
+    private int adapterReductionFactor;
+    private AdapterKind adapterKind;
 
     HyperparametersBuilder() {
+        this(Hyperparameters.defaults());
     }
 
     HyperparametersBuilder(Hyperparameters h) {

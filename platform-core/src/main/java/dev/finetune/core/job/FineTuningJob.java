@@ -1,5 +1,6 @@
 package dev.finetune.core.job;
 
+import dev.finetune.settings.FineTuningMethod;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -54,7 +55,7 @@ public class FineTuningJob extends AssignedIdEntity {
     @Column(name = "validation_dataset_id", updatable = false)
     private UUID validationDatasetId;
 
-    @Convert(converter = FineTuningMethod.JpaConverter.class)
+    @Convert(converter = FineTuningMethodConverter.class)
     @Column(nullable = false, updatable = false)
     private FineTuningMethod method;
 

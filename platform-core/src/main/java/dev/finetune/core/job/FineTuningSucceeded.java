@@ -1,5 +1,6 @@
 package dev.finetune.core.job;
 
+import dev.finetune.settings.FineTuningMethod;
 import java.time.Instant;
 import java.util.regex.Pattern;
 

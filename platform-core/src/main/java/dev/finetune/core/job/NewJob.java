@@ -1,5 +1,6 @@
 package dev.finetune.core.job;
 
+import dev.finetune.settings.FineTuningMethod;
 import java.util.Map;
 
 import dev.finetune.core.common.Checks;
@@ -45,7 +46,7 @@ public record NewJob(
         Checks.notNull(trainingDataset, "training_file");
         Checks.notNull(method, "method");
         Checks.notNull(hyperparameters, "hyperparameters");
-        hyperparameters.checkFitsMethod(method != FineTuningMethod.ADAPTER, method.wireName());
+        hyperparameters.checkFitsMethod(method);
         if (suffix != null) {
             Checks.matches(suffix, SUFFIX, "suffix");
         }

@@ -6,12 +6,16 @@ import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The platform's JSON mapper (Jackson 3): snake_case, strict about unknown properties. */
+/**
+ * The platform's JSON mapper (Jackson 3): snake_case, strict about unknown properties, the shared
+ * training settings by their wire names ({@link SettingsJson}).
+ */
 public final class CoreJson {
 
     private static final JsonMapper MAPPER = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .addModule(new SettingsJson())
             .build();
 
     private CoreJson() {

@@ -1,5 +1,6 @@
 package dev.finetune.core.dataset;
 
+import dev.finetune.settings.DatasetFormat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

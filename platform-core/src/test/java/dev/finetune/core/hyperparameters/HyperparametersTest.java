@@ -6,6 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.List;
 
 import dev.finetune.core.json.InvalidJsonException;
+import dev.finetune.settings.AdapterKind;
+import dev.finetune.settings.BottleneckSettings;
+import dev.finetune.settings.FineTuningMethod;
+import dev.finetune.settings.LoraSettings;
+import dev.finetune.settings.LrScheduler;
+import dev.finetune.settings.TargetModules;
+import dev.finetune.settings.TrainingSettings;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -50,7 +57,7 @@ class HyperparametersTest {
         assertThat(h.maxSteps()).isEqualTo(50);
         assertThat(h.lrScheduler()).isEqualTo(LrScheduler.LINEAR);
         assertThat(h.targetModules().allLinear()).isTrue();
-        assertThat(h.loraScaling()).isEqualTo(32 / Math.sqrt(16));
+        assertThat(h.lora().scaling()).isEqualTo(32 / Math.sqrt(16));
         assertThat(written).contains("\"n_epochs\":2", "\"lora_r\":16", "\"target_modules\":\"all-linear\"",
                 "\"lr_scheduler\":\"linear\"", "\"adapter_kind\":\"houlsby\"", "\"use_rslora\":true");
         assertThat(Hyperparameters.fromJson(written)).isEqualTo(h);
@@ -78,11 +85,12 @@ class HyperparametersTest {
         Hyperparameters dora = Hyperparameters.builder().useDora(true).build();
 
         // when / then
-        dora.checkFitsMethod(true, "qlora");
-        Hyperparameters.defaults().checkFitsMethod(false, "adapter");
-        assertThatThrownBy(() -> dora.checkFitsMethod(false, "adapter"))
+        dora.checkFitsMethod(FineTuningMethod.QLORA);
+        Hyperparameters.defaults().checkFitsMethod(FineTuningMethod.ADAPTER);
+        assertThatThrownBy(() -> dora.checkFitsMethod(FineTuningMethod.ADAPTER))
                 .isInstanceOf(InvalidHyperparameterException.class)
-                .hasMessage("use_dora applies to methods lora and qlora only, not adapter (DoRA rescales a LoRA update)")
+                .hasMessage("use_dora applies to methods lora and qlora only, not adapter (DoRA rescales a LoRA update; "
+                        + "a bottleneck adapter has none)")
                 .satisfies(e -> assertThat(((InvalidJsonException) e).field()).isEqualTo("use_dora"));
     }
 
@@ -108,6 +116,40 @@ class HyperparametersTest {
                 .isInstanceOf(InvalidJsonException.class)
                 .hasMessageStartingWith(expected.trim())
                 .satisfies(e -> assertThat(((InvalidJsonException) e).field()).isEqualTo(expected.trim().split(" ")[0]));
+    }
+
+    @Test
+    void readsAndWritesAJobStoredBeforeTheSharedSettingsUnchanged() {
+        // given: a jsonb row as the platform wrote it before the settings module (the mirrored enums' wire names)
+        String stored = "{\"n_epochs\":3,\"max_steps\":null,\"batch_size\":4,\"learning_rate\":2.0E-4,"
+                + "\"lr_scheduler\":\"cosine\",\"warmup_ratio\":0.03,\"weight_decay\":0.0,\"max_grad_norm\":1.0,"
+                + "\"gradient_accumulation_steps\":1,\"max_seq_length\":512,\"eval_every_steps\":null,"
+                + "\"early_stopping_patience\":null,\"train_on_inputs\":false,\"packing\":false,\"lora_r\":8,"
+                + "\"lora_alpha\":16,\"lora_dropout\":0.05,\"target_modules\":[\"q_proj\",\"v_proj\"],"
+                + "\"use_rslora\":false,\"use_dora\":false,\"adapter_reduction_factor\":16,\"adapter_kind\":\"pfeiffer\"}";
+
+        // when
+        Hyperparameters h = Hyperparameters.fromJson(stored);
+
+        // then
+        assertThat(h).isEqualTo(Hyperparameters.defaults());
+        assertThat(h.toJson()).isEqualTo(stored);
+    }
+
+    @Test
+    void takesItsDefaultsFromTheSharedSettingsAndGivesThemBack() {
+        // given
+        Hyperparameters defaults = Hyperparameters.defaults();
+
+        // when
+        Hyperparameters rebuilt = Hyperparameters.of(defaults.training(), defaults.lora(), defaults.bottleneck());
+
+        // then
+        assertThat(defaults.training()).isEqualTo(TrainingSettings.DEFAULTS);
+        assertThat(defaults.lora()).isEqualTo(LoraSettings.DEFAULTS);
+        assertThat(defaults.bottleneck()).isEqualTo(BottleneckSettings.DEFAULTS);
+        assertThat(defaults.methodSettings(FineTuningMethod.ADAPTER)).isEqualTo(BottleneckSettings.DEFAULTS);
+        assertThat(rebuilt).isEqualTo(defaults);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.finetune.core.job;
 
+import dev.finetune.settings.FineTuningMethod;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.finetune.core.hyperparameters.Hyperparameters;
-import dev.finetune.core.hyperparameters.TargetModules;
+import dev.finetune.settings.TargetModules;
 import dev.finetune.core.testing.RealInfrastructure;
 import dev.finetune.core.testing.TestData;
 import dev.finetune.core.testing.TestData.Fixture;

@@ -1,5 +1,6 @@
 package dev.finetune.core.job;
 
+import dev.finetune.settings.FineTuningMethod;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

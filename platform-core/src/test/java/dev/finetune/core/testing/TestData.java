@@ -4,13 +4,13 @@ import java.time.Instant;
 import java.util.Map;
 
 import dev.finetune.core.dataset.Dataset;
-import dev.finetune.core.dataset.DatasetFormat;
+import dev.finetune.settings.DatasetFormat;
 import dev.finetune.core.dataset.DatasetId;
 import dev.finetune.core.dataset.DatasetRepository;
 import dev.finetune.core.hyperparameters.Hyperparameters;
 import dev.finetune.core.job.FineTuningJob;
 import dev.finetune.core.job.FineTuningJobRepository;
-import dev.finetune.core.job.FineTuningMethod;
+import dev.finetune.settings.FineTuningMethod;
 import dev.finetune.core.job.JobStatus;
 import dev.finetune.core.job.NewJob;
 import dev.finetune.core.model.BaseModel;

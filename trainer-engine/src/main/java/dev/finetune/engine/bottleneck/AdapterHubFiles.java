@@ -1,5 +1,6 @@
 package dev.finetune.engine.bottleneck;
 
+import dev.finetune.settings.AdapterKind;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -52,7 +53,7 @@ public final class AdapterHubFiles {
         boolean houlsby = c.path("mh_adapter").asBoolean(false);
         BottleneckConfig config;
         try {
-            config = new BottleneckConfig(houlsby ? BottleneckConfig.Kind.HOULSBY : BottleneckConfig.Kind.PFEIFFER,
+            config = new BottleneckConfig(houlsby ? AdapterKind.HOULSBY : AdapterKind.PFEIFFER,
                     c.path("reduction_factor").asInt(16), c.path("non_linearity").asText(null),
                     c.path("scaling").asDouble(1.0), json.path("name").asText("finetune"));
         } catch (IllegalArgumentException e) {

@@ -1,5 +1,6 @@
 package dev.finetune.engine.bottleneck;
 
+import dev.finetune.settings.AdapterKind;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -50,7 +51,7 @@ public final class BottleneckAdapter implements TrainableAdapter {
         Activation act = Activation.parse(config.nonLinearity());
         List<BottleneckModule> modules = new ArrayList<>();
         for (DecoderLayer layer : model.layers()) {
-            if (config.kind() == BottleneckConfig.Kind.HOULSBY) {
+            if (config.kind() == AdapterKind.HOULSBY) {
                 BottleneckModule attn = module(prefix(layer.index(), "attention_adapters", config), weights, act, config);
                 layer.setAfterAttention(attn);
                 modules.add(attn);
@@ -126,7 +127,7 @@ public final class BottleneckAdapter implements TrainableAdapter {
     }
 
     static Map<String, Object> describe(BottleneckConfig c) {
-        boolean houlsby = c.kind() == BottleneckConfig.Kind.HOULSBY;
+        boolean houlsby = c.kind() == AdapterKind.HOULSBY;
         Map<String, Object> json = new java.util.LinkedHashMap<>();
         json.put("architecture", "bottleneck");
         json.put("mh_adapter", houlsby);

@@ -1,50 +1,25 @@
 package dev.finetune.engine.bottleneck;
 
-import java.util.Locale;
+import dev.finetune.settings.AdapterKind;
+import dev.finetune.settings.BottleneckSettings;
 
 /**
- * Bottleneck adapter settings with AdapterHub's ({@code adapters} library) names and defaults.
+ * Bottleneck adapter settings with AdapterHub's ({@code adapters} library) names and defaults: the
+ * shared {@link BottleneckSettings} (kind and reduction factor, validated there) plus what only the
+ * engine and AdapterHub's files carry.
  *
  * @param kind {@code PFEIFFER} ({@code seq_bn}: one adapter after the MLP) or {@code HOULSBY}
  *             ({@code double_seq_bn}: after attention and after the MLP)
- * @param reductionFactor bottleneck width is {@code hidden_size / reduction_factor} (16 by default)
+ * @param reductionFactor bottleneck width is {@code hidden_size / reduction_factor}
  * @param nonLinearity activation between down- and up-projection: relu (Pfeiffer's default), swish (Houlsby's), gelu, tanh
  * @param scaling multiplier on the adapter output (1.0)
  * @param name the adapter's name inside the saved weights
  */
-public record BottleneckConfig(Kind kind, int reductionFactor, String nonLinearity, double scaling, String name) {
-
-    public enum Kind {
-        PFEIFFER("seq_bn"),
-        HOULSBY("double_seq_bn");
-
-        private final String architecture;
-
-        Kind(String architecture) {
-            this.architecture = architecture;
-        }
-
-        public String architecture() {
-            return architecture;
-        }
-
-        public static Kind parse(String value) {
-            return switch (value.toLowerCase(Locale.ROOT)) {
-                case "pfeiffer", "seq_bn" -> PFEIFFER;
-                case "houlsby", "double_seq_bn" -> HOULSBY;
-                default -> throw new IllegalArgumentException("adapter kind must be pfeiffer or houlsby, got '" + value + "'");
-            };
-        }
-    }
+public record BottleneckConfig(AdapterKind kind, int reductionFactor, String nonLinearity, double scaling, String name) {
 
     public BottleneckConfig {
-        if (kind == null) {
-            throw new IllegalArgumentException("adapter kind must be pfeiffer or houlsby");
-        }
-        if (reductionFactor <= 0) {
-            throw new IllegalArgumentException("reduction_factor must be > 0, got " + reductionFactor);
-        }
-        nonLinearity = Activation.parse(nonLinearity == null ? kind == Kind.PFEIFFER ? "relu" : "swish" : nonLinearity).id();
+        new BottleneckSettings(kind, reductionFactor);
+        nonLinearity = Activation.parse(nonLinearity == null ? kind == AdapterKind.PFEIFFER ? "relu" : "swish" : nonLinearity).id();
         if (!(scaling > 0)) {
             throw new IllegalArgumentException("scaling must be > 0, got " + scaling);
         }
@@ -53,12 +28,25 @@ public record BottleneckConfig(Kind kind, int reductionFactor, String nonLineari
         }
     }
 
+    /**
+     * The engine's config for the shared settings: each kind's own non-linearity (relu for Pfeiffer,
+     * swish for Houlsby, as AdapterHub defines them), scaling 1.0, the adapter named {@code finetune}.
+     */
+    public static BottleneckConfig from(BottleneckSettings s) {
+        return new BottleneckConfig(s.kind(), s.reductionFactor(), null, 1.0, "finetune");
+    }
+
     public static BottleneckConfig pfeiffer() {
-        return new BottleneckConfig(Kind.PFEIFFER, 16, "relu", 1.0, "finetune");
+        return from(BottleneckSettings.DEFAULTS);
     }
 
     public static BottleneckConfig houlsby() {
-        return new BottleneckConfig(Kind.HOULSBY, 16, "swish", 1.0, "finetune");
+        return from(new BottleneckSettings(AdapterKind.HOULSBY, BottleneckSettings.DEFAULT_REDUCTION_FACTOR));
+    }
+
+    /** The shared settings of this config. */
+    public BottleneckSettings settings() {
+        return new BottleneckSettings(kind, reductionFactor);
     }
 
     public BottleneckConfig withReductionFactor(int factor) {

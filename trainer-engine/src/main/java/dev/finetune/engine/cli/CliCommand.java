@@ -89,7 +89,7 @@ abstract class CliCommand implements Callable<Integer> {
             sb.append("the file has no records");
         } else {
             sb.append(Math.max(bad, 1)).append(" of ").append(report.rows()).append(" records are not usable as ")
-                    .append(report.format() == null ? "any known format" : report.format().name().toLowerCase())
+                    .append(report.format() == null ? "any known format" : report.format().wireName())
                     .append(" data; fix them (or choose --format and field names) and run again. Nothing was trained.");
         }
         for (int i = 0; i < Math.min(ERRORS_SHOWN, lines.size()); i++) {

@@ -20,13 +20,18 @@ import java.util.regex.Pattern;
  */
 record FlagNames(Map<String, String> identifiers, Map<String, String> subjects) {
 
-    /** What {@code train} builds: {@code FineTuneSpec}, {@code TrainingConfig}, {@code LoraConfig}, {@code BottleneckConfig}, {@code EncoderOptions}. */
+    /**
+     * What {@code train} builds: the shared {@code TrainingSettings}, {@code LoraSettings} and
+     * {@code BottleneckSettings} (their fields named as the API names them), {@code FineTuneSpec},
+     * {@code TrainingConfig}, {@code LoraConfig}, {@code BottleneckConfig}, {@code EncoderOptions}.
+     */
     static final FlagNames TRAIN = new FlagNames(Map.ofEntries(
             Map.entry("modelDir", "--model"),
             Map.entry("dataFile", "--data"),
             Map.entry("evalFraction", "--eval-fraction"),
             Map.entry("maxSeqLen", "--max-seq-len"),
             Map.entry("max_seq_len", "--max-seq-len"),
+            Map.entry("max_seq_length", "--max-seq-len"),
             Map.entry("learning_rate", "--learning-rate"),
             Map.entry("weight_decay", "--weight-decay"),
             Map.entry("lr_scheduler", "--lr-scheduler"),
@@ -36,15 +41,18 @@ record FlagNames(Map<String, String> identifiers, Map<String, String> subjects) 
             Map.entry("max_grad_norm", "--max-grad-norm"),
             Map.entry("max_steps", "--max-steps"),
             Map.entry("n_epochs", "--epochs"),
-            Map.entry("eval_every", "--eval-every"),
+            Map.entry("eval_every_steps", "--eval-every"),
             Map.entry("early_stopping_patience", "--early-stopping-patience"),
             Map.entry("log_every", "--log-every"),
+            Map.entry("lora_r", "--lora-r"),
             Map.entry("lora_alpha", "--lora-alpha"),
             Map.entry("lora_dropout", "--lora-dropout"),
             Map.entry("target_modules", "--target-modules"),
             Map.entry("use_dora", "--use-dora"),
-            Map.entry("reduction_factor", "--reduction-factor")),
-            Map.of("r", "--lora-r", "method", "--method", "device", "--device", "adapter kind", "--adapter-kind"));
+            Map.entry("adapter_reduction_factor", "--reduction-factor"),
+            Map.entry("reduction_factor", "--reduction-factor"),
+            Map.entry("adapter_kind", "--adapter-kind")),
+            Map.of("method", "--method", "device", "--device"));
 
     /** What {@code generate} builds: {@code SamplingOptions}. */
     static final FlagNames GENERATE = new FlagNames(Map.of("max_new_tokens", "--max-new-tokens", "top_p", "--top-p"),

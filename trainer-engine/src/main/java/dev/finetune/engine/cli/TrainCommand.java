@@ -2,9 +2,7 @@ package dev.finetune.engine.cli;
 
 import dev.finetune.engine.bottleneck.BottleneckConfig;
 import dev.finetune.data.DatasetSpec;
-import dev.finetune.data.EncoderOptions;
 import dev.finetune.engine.lora.LoraConfig;
-import dev.finetune.engine.recipe.FineTuneMethod;
 import dev.finetune.engine.recipe.FineTuneSession;
 import dev.finetune.engine.recipe.FineTuneSpec;
 import dev.finetune.engine.recipe.PreparedData;
@@ -12,6 +10,13 @@ import dev.finetune.engine.recipe.TrainingReport;
 import dev.finetune.engine.train.TrainingConfig;
 import dev.finetune.engine.train.TrainingListener;
 import dev.finetune.engine.train.TrainingSummary;
+import dev.finetune.settings.AdapterKind;
+import dev.finetune.settings.BottleneckSettings;
+import dev.finetune.settings.FineTuningMethod;
+import dev.finetune.settings.LoraSettings;
+import dev.finetune.settings.LrScheduler;
+import dev.finetune.settings.TargetModules;
+import dev.finetune.settings.TrainingSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,7 +25,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code finetune train}: flags to a {@link FineTuneSpec}, a session run in slices, the adapter written to --out. */
-@Command(name = "train", sortOptions = false, mixinStandardHelpOptions = true,
+@Command(name = "train", sortOptions = false, mixinStandardHelpOptions = true, defaultValueProvider = SettingsDefaults.class,
         description = "Fine-tune a base model on a dataset with LoRA, QLoRA or a bottleneck adapter and write the "
                 + "adapter to --out. On a terminal it shows a progress bar with ETA; otherwise it prints one "
                 + "progress line every --log-every steps. A summary follows at the end.")
@@ -32,57 +37,57 @@ final class TrainCommand extends CliCommand {
     Path data;
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where the adapter, training_summary.json, checkpoints/ and merged/ go.")
     Path out;
-    @Option(names = "--method", defaultValue = "lora", paramLabel = "lora|qlora|adapter", description = "Fine-tuning method (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--method", paramLabel = "lora|qlora|adapter", description = "Fine-tuning method (default: ${DEFAULT-VALUE}).")
     String method;
 
-    @Option(names = "--max-steps", defaultValue = "0", paramLabel = "N", description = "Optimizer steps to run; 0 derives them from --epochs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-steps", defaultValue = "0", paramLabel = "N", description = "Optimizer steps to run; 0 (the default) derives them from --epochs.")
     int maxSteps;
-    @Option(names = "--epochs", defaultValue = "1", paramLabel = "E", description = "Passes over the training data when --max-steps is 0 (default: ${DEFAULT-VALUE}).")
-    double epochs;
-    @Option(names = "--learning-rate", defaultValue = "2e-4", paramLabel = "LR", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", paramLabel = "E", description = "Passes over the training data when --max-steps is 0 (default: ${DEFAULT-VALUE}).")
+    int epochs;
+    @Option(names = "--learning-rate", paramLabel = "LR", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
     double learningRate;
-    @Option(names = "--batch-size", defaultValue = "4", paramLabel = "N", description = "Sequences per micro-batch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", paramLabel = "N", description = "Sequences per micro-batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
-    @Option(names = "--grad-accum", defaultValue = "1", paramLabel = "N", description = "Micro-batches per optimizer step (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--grad-accum", paramLabel = "N", description = "Micro-batches per optimizer step (default: ${DEFAULT-VALUE}).")
     int gradAccum;
-    @Option(names = "--max-seq-len", defaultValue = "512", paramLabel = "N", description = "Longest sequence in tokens, capped at the model's max_position_embeddings (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-seq-len", paramLabel = "N", description = "Longest sequence in tokens, capped at the model's max_position_embeddings (default: ${DEFAULT-VALUE}).")
     int maxSeqLen;
 
-    @Option(names = "--lora-r", defaultValue = "8", paramLabel = "N", description = "LoRA rank (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lora-r", paramLabel = "N", description = "LoRA rank (default: ${DEFAULT-VALUE}).")
     int loraR;
-    @Option(names = "--lora-alpha", defaultValue = "16", paramLabel = "A", description = "LoRA alpha; the update is scaled by alpha/r (default: ${DEFAULT-VALUE}).")
-    double loraAlpha;
-    @Option(names = "--lora-dropout", defaultValue = "0.05", paramLabel = "P", description = "Dropout on the LoRA input while training (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lora-alpha", paramLabel = "A", description = "LoRA alpha; the update is scaled by alpha/r (default: ${DEFAULT-VALUE}).")
+    int loraAlpha;
+    @Option(names = "--lora-dropout", paramLabel = "P", description = "Dropout on the LoRA input while training (default: ${DEFAULT-VALUE}).")
     double loraDropout;
-    @Option(names = "--target-modules", defaultValue = "q_proj,v_proj", split = ",", paramLabel = "LIST", description = "Comma list of projections to adapt, or all-linear (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--target-modules", split = ",", paramLabel = "LIST", description = "Comma list of projections to adapt, or all-linear (default: ${DEFAULT-VALUE}).")
     List<String> targetModules;
     @Option(names = "--use-rslora", description = "Rank-stabilised LoRA scaling alpha/sqrt(r).")
     boolean useRslora;
     @Option(names = "--use-dora", description = "Weight-decomposed LoRA (DoRA, PEFT's use_dora): also trains a magnitude per output feature (lora/qlora).")
     boolean useDora;
-    @Option(names = "--adapter-kind", defaultValue = "pfeiffer", paramLabel = "pfeiffer|houlsby", description = "Bottleneck layout for --method adapter (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--adapter-kind", paramLabel = "pfeiffer|houlsby", description = "Bottleneck layout for --method adapter (default: ${DEFAULT-VALUE}).")
     String adapterKind;
-    @Option(names = "--reduction-factor", defaultValue = "16", paramLabel = "N", description = "Adapter bottleneck width is hidden_size / this (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--reduction-factor", paramLabel = "N", description = "Adapter bottleneck width is hidden_size / this (default: ${DEFAULT-VALUE}).")
     int reductionFactor;
 
-    @Option(names = "--lr-scheduler", defaultValue = "cosine", paramLabel = "constant|linear|cosine", description = "Decay after warmup (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr-scheduler", paramLabel = "constant|linear|cosine", description = "Decay after warmup (default: ${DEFAULT-VALUE}).")
     String lrScheduler;
-    @Option(names = "--warmup-ratio", defaultValue = "0.03", paramLabel = "R", description = "Share of steps spent warming up from 0 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup-ratio", paramLabel = "R", description = "Share of steps spent warming up from 0 (default: ${DEFAULT-VALUE}).")
     double warmupRatio;
-    @Option(names = "--weight-decay", defaultValue = "0", paramLabel = "W", description = "AdamW decoupled weight decay (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--weight-decay", paramLabel = "W", description = "AdamW decoupled weight decay (default: ${DEFAULT-VALUE}).")
     double weightDecay;
-    @Option(names = "--max-grad-norm", defaultValue = "1.0", paramLabel = "N", description = "Clip the global gradient norm; 0 disables (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-grad-norm", paramLabel = "N", description = "Clip the global gradient norm; 0 disables clipping (default: ${DEFAULT-VALUE}).")
     double maxGradNorm;
-    @Option(names = "--seed", defaultValue = "42", paramLabel = "S", description = "Seeds adapter init, eval split, data order and dropout (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "" + TrainingConfig.DEFAULT_SEED, paramLabel = "S", description = "Seeds adapter init, eval split, data order and dropout (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--eval-fraction", defaultValue = "0.1", paramLabel = "F", description = "Share of examples held out for eval; 0 disables eval (default: ${DEFAULT-VALUE}).")
     double evalFraction;
-    @Option(names = "--eval-every", defaultValue = "0", paramLabel = "N", description = "Evaluate every N steps; 0 only at the end (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--eval-every", defaultValue = "0", paramLabel = "N", description = "Evaluate every N steps; 0 (the default) only at the end.")
     int evalEvery;
-    @Option(names = "--early-stopping-patience", defaultValue = "0", paramLabel = "N", description = "Stop after N evals without improvement; 0 disables (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--early-stopping-patience", defaultValue = "0", paramLabel = "N", description = "Stop after N evals without improvement; 0 (the default) never stops early.")
     int patience;
-    @Option(names = "--log-every", defaultValue = "10", paramLabel = "N", description = "Print a progress line every N steps when stdout is not a terminal (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--log-every", defaultValue = "" + TrainingConfig.DEFAULT_LOG_EVERY, paramLabel = "N", description = "Print a progress line every N steps when stdout is not a terminal (default: ${DEFAULT-VALUE}).")
     int logEvery;
 
     @Option(names = "--format", defaultValue = "auto", paramLabel = "FORMAT", description = "chat, instruction, completion, sharegpt, text, or auto to detect (default: ${DEFAULT-VALUE}).")
@@ -128,7 +133,7 @@ final class TrainCommand extends CliCommand {
         if (resume != null && !Files.isDirectory(resume)) {
             throw new IllegalArgumentException("--resume " + resume + " is not a checkpoint directory");
         }
-        out().printf("train: %s on %s, data %s%n", spec.method().id(), spec.baseModelName(), data);
+        out().printf("train: %s on %s, data %s%n", spec.method().wireName(), spec.baseModelName(), data);
         try (FineTuneSession session = FineTuneSession.open(spec, TrainingListener.NONE)) {
             PreparedData.Stats stats = session.dataStats();
             out().println("data: " + stats.describe());
@@ -164,18 +169,35 @@ final class TrainCommand extends CliCommand {
     }
 
     FineTuneSpec spec() {
-        FineTuneMethod m = FineTuneMethod.parse(method);
-        TrainingConfig training = new TrainingConfig(learningRate, weightDecay, 0.9, 0.999, 1e-8,
-                Parsers.schedule(lrScheduler), warmupRatio, 0, batchSize, gradAccum, maxGradNorm, epochs, maxSteps, seed,
-                evalEvery, patience, 0.0, logEvery, !noBlockRecompute);
+        FineTuningMethod m = FineTuningMethod.fromWire(lower(method));
+        TrainingSettings settings = settings();
+        TrainingConfig training = TrainingConfig.builder(settings).seed(seed).logEvery(logEvery)
+                .blockRecompute(!noBlockRecompute).build();
         DatasetSpec dataset = Parsers.dataset(format, promptField, completionField, DatasetSpec.DEFAULT_ERROR_CAP);
-        List<String> targets = targetModules.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
-        LoraConfig lora = LoraConfig.of(loraR, loraAlpha, loraDropout, targets).withRslora(useRslora).withDora(useDora);
-        BottleneckConfig bottleneck = new BottleneckConfig(Parsers.adapterKind(adapterKind), reductionFactor, null, 1.0,
-                "finetune");
-        return FineTuneSpec.builder(model, data, m).dataset(dataset).lora(lora).bottleneck(bottleneck)
-                .training(training).encoder(new EncoderOptions(maxSeqLen, trainOnInputs, true)).packing(packing)
+        LoraSettings lora = new LoraSettings(loraR, loraAlpha, loraDropout, TargetModules.parse(targetModules),
+                useRslora, useDora);
+        lora.checkFitsMethod(m);
+        BottleneckSettings bottleneck = new BottleneckSettings(AdapterKind.fromWire(lower(adapterKind)), reductionFactor);
+        return FineTuneSpec.builder(model, data, m).dataset(dataset).lora(LoraConfig.from(lora))
+                .bottleneck(BottleneckConfig.from(bottleneck)).training(training).settings(settings)
                 .evalFraction(evalFraction).device(device).baseModelName(baseModelName).build();
+    }
+
+    /** The shared settings from the flags; 0 in --max-steps, --eval-every and --early-stopping-patience means unset. */
+    TrainingSettings settings() {
+        return TrainingSettings.builder().nEpochs(epochs).maxSteps(unsetIfZero(maxSteps)).batchSize(batchSize)
+                .learningRate(learningRate).lrScheduler(LrScheduler.fromWire(lower(lrScheduler)))
+                .warmupRatio(warmupRatio).weightDecay(weightDecay).maxGradNorm(maxGradNorm)
+                .gradientAccumulationSteps(gradAccum).maxSeqLength(maxSeqLen).evalEverySteps(unsetIfZero(evalEvery))
+                .earlyStoppingPatience(unsetIfZero(patience)).trainOnInputs(trainOnInputs).packing(packing).build();
+    }
+
+    private static Integer unsetIfZero(int value) {
+        return value == 0 ? null : value;
+    }
+
+    private static String lower(String value) {
+        return value == null ? null : value.trim().toLowerCase(Locale.ROOT);
     }
 
     private void printSummary(FineTuneSession session, double wallSeconds) {

@@ -50,7 +50,7 @@ final class ValidateCommand extends CliCommand {
             report = DatasetReader.validate(data, spec, null);
         }
         out().println("file: " + data);
-        out().println("format: " + (report.format() == null ? "unknown" : report.format().name().toLowerCase(Locale.ROOT)));
+        out().println("format: " + (report.format() == null ? "unknown" : report.format().wireName()));
         out().printf("rows: %d (%d valid, %d invalid)%n", report.rows(), report.validRows(),
                 report.rows() - report.validRows());
         out().printf(Locale.ROOT, "tokens: %,d (%s)%n", report.estimatedTokens(),

@@ -5,8 +5,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
+import dev.finetune.settings.LoraSettings;
+import dev.finetune.settings.SettingChecks;
+import dev.finetune.settings.TargetModules;
+
 /**
- * LoRA settings with Hugging Face PEFT's meaning for every field.
+ * LoRA settings with Hugging Face PEFT's meaning for every field: the shared {@link LoraSettings}
+ * (see {@link #from}) plus what only PEFT's files carry (a target regex, per-module patterns,
+ * a layer subset, a fractional alpha). Its rules are the settings' rules, with the same messages.
  *
  * @param r rank of the update {@code B A}; PEFT's default 8 is a good start, 16-64 for specialised domains
  * @param loraAlpha scaling numerator: the update is multiplied by {@code alpha / r} ({@code alpha / sqrt(r)} with rsLoRA)
@@ -25,18 +31,12 @@ public record LoraConfig(int r, double loraAlpha, double loraDropout, List<Strin
                          boolean useRslora, boolean useDora, Map<String, Integer> rankPattern, Map<String, Double> alphaPattern,
                          List<Integer> layersToTransform) {
 
-    public static final String ALL_LINEAR = "all-linear";
+    public static final String ALL_LINEAR = TargetModules.ALL_LINEAR;
 
     public LoraConfig {
-        if (r <= 0) {
-            throw new IllegalArgumentException("r must be > 0, got " + r);
-        }
-        if (!(loraAlpha > 0) || Double.isInfinite(loraAlpha)) {
-            throw new IllegalArgumentException("lora_alpha must be > 0, got " + loraAlpha);
-        }
-        if (!(loraDropout >= 0 && loraDropout < 1)) {
-            throw new IllegalArgumentException("lora_dropout must be in [0, 1), got " + loraDropout);
-        }
+        SettingChecks.atLeast("lora_r", r, 1);
+        SettingChecks.positive("lora_alpha", loraAlpha);
+        SettingChecks.fraction("lora_dropout", loraDropout);
         targetModules = targetModules == null ? List.of() : List.copyOf(targetModules);
         if (targetModules.isEmpty() && targetRegex == null) {
             throw new IllegalArgumentException("target_modules must name at least one module, or be 'all-linear'");
@@ -48,15 +48,21 @@ public record LoraConfig(int r, double loraAlpha, double loraDropout, List<Strin
         alphaPattern = alphaPattern == null ? Map.of() : Map.copyOf(alphaPattern);
         rankPattern.forEach((k, v) -> {
             if (v == null || v <= 0) {
-                throw new IllegalArgumentException("rank_pattern['" + k + "'] must be > 0, got " + v);
+                throw new IllegalArgumentException("rank_pattern['" + k + "'] must be > 0 but was " + v);
             }
         });
         layersToTransform = layersToTransform == null ? null : List.copyOf(layersToTransform);
     }
 
-    /** PEFT-style defaults for the platform: r=8, alpha=16, dropout 0.05 on q_proj and v_proj. */
+    /** {@link LoraSettings#DEFAULTS}, the platform's and the CLI's. */
     public static LoraConfig defaults() {
-        return of(8, 16, 0.05, List.of("q_proj", "v_proj"));
+        return from(LoraSettings.DEFAULTS);
+    }
+
+    /** The engine's config for the shared settings. */
+    public static LoraConfig from(LoraSettings s) {
+        return new LoraConfig(s.r(), s.alpha(), s.dropout(), s.targetModules().asList(), null, s.useRslora(),
+                s.useDora(), Map.of(), Map.of(), null);
     }
 
     public static LoraConfig of(int r, double alpha, double dropout, List<String> targets) {

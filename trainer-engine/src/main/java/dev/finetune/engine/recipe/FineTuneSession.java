@@ -1,5 +1,6 @@
 package dev.finetune.engine.recipe;
 
+import dev.finetune.settings.FineTuningMethod;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.finetune.engine.bottleneck.BottleneckAdapter;
@@ -106,7 +107,7 @@ public final class FineTuneSession implements AutoCloseable {
 
     /** How the frozen base is held for a spec: NF4 for QLoRA, float16 compute on a GPU. */
     public static ModelOptions modelOptions(FineTuneSpec spec) {
-        ModelOptions options = spec.method() == FineTuneMethod.QLORA ? ModelOptions.quantizedNf4() : ModelOptions.dense();
+        ModelOptions options = spec.method() == FineTuningMethod.QLORA ? ModelOptions.quantizedNf4() : ModelOptions.dense();
         return spec.onGpu() ? options.withComputeType(DataType.FLOAT16) : options;
     }
 

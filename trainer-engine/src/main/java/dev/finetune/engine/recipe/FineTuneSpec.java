@@ -5,6 +5,10 @@ import dev.finetune.data.DatasetSpec;
 import dev.finetune.data.EncoderOptions;
 import dev.finetune.engine.lora.LoraConfig;
 import dev.finetune.engine.train.TrainingConfig;
+import dev.finetune.settings.BottleneckSettings;
+import dev.finetune.settings.FineTuningMethod;
+import dev.finetune.settings.InvalidSettingException;
+import dev.finetune.settings.TrainingSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -21,21 +25,19 @@ import java.nio.file.Path;
  * @param dataset format and field mapping; null detects the format with the standard keys
  * @param method lora, qlora or adapter
  * @param lora LoRA settings for lora/qlora; null means {@link LoraConfig#defaults()}
- * @param bottleneck adapter settings for adapter; null means {@link BottleneckConfig#pfeiffer()}
+ * @param bottleneck adapter settings for adapter; null means {@link BottleneckSettings#DEFAULTS}
  * @param training optimizer, schedule, steps, seed, eval cadence; null means {@link TrainingConfig#defaults()}
- * @param encoder tokenization; null means maxSeqLen 512, trainOnInputs false, addEos true. maxSeqLen
+ * @param encoder tokenization; null means the settings' defaults and addEos true. maxSeqLen
  *     is capped at the model's max_position_embeddings when the data is prepared
  * @param packing pack several examples into each row (block-diagonal attention) instead of one per row
  * @param evalFraction share of encoded examples held out for evaluation, in [0, 1); 0 disables eval
  * @param device {@code cpu} or {@code cuda} / {@code cuda:N}; null means cpu
  * @param baseModelName written as {@code base_model_name_or_path}; null or blank means the model directory's name
  */
-public record FineTuneSpec(Path modelDir, Path dataFile, DatasetSpec dataset, FineTuneMethod method, LoraConfig lora,
+public record FineTuneSpec(Path modelDir, Path dataFile, DatasetSpec dataset, FineTuningMethod method, LoraConfig lora,
                            BottleneckConfig bottleneck, TrainingConfig training, EncoderOptions encoder, boolean packing,
                            double evalFraction, String device, String baseModelName) {
 
-    /** The sequence length used when none is given. */
-    public static final int DEFAULT_MAX_SEQ_LEN = 512;
     /** The eval share used when none is given. */
     public static final double DEFAULT_EVAL_FRACTION = 0.1;
 
@@ -52,12 +54,12 @@ public record FineTuneSpec(Path modelDir, Path dataFile, DatasetSpec dataset, Fi
         dataset = dataset == null ? DatasetSpec.auto() : dataset;
         lora = lora == null ? LoraConfig.defaults() : lora;
         if (lora.useDora() && !method.isLora()) {
-            throw new IllegalArgumentException("use_dora applies to methods lora and qlora only, not " + method.id()
-                    + " (DoRA rescales a LoRA update; a bottleneck adapter has none)");
+            throw new InvalidSettingException("use_dora", "applies to methods lora and qlora only, not "
+                    + method.wireName() + " (DoRA rescales a LoRA update; a bottleneck adapter has none)");
         }
-        bottleneck = bottleneck == null ? BottleneckConfig.pfeiffer() : bottleneck;
+        bottleneck = bottleneck == null ? BottleneckConfig.from(BottleneckSettings.DEFAULTS) : bottleneck;
         training = training == null ? TrainingConfig.defaults() : training;
-        encoder = encoder == null ? new EncoderOptions(DEFAULT_MAX_SEQ_LEN, false, true) : encoder;
+        encoder = encoder == null ? encoderFor(TrainingSettings.DEFAULTS) : encoder;
         if (!(evalFraction >= 0 && evalFraction < 1)) {
             throw new IllegalArgumentException("evalFraction must be in [0, 1) (0 disables evaluation), got " + evalFraction);
         }
@@ -72,8 +74,13 @@ public record FineTuneSpec(Path modelDir, Path dataFile, DatasetSpec dataset, Fi
     }
 
     /** Starts a spec with defaults for everything but the three required values. */
-    public static Builder builder(Path modelDir, Path dataFile, FineTuneMethod method) {
+    public static Builder builder(Path modelDir, Path dataFile, FineTuningMethod method) {
         return new Builder(modelDir, dataFile, method);
+    }
+
+    /** How the settings' sequence length and loss mask tokenize: EOS after every answer so the adapter learns to stop. */
+    static EncoderOptions encoderFor(TrainingSettings s) {
+        return new EncoderOptions(s.maxSeqLength(), s.trainOnInputs(), true);
     }
 
     /** Throws {@link IllegalArgumentException} naming the field when the model or data files are missing. */
@@ -96,7 +103,7 @@ public record FineTuneSpec(Path modelDir, Path dataFile, DatasetSpec dataset, Fi
     public static final class Builder {
         private final Path modelDir;
         private final Path dataFile;
-        private final FineTuneMethod method;
+        private final FineTuningMethod method;
         private DatasetSpec dataset;
         private LoraConfig lora;
         private BottleneckConfig bottleneck;
@@ -107,7 +114,7 @@ public record FineTuneSpec(Path modelDir, Path dataFile, DatasetSpec dataset, Fi
         private String device;
         private String baseModelName;
 
-        private Builder(Path modelDir, Path dataFile, FineTuneMethod method) {
+        private Builder(Path modelDir, Path dataFile, FineTuningMethod method) {
             this.modelDir = modelDir;
             this.dataFile = dataFile;
             this.method = method;
@@ -130,6 +137,16 @@ public record FineTuneSpec(Path modelDir, Path dataFile, DatasetSpec dataset, Fi
 
         public Builder training(TrainingConfig value) {
             this.training = value;
+            return this;
+        }
+
+        /**
+         * The tokenization and packing of the shared settings (their sequence length, train-on-inputs
+         * and packing); the training loop's part of them comes with {@link #training}.
+         */
+        public Builder settings(TrainingSettings value) {
+            this.encoder = encoderFor(value);
+            this.packing = value.packing();
             return this;
         }
 

@@ -1,6 +1,6 @@
 package dev.finetune.engine.recipe;
 
-import dev.finetune.data.DatasetFormat;
+import dev.finetune.settings.DatasetFormat;
 import dev.finetune.engine.train.TrainingData;
 
 /**

@@ -32,7 +32,7 @@ public final class TrainingReport {
         FineTuneSpec spec = session.spec();
         TrainingSummary s = session.summary();
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("method", spec.method().id());
+        json.put("method", spec.method().wireName());
         json.put("base_model", spec.baseModelName());
         json.put("base_model_fingerprint", session.baseModelRef().fingerprint());
         json.put("dataset", spec.dataFile().toString());
@@ -71,7 +71,7 @@ public final class TrainingReport {
 
     private static Map<String, Object> data(PreparedData.Stats d) {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("format", d.format() == null ? null : d.format().name().toLowerCase(java.util.Locale.ROOT));
+        out.put("format", d.format() == null ? null : d.format().wireName());
         out.put("rows", d.rows());
         out.put("examples", d.examples());
         out.put("train_sequences", d.trainSequences());
@@ -86,7 +86,7 @@ public final class TrainingReport {
     private static Map<String, Object> hyperparameters(FineTuneSpec spec, TrainingConfig t) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("learning_rate", t.learningRate());
-        out.put("lr_scheduler", t.schedule().name().toLowerCase(java.util.Locale.ROOT));
+        out.put("lr_scheduler", t.schedule().wireName());
         out.put("warmup_ratio", t.warmupRatio());
         out.put("warmup_steps", t.warmupSteps());
         out.put("weight_decay", t.weightDecay());
@@ -118,7 +118,7 @@ public final class TrainingReport {
             out.put("use_dora", l.useDora());
         } else {
             BottleneckConfig b = spec.bottleneck();
-            out.put("adapter_kind", b.kind().name().toLowerCase(java.util.Locale.ROOT));
+            out.put("adapter_kind", b.kind().wireName());
             out.put("reduction_factor", b.reductionFactor());
             out.put("non_linearity", b.nonLinearity());
         }

@@ -1,7 +1,7 @@
 /**
  * The one reusable way to run a fine-tune from files, shared by the command line and the
  * platform's worker. A {@link dev.finetune.engine.recipe.FineTuneSpec} names the model directory,
- * dataset, method ({@link dev.finetune.engine.recipe.FineTuneMethod}: LoRA, QLoRA or bottleneck
+ * dataset, method ({@link dev.finetune.settings.FineTuningMethod}: LoRA, QLoRA or bottleneck
  * adapter) and hyperparameters; {@link dev.finetune.engine.recipe.DataPreparation} validates and
  * tokenizes the dataset before any model is loaded; a
  * {@link dev.finetune.engine.recipe.FineTuneSession} owns model, adapter and training run, runs in

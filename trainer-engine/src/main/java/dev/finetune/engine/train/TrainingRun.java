@@ -101,7 +101,7 @@ public final class TrainingRun implements AutoCloseable {
 
     private void oneStep() {
         long start = System.nanoTime();
-        double lr = config.learningRate() * config.schedule().multiplier(state.step, warmupSteps, totalSteps);
+        double lr = config.learningRate() * LrSchedule.multiplier(config.schedule(), state.step, warmupSteps, totalSteps);
         adapter.setTraining(true);
         double[] lossAndTokens = accumulateGradients(lr);
         double gradNorm = GradientClipping.clip(params, config.maxGradNorm());

@@ -1,5 +1,6 @@
 package dev.finetune.engine.bottleneck;
 
+import dev.finetune.settings.AdapterKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -85,7 +86,7 @@ class BottleneckAdapterTest {
         try (NDManager m = EngineRuntime.newManager("cpu"); LlamaModel model = Fixtures.tinystories(m, ModelOptions.dense());
              BottleneckAdapter loaded = AdapterHubFiles.load(dir, model)) {
             assertThat(Fixtures.maxAbsDiff(Fixtures.logits(model, PROMPT), trained)).isLessThan(1e-6f);
-            assertThat(loaded.config().kind()).isEqualTo(BottleneckConfig.Kind.HOULSBY);
+            assertThat(loaded.config().kind()).isEqualTo(AdapterKind.HOULSBY);
         }
         try (NDManager m = EngineRuntime.newManager("cpu");
              LlamaModel other = Fixtures.load(Samples.stories260k(), m, ModelOptions.dense())) {
@@ -95,11 +96,11 @@ class BottleneckAdapterTest {
 
     @Test
     void rejectsBadSettingsNamingTheField() {
-        assertThatThrownBy(() -> new BottleneckConfig(BottleneckConfig.Kind.PFEIFFER, 0, "relu", 1, "x"))
+        assertThatThrownBy(() -> new BottleneckConfig(AdapterKind.PFEIFFER, 0, "relu", 1, "x"))
                 .hasMessageContaining("reduction_factor");
-        assertThatThrownBy(() -> new BottleneckConfig(BottleneckConfig.Kind.PFEIFFER, 16, "softplus", 1, "x"))
+        assertThatThrownBy(() -> new BottleneckConfig(AdapterKind.PFEIFFER, 16, "softplus", 1, "x"))
                 .hasMessageContaining("non_linearity");
-        assertThatThrownBy(() -> BottleneckConfig.Kind.parse("lora")).hasMessageContaining("pfeiffer or houlsby");
+        assertThatThrownBy(() -> AdapterKind.fromWire("lora")).hasMessageContaining("[pfeiffer, houlsby]");
         assertThatThrownBy(() -> BottleneckConfig.pfeiffer().withReductionFactor(512).bottleneckSize(128))
                 .hasMessageContaining("larger than hidden_size");
     }

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Values the engine's settings records reject (they name their fields: {@code learning_rate},
- * {@code dataFile}) reach the person as errors naming the flag they typed.
+ * Values the shared settings and the engine's records reject (they name their fields as the API does:
+ * {@code learning_rate}, {@code lora_r}; or {@code dataFile}) reach the person as errors naming the flag they typed.
  */
 class CliErrorMessagesTest {
 
@@ -41,27 +41,27 @@ class CliErrorMessagesTest {
 
     @Test
     void outOfRangeTrainingSettingsNameTheirFlags() {
-        assertNamesTheFlag(train("--learning-rate", "0"), "--learning-rate must be > 0, got 0.0");
-        assertNamesTheFlag(train("--grad-accum", "0"), "--grad-accum must be >= 1, got 0");
-        assertNamesTheFlag(train("--epochs", "0"), "--epochs must be > 0 when --max-steps is not set, got 0.0");
-        assertNamesTheFlag(train("--warmup-ratio", "1.5"), "--warmup-ratio must be in [0, 1), got 1.5");
-        assertNamesTheFlag(train("--log-every", "0"), "--log-every must be >= 1, got 0");
+        assertNamesTheFlag(train("--learning-rate", "0"), "--learning-rate must be > 0 and <= 1 but was 0.0");
+        assertNamesTheFlag(train("--grad-accum", "0"), "--grad-accum must be > 0 but was 0");
+        assertNamesTheFlag(train("--epochs", "0"), "--epochs must be > 0 but was 0");
+        assertNamesTheFlag(train("--warmup-ratio", "1.5"), "--warmup-ratio must be >= 0 and < 1 but was 1.5");
+        assertNamesTheFlag(train("--log-every", "0"), "--log-every must be > 0 but was 0");
     }
 
     @Test
     void outOfRangeAdapterSettingsNameTheirFlags() {
-        assertNamesTheFlag(train("--lora-r", "0"), "--lora-r must be > 0, got 0");
-        assertNamesTheFlag(train("--lora-dropout", "1"), "--lora-dropout must be in [0, 1), got 1.0");
-        assertNamesTheFlag(train("--target-modules", ","), "--target-modules must name at least one module, or be 'all-linear'");
-        assertNamesTheFlag(train("--method", "adapter", "--reduction-factor", "0"), "--reduction-factor must be > 0, got 0");
-        assertNamesTheFlag(train("--method", "dora"), "--method must be one of lora, qlora, adapter, got 'dora'");
+        assertNamesTheFlag(train("--lora-r", "0"), "--lora-r must be > 0 but was 0");
+        assertNamesTheFlag(train("--lora-dropout", "1"), "--lora-dropout must be >= 0 and < 1 but was 1.0");
+        assertNamesTheFlag(train("--target-modules", ","), "--target-modules must not be empty");
+        assertNamesTheFlag(train("--method", "adapter", "--reduction-factor", "0"), "--reduction-factor must be > 0 but was 0");
+        assertNamesTheFlag(train("--method", "dora"), "--method must be one of [lora, qlora, adapter] but was 'dora'");
         assertNamesTheFlag(train("--method", "adapter", "--use-dora"), "--use-dora applies to methods lora and qlora "
                 + "only, not adapter (DoRA rescales a LoRA update; a bottleneck adapter has none)");
     }
 
     @Test
     void outOfRangeDataAndDeviceSettingsNameTheirFlags() {
-        assertNamesTheFlag(train("--max-seq-len", "1"), "--max-seq-len must be at least 2, got 1");
+        assertNamesTheFlag(train("--max-seq-len", "1"), "--max-seq-len must be >= 8 but was 1");
         assertNamesTheFlag(train("--eval-fraction", "1"), "--eval-fraction must be in [0, 1) (0 disables evaluation), got 1.0");
         assertNamesTheFlag(train("--device", "tpu"), "--device must be cpu, cuda or cuda:N, got 'tpu'");
     }

@@ -27,7 +27,8 @@ class FlagNamesTest {
 
     @Test
     void replacesPlainWordsOnlyAsTheSubjectOfTheMessage() {
-        assertThat(FlagNames.TRAIN.inFlagTerms("r must be > 0, got 0")).isEqualTo("--lora-r must be > 0, got 0");
+        assertThat(FlagNames.TRAIN.inFlagTerms("method must be one of [lora, qlora, adapter] but was 'x'"))
+                .isEqualTo("--method must be one of [lora, qlora, adapter] but was 'x'");
         assertThat(FlagNames.TRAIN.inFlagTerms("device must be cpu, cuda or cuda:N, got 'tpu'"))
                 .isEqualTo("--device must be cpu, cuda or cuda:N, got 'tpu'");
         assertThat(FlagNames.TRAIN.inFlagTerms("no CUDA device is visible")).isEqualTo("no CUDA device is visible");

@@ -1,5 +1,6 @@
 package dev.finetune.engine.recipe;
 
+import dev.finetune.settings.FineTuningMethod;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -34,7 +35,7 @@ class DataPreparationTest {
     }
 
     static FineTuneSpec.Builder identity() {
-        return FineTuneSpec.builder(Samples.tinystories(), Samples.dataset("llamafactory_identity.json"), FineTuneMethod.LORA);
+        return FineTuneSpec.builder(Samples.tinystories(), Samples.dataset("llamafactory_identity.json"), FineTuningMethod.LORA);
     }
 
     @Test
@@ -66,7 +67,7 @@ class DataPreparationTest {
     @Test
     void reportsEveryBadRecordBeforeTokenizing() throws IOException {
         Path file = TestData.damagedGsm8k(tmp);
-        FineTuneSpec spec = FineTuneSpec.builder(Samples.tinystories(), file, FineTuneMethod.LORA)
+        FineTuneSpec spec = FineTuneSpec.builder(Samples.tinystories(), file, FineTuningMethod.LORA)
                 .dataset(dev.finetune.data.DatasetSpec.of(null,
                         dev.finetune.data.FieldMapping.completion("question", "answer"))).build();
         assertThatThrownBy(() -> DataPreparation.prepare(spec, tokenizer))

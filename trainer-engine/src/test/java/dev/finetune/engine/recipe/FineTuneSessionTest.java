@@ -1,5 +1,7 @@
 package dev.finetune.engine.recipe;
 
+import dev.finetune.settings.FineTuningMethod;
+import dev.finetune.settings.AdapterKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.finetune.engine.bottleneck.AdapterHubFiles;
 import dev.finetune.engine.bottleneck.BottleneckAdapter;
 import dev.finetune.engine.bottleneck.BottleneckConfig;
-import dev.finetune.data.DatasetFormat;
+import dev.finetune.settings.DatasetFormat;
 import dev.finetune.data.DatasetSpec;
 import dev.finetune.data.EncoderOptions;
 import dev.finetune.data.FieldMapping;
@@ -48,7 +50,7 @@ class FineTuneSessionTest {
     @Test
     void loraOnIdentityLowersTheEvalLossAndWritesAPeftDirectoryThatLoads() {
         FineTuneSpec spec = FineTuneSpec.builder(Samples.tinystories(), Samples.dataset("llamafactory_identity.json"),
-                        FineTuneMethod.LORA)
+                        FineTuningMethod.LORA)
                 .lora(LoraConfig.of(8, 16, 0.05, List.of("all-linear"))).training(steps(15, 2e-3)).build();
         Path out = tmp.resolve("identity");
         List<TrainingProgress> seen = new ArrayList<>();
@@ -88,7 +90,7 @@ class FineTuneSessionTest {
     void qloraOnGsm8kWithAQuestionAnswerMappingTrainsAndSaves() throws IOException {
         Path subset = tmp.resolve("gsm8k_40.jsonl");
         Files.write(subset, Files.readAllLines(Samples.dataset("gsm8k_train_400.jsonl")).subList(0, 40));
-        FineTuneSpec spec = FineTuneSpec.builder(Samples.tinystories(), subset, FineTuneMethod.QLORA)
+        FineTuneSpec spec = FineTuneSpec.builder(Samples.tinystories(), subset, FineTuningMethod.QLORA)
                 .dataset(DatasetSpec.of(null, FieldMapping.completion("question", "answer")))
                 .lora(LoraConfig.of(8, 16, 0.0, List.of("all-linear")))
                 .encoder(new EncoderOptions(512, false, true)).packing(true).training(steps(8, 2e-3)).build();
@@ -116,7 +118,7 @@ class FineTuneSessionTest {
     @Test
     void houlsbyAdapterOnShakespeareTrainsAndTheAdapterHubDirectoryReloadsToTheSameLogits() {
         FineTuneSpec spec = FineTuneSpec.builder(Samples.tinystories(), Samples.dataset("tinyshakespeare_120k.txt"),
-                        FineTuneMethod.ADAPTER)
+                        FineTuningMethod.ADAPTER)
                 .bottleneck(BottleneckConfig.houlsby().withReductionFactor(8))
                 .encoder(new EncoderOptions(128, false, true)).evalFraction(0.02).training(steps(6, 1e-3)).build();
         Path out = tmp.resolve("shakespeare");
@@ -135,7 +137,7 @@ class FineTuneSessionTest {
         assertThat(out.resolve(AdapterHubFiles.WEIGHTS)).exists();
         try (NDManager m = EngineRuntime.newManager("cpu"); LlamaModel model = Fixtures.tinystories(m, ModelOptions.dense());
              BottleneckAdapter adapter = AdapterHubFiles.load(out, model)) {
-            assertThat(adapter.config().kind()).isEqualTo(BottleneckConfig.Kind.HOULSBY);
+            assertThat(adapter.config().kind()).isEqualTo(AdapterKind.HOULSBY);
             assertThat(Fixtures.maxAbsDiff(Fixtures.logits(model, PROMPT), trained)).isLessThanOrEqualTo(1e-6f);
         }
     }
@@ -143,7 +145,7 @@ class FineTuneSessionTest {
     @Test
     void resumingASessionFromACheckpointEndsAtTheSameAdapter() {
         FineTuneSpec spec = FineTuneSpec.builder(Samples.stories260k(), Samples.dataset("llamafactory_identity.json"),
-                FineTuneMethod.LORA).training(steps(4, 1e-3)).build();
+                FineTuningMethod.LORA).training(steps(4, 1e-3)).build();
         Path checkpoint = tmp.resolve("step-2");
         List<float[]> uninterrupted;
         try (FineTuneSession session = FineTuneSession.open(spec)) {
@@ -167,7 +169,7 @@ class FineTuneSessionTest {
     @Test
     void loraOnTheOutputHeadAloneTrainsWithBlockRecomputation() {
         FineTuneSpec spec = FineTuneSpec.builder(Samples.stories260k(), Samples.dataset("llamafactory_identity.json"),
-                FineTuneMethod.LORA).lora(LoraConfig.of(4, 8, 0.0, List.of("lm_head"))).training(steps(2, 1e-3)).build();
+                FineTuningMethod.LORA).lora(LoraConfig.of(4, 8, 0.0, List.of("lm_head"))).training(steps(2, 1e-3)).build();
         try (FineTuneSession session = FineTuneSession.open(spec)) {
             assertThat(session.trainingConfig().blockRecompute()).isTrue();
             assertThat(session.runToEnd().steps()).isEqualTo(2);

@@ -1,5 +1,6 @@
 package dev.finetune.engine.recipe;
 
+import dev.finetune.settings.FineTuningMethod;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class FineTuneSpecTest {
 
     static FineTuneSpec.Builder spec() {
-        return FineTuneSpec.builder(Samples.tinystories(), Samples.dataset("llamafactory_identity.json"), FineTuneMethod.LORA);
+        return FineTuneSpec.builder(Samples.tinystories(), Samples.dataset("llamafactory_identity.json"), FineTuningMethod.LORA);
     }
 
     @Test
@@ -30,19 +31,11 @@ class FineTuneSpecTest {
     void rejectsBadValuesNamingTheField() {
         assertThatThrownBy(() -> spec().evalFraction(1).build()).hasMessageContaining("evalFraction");
         assertThatThrownBy(() -> spec().device("tpu").build()).hasMessageContaining("device").hasMessageContaining("tpu");
-        assertThatThrownBy(() -> FineTuneSpec.builder(null, Path.of("x"), FineTuneMethod.LORA).build())
+        assertThatThrownBy(() -> FineTuneSpec.builder(null, Path.of("x"), FineTuningMethod.LORA).build())
                 .hasMessageContaining("modelDir");
-        assertThatThrownBy(() -> FineTuneSpec.builder(Samples.tinystories(), Path.of("no/such.jsonl"), FineTuneMethod.LORA)
+        assertThatThrownBy(() -> FineTuneSpec.builder(Samples.tinystories(), Path.of("no/such.jsonl"), FineTuningMethod.LORA)
                 .build().checkFiles()).hasMessageContaining("dataFile").hasMessageContaining("no/such.jsonl");
         assertThatThrownBy(() -> FineTuneSpec.builder(Path.of("no/model"), Samples.dataset("gsm8k_train_400.jsonl"),
-                FineTuneMethod.LORA).build().checkFiles()).hasMessageContaining("modelDir");
-    }
-
-    @Test
-    void parsesMethodsAndNamesAnUnknownOne() {
-        assertThat(FineTuneMethod.parse("QLoRA")).isEqualTo(FineTuneMethod.QLORA);
-        assertThat(FineTuneMethod.parse("adapter")).isEqualTo(FineTuneMethod.ADAPTER);
-        assertThatThrownBy(() -> FineTuneMethod.parse("dora")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("'dora'").hasMessageContaining("lora, qlora, adapter");
+                FineTuningMethod.LORA).build().checkFiles()).hasMessageContaining("modelDir");
     }
 }

@@ -1,5 +1,7 @@
 package dev.finetune.engine.train;
 
+import dev.finetune.settings.LrScheduler;
+import dev.finetune.settings.TrainingSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -19,8 +21,9 @@ class AdamWTest {
     void followsTorchAdamWWithDecoupledWeightDecayAndBiasCorrection() {
         double lr = 0.1;
         double wd = 0.01;
-        TrainingConfig config = new TrainingConfig(lr, wd, 0.9, 0.999, 1e-8, LrScheduleType.CONSTANT, 0, 0, 1, 1, 0, 1, 1,
-                1, 0, 0, 0, 1, true);
+        TrainingConfig config = TrainingConfig.builder(TrainingSettings.builder().learningRate(lr).weightDecay(wd)
+                .lrScheduler(LrScheduler.CONSTANT).warmupRatio(0).batchSize(1).maxGradNorm(0).nEpochs(1).maxSteps(1)
+                .build()).seed(1).logEvery(1).build();
         try (NDManager m = EngineRuntime.newManager("cpu"); AdamW adam = new AdamW(config)) {
             NDArray w = m.create(new float[] {1.0f, -2.0f});
             w.setRequiresGradient(true);

@@ -1,5 +1,7 @@
 package dev.finetune.engine.train;
 
+import dev.finetune.settings.LrScheduler;
+import dev.finetune.settings.TrainingSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -139,8 +141,10 @@ class TrainingRunTest {
         try (NDManager m = EngineRuntime.newManager("cpu"); LlamaModel model = Fixtures.tinystories(m, ModelOptions.dense());
              LoraAdapter lora = LoraAdapter.attach(model, LORA, 3)) {
             // a min delta no step can reach: only the first evaluation counts as an improvement
-            TrainingConfig config = new TrainingConfig(1e-3, 0, 0.9, 0.999, 1e-8, LrScheduleType.CONSTANT, 0, 0, 2, 1,
-                    1, 1, 20, 1, 1, 2, 100, 1, true);
+            TrainingConfig config = TrainingConfig.builder(TrainingSettings.builder().learningRate(1e-3)
+                    .lrScheduler(LrScheduler.CONSTANT).warmupRatio(0).batchSize(2).nEpochs(1).maxSteps(20)
+                    .evalEverySteps(1).earlyStoppingPatience(2).build())
+                    .seed(1).earlyStoppingMinDelta(100).logEvery(1).build();
             List<TrainingProgress> seen = new ArrayList<>();
             try (TrainingRun run = new TrainingRun(model, lora, new TrainingData(TRAIN, EVAL, 0), config, new TrainingListener() {
                 @Override

@@ -12,10 +12,13 @@ import dev.finetune.data.EncoderOptions;
 import dev.finetune.engine.bottleneck.BottleneckConfig;
 import dev.finetune.engine.checkpoint.LlamaConfig;
 import dev.finetune.engine.lora.LoraConfig;
-import dev.finetune.engine.recipe.FineTuneMethod;
 import dev.finetune.engine.recipe.FineTuneSpec;
-import dev.finetune.engine.train.LrScheduleType;
 import dev.finetune.engine.train.TrainingConfig;
+import dev.finetune.settings.BottleneckSettings;
+import dev.finetune.settings.FineTuningMethod;
+import dev.finetune.settings.LoraSettings;
+import dev.finetune.settings.MethodSettings;
+import dev.finetune.settings.TrainingSettings;
 
 /**
  * A job row to the engine's {@link FineTuneSpec}, and the checks that need the base model's
@@ -32,7 +35,7 @@ final class JobSpecs {
     /** Rejects settings the model cannot take, e.g. a LoRA rank above the smallest targeted layer's width. */
     static void checkAgainstModel(FineTuningJob job, LlamaConfig model) {
         Hyperparameters h = job.hyperparameters();
-        if (job.method() == dev.finetune.core.job.FineTuningMethod.ADAPTER) {
+        if (job.method() == FineTuningMethod.ADAPTER) {
             if (h.adapterReductionFactor() > model.hiddenSize()) {
                 throw new JobRejectedException(INVALID_HYPERPARAMETER, "adapter_reduction_factor "
                         + h.adapterReductionFactor() + " is larger than the model's hidden_size " + model.hiddenSize()
@@ -70,59 +73,33 @@ final class JobSpecs {
     }
 
     /**
-     * The engine's spec for a job. Engine-side validation errors ({@link IllegalArgumentException})
-     * become a rejection with the engine's message, which names the field.
+     * The engine's spec for a job: the job's shared settings passed through as they are (the
+     * method, the training settings, the method's own settings), plus the job's seed. Engine-side
+     * validation errors ({@link IllegalArgumentException}) become a rejection with the engine's
+     * message, which names the field.
      */
     static FineTuneSpec spec(FineTuningJob job, String baseModelName, Path modelDir, Path dataFile,
             DatasetSpec dataset, String device, double evalFraction) {
         Hyperparameters h = job.hyperparameters();
         try {
-            FineTuneMethod method = FineTuneMethod.parse(job.method().wireName());
-            return FineTuneSpec.builder(modelDir, dataFile, method)
+            FineTuningMethod method = job.method();
+            TrainingSettings settings = h.training();
+            FineTuneSpec.Builder spec = FineTuneSpec.builder(modelDir, dataFile, method)
                     .dataset(dataset)
-                    .lora(method.isLora() ? lora(h) : null)
-                    .bottleneck(method.isLora() ? null : bottleneck(h))
-                    .training(training(h, job.seed()))
-                    // EOS after every answer so the adapter learns to stop
-                    .encoder(new EncoderOptions(h.maxSeqLength(), h.trainOnInputs(), true))
-                    .packing(h.packing())
+                    .training(TrainingConfig.builder(settings).seed(job.seed()).build())
+                    .settings(settings)
                     .evalFraction(evalFraction)
                     .device(device)
-                    .baseModelName(baseModelName)
-                    .build();
+                    .baseModelName(baseModelName);
+            MethodSettings own = h.methodSettings(method);
+            if (own instanceof LoraSettings lora) {
+                spec.lora(LoraConfig.from(lora));
+            } else if (own instanceof BottleneckSettings bottleneck) {
+                spec.bottleneck(BottleneckConfig.from(bottleneck));
+            }
+            return spec.build();
         } catch (IllegalArgumentException e) {
             throw new JobRejectedException(INVALID_HYPERPARAMETER, e.getMessage(), null);
         }
-    }
-
-    private static TrainingConfig training(Hyperparameters h, long seed) {
-        LrScheduleType schedule = LrScheduleType.valueOf(h.lrScheduler().name());
-        TrainingConfig d = TrainingConfig.defaults();
-        return new TrainingConfig(h.learningRate(), h.weightDecay(), d.beta1(), d.beta2(), d.adamEpsilon(), schedule,
-                h.warmupRatio(), 0, h.batchSize(), h.gradientAccumulationSteps(), h.maxGradNorm(), h.nEpochs(),
-                h.maxSteps() == null ? 0 : h.maxSteps(), seed,
-                // no eval cadence: evaluate once, at the end
-                h.evalEverySteps() == null ? 0 : h.evalEverySteps(),
-                h.earlyStoppingPatience() == null ? 0 : h.earlyStoppingPatience(), d.earlyStoppingMinDelta(),
-                d.logEvery(), d.blockRecompute());
-    }
-
-    private static LoraConfig lora(Hyperparameters h) {
-        List<String> targets = h.targetModules().allLinear() ? List.of(LoraConfig.ALL_LINEAR) : h.targetModules().names();
-        return LoraConfig.of(h.loraR(), h.loraAlpha(), h.loraDropout(), targets).withRslora(h.useRslora()).withDora(h.useDora());
-    }
-
-    private static BottleneckConfig bottleneck(Hyperparameters h) {
-        BottleneckConfig kind = switch (h.adapterKind()) {
-            case PFEIFFER -> BottleneckConfig.pfeiffer();
-            case HOULSBY -> BottleneckConfig.houlsby();
-        };
-        return kind.withReductionFactor(h.adapterReductionFactor());
-    }
-
-    /** The engine's reading of a stored dataset format. */
-    static DatasetSpec datasetSpec(dev.finetune.core.dataset.DatasetFormat format) {
-        // the stored formats carry the same names as the ones the reader validates
-        return DatasetSpec.of(dev.finetune.data.DatasetFormat.valueOf(format.name()));
     }
 }

@@ -135,7 +135,7 @@ class TrainingWorkspace {
 
         Path dataFile = session.dir().resolve("data").resolve(fileName(rows.dataset().objectKey()));
         transfer.download(rows.dataset().objectKey(), dataFile);
-        DatasetSpec datasetSpec = JobSpecs.datasetSpec(rows.dataset().format());
+        DatasetSpec datasetSpec = DatasetSpec.of(rows.dataset().format());
         ValidationReport report = DatasetReader.validate(dataFile, datasetSpec, null);
         if (!report.ok()) {
             throw new DatasetValidationException("training_file " + rows.dataset().id(), report);

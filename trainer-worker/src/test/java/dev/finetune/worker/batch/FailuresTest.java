@@ -6,7 +6,7 @@ import java.util.List;
 
 import dev.finetune.core.job.JobError;
 import dev.finetune.core.storage.ArtifactStoreException;
-import dev.finetune.data.DatasetFormat;
+import dev.finetune.settings.DatasetFormat;
 import dev.finetune.data.DatasetValidationException;
 import dev.finetune.data.RecordError;
 import dev.finetune.data.ValidationReport;

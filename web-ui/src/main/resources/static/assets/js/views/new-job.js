@@ -3,10 +3,12 @@
 
 import { api, newIdempotencyKey, page } from '../api.js';
 import { announce, clear, field, h, problemBox } from '../dom.js';
-import { defaultsOf, formatDefault, HYPERPARAMETERS, METHODS, PRESETS, sameValue } from '../hyperparameters.js';
+import { defaultsOf, formatDefault, HYPERPARAMETERS, loadDefaults, METHODS, PRESETS, sameValue } from '../hyperparameters.js';
 import { datasetPicker } from './dataset-picker.js';
 
 export async function renderNewJob(container) {
+  // the defaults shown, compared against and reset to are the server's
+  await loadDefaults();
   const form = h('form.new-job', { novalidate: true, 'aria-labelledby': 'new-job-title' });
   container.append(h('div.page-head', h('h1', { id: 'new-job-title' }, 'New fine-tuning job')), form);
 
