@@ -30,6 +30,18 @@ class PlatformEndpointsTest extends ApiTestBase {
     }
 
     @Test
+    void documentsEveryEnumByTheWireNameTheApiAcceptsAndWrites() {
+        // when
+        JsonNode schemas = api.get("/v3/api-docs", null).json().path("components").path("schemas");
+
+        // then the settings' enums appear as the lower-case words of the JSON, never as Java constant names
+        java.util.List<String> enums = new java.util.ArrayList<>();
+        schemas.findValues("enum").forEach(e -> e.forEach(v -> enums.add(v.asString())));
+        assertThat(enums).contains("lora", "qlora", "adapter", "cosine", "pfeiffer", "houlsby")
+                .noneMatch(v -> v.equals(v.toUpperCase(java.util.Locale.ROOT)) && v.chars().anyMatch(Character::isLetter));
+    }
+
+    @Test
     void servesPrometheusOnlyToTheOperator() {
         // given a tenant's own admin key
         TestTenant tenant = newTenant("metrics-guard");
