@@ -9,7 +9,7 @@ import java.util.function.Supplier;
  * several workers share a JVM (tests, or an API process that embeds a worker), which then take
  * turns slice by slice instead of failing.
  */
-final class ComputeLock {
+public final class ComputeLock {
 
     private static final ReentrantLock LOCK = new ReentrantLock(true);
 

@@ -1,5 +1,9 @@
 package dev.finetune.worker.batch;
 
+import dev.finetune.worker.lease.ActiveJob;
+import dev.finetune.worker.lease.WorkerState;
+import dev.finetune.worker.progress.ProgressLog;
+import dev.finetune.worker.workspace.TrainingWorkspace;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -19,7 +23,7 @@ import org.springframework.stereotype.Component;
  * when that result is missing (e.g. a run resumed from its final checkpoint).
  */
 @Component
-class EvaluateTasklet implements Tasklet {
+public class EvaluateTasklet implements Tasklet {
 
     private final WorkerState state;
     private final TrainingWorkspace workspace;

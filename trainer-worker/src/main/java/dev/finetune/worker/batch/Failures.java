@@ -1,5 +1,6 @@
 package dev.finetune.worker.batch;
 
+import dev.finetune.worker.lease.LeaseLostException;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -17,7 +18,7 @@ import dev.finetune.engine.train.TrainingDivergedException;
  * What a person reads when a job failed: a stable code, a message that says what to change, and the
  * request field to blame when there is one. Messages never carry dataset content or class names.
  */
-final class Failures {
+public final class Failures {
 
     /** At most this many bad records are listed in the message (the count says how many there were). */
     static final int LISTED_RECORDS = 10;
@@ -26,7 +27,7 @@ final class Failures {
     }
 
     /** The first cause in the chain that is one of ours, else the outermost. */
-    static JobError describe(Throwable failure) {
+    public static JobError describe(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             JobError known = known(t);
             if (known != null) {

@@ -21,7 +21,7 @@ import org.springframework.transaction.PlatformTransactionManager;
  * own short transactions, and the tasklets write their rows in short transactions of their own.
  */
 @Configuration(proxyBeanMethods = false)
-class FineTuningJobConfiguration {
+public class FineTuningJobConfiguration {
 
     static final String JOB_NAME = "fineTuning";
 

@@ -1,5 +1,9 @@
 package dev.finetune.worker.batch;
 
+import dev.finetune.worker.lease.ActiveJob;
+import dev.finetune.worker.lease.WorkerState;
+import dev.finetune.worker.progress.ProgressLog;
+import dev.finetune.worker.workspace.TrainingWorkspace;
 import java.util.List;
 import java.util.Map;
 

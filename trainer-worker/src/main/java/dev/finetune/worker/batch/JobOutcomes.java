@@ -1,5 +1,6 @@
 package dev.finetune.worker.batch;
 
+import dev.finetune.worker.lease.ActiveJob;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +33,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * come from the status changes themselves ({@code JobStatusLog}), in the same transaction.
  */
 @Component
-class JobOutcomes {
+public class JobOutcomes {
 
     /**
      * Test hook, documented for {@code CrashRecoveryIT}: with this system property set to true the

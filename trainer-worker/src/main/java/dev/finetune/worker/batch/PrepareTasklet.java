@@ -1,5 +1,7 @@
 package dev.finetune.worker.batch;
 
+import dev.finetune.worker.lease.WorkerState;
+import dev.finetune.worker.workspace.TrainingWorkspace;
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepContribution;
 import org.springframework.batch.core.step.tasklet.Tasklet;
@@ -12,7 +14,7 @@ import org.springframework.stereotype.Component;
  * may be on a worker that has none of the files.
  */
 @Component
-class PrepareTasklet implements Tasklet {
+public class PrepareTasklet implements Tasklet {
 
     private final WorkerState state;
     private final TrainingWorkspace workspace;

@@ -1,5 +1,11 @@
 package dev.finetune.worker.batch;
 
+import dev.finetune.worker.lease.ActiveJob;
+import dev.finetune.worker.lease.LeaseLostException;
+import dev.finetune.worker.lease.WorkerState;
+import dev.finetune.worker.workspace.JobSession;
+import dev.finetune.worker.workspace.ObjectTransfer;
+import dev.finetune.worker.workspace.TrainingWorkspace;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -29,7 +35,7 @@ import org.springframework.stereotype.Component;
  * loaded. Uploading again on a restart overwrites the same keys, so the step is safe to repeat.
  */
 @Component
-class PublishTasklet implements Tasklet {
+public class PublishTasklet implements Tasklet {
 
     static final String CONFIG = "adapter_config.json";
     /** The weights file of each adapter layout: PEFT's, AdapterHub's. */

@@ -1,11 +1,13 @@
 package dev.finetune.worker.batch;
 
 import dev.finetune.core.job.JobId;
+import dev.finetune.worker.lease.ActiveJob;
+import dev.finetune.worker.lease.WorkerState;
 import org.springframework.batch.core.step.StepContribution;
 import org.slf4j.MDC;
 
 /** Reads the fine-tuning job id of a Spring Batch step and marks the thread's log lines with the phase. */
-final class StepSupport {
+public final class StepSupport {
 
     /** The identifying job parameter: one Spring Batch job instance per fine-tuning job. */
     static final String JOB_ID = "fineTuningJobId";

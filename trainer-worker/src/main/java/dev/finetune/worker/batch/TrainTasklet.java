@@ -1,5 +1,13 @@
 package dev.finetune.worker.batch;
 
+import dev.finetune.worker.lease.ActiveJob;
+import dev.finetune.worker.lease.LeaseLostException;
+import dev.finetune.worker.lease.WorkerState;
+import dev.finetune.worker.progress.ProgressLog;
+import dev.finetune.worker.progress.SliceListener;
+import dev.finetune.worker.workspace.JobSession;
+import dev.finetune.worker.workspace.ObjectTransfer;
+import dev.finetune.worker.workspace.TrainingWorkspace;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,8 +21,8 @@ import dev.finetune.engine.recipe.FineTuneSession;
 import dev.finetune.engine.train.TrainingCheckpoint;
 import dev.finetune.engine.train.TrainingProgress;
 import dev.finetune.worker.WorkerProperties;
-import dev.finetune.worker.batch.ProgressLog.Event;
-import dev.finetune.worker.batch.ProgressLog.Slice;
+import dev.finetune.worker.progress.ProgressLog.Event;
+import dev.finetune.worker.progress.ProgressLog.Slice;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.scope.context.ChunkContext;
@@ -37,7 +45,7 @@ import org.springframework.stereotype.Component;
  * transaction of the step's manager, and minutes of compute must never hold a database connection.
  */
 @Component
-class TrainTasklet implements Tasklet {
+public class TrainTasklet implements Tasklet {
 
     private static final Logger log = LoggerFactory.getLogger(TrainTasklet.class);
 

@@ -1,5 +1,6 @@
 package dev.finetune.worker.loop;
 
+import dev.finetune.worker.lease.LeaseKeeper;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -11,9 +12,9 @@ import dev.finetune.core.queue.QueueProperties;
 import dev.finetune.core.queue.WorkerId;
 import dev.finetune.engine.runtime.EngineRuntime;
 import dev.finetune.worker.WorkerProperties;
-import dev.finetune.worker.batch.ActiveJob;
+import dev.finetune.worker.lease.ActiveJob;
 import dev.finetune.worker.batch.FineTuningRuns;
-import dev.finetune.worker.batch.WorkerState;
+import dev.finetune.worker.lease.WorkerState;
 import dev.finetune.worker.observe.WorkerMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,7 +1,7 @@
 package dev.finetune.worker.observe;
 
-import dev.finetune.worker.batch.ActiveJob;
-import dev.finetune.worker.batch.WorkerState;
+import dev.finetune.worker.lease.ActiveJob;
+import dev.finetune.worker.lease.WorkerState;
 import dev.finetune.worker.loop.WorkerLoop;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;

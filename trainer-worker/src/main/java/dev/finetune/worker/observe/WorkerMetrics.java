@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.Locale;
 
 import dev.finetune.engine.train.TrainingProgress;
-import dev.finetune.worker.batch.ActiveJob;
+import dev.finetune.worker.lease.ActiveJob;
 import dev.finetune.worker.batch.FineTuningRuns;
-import dev.finetune.worker.batch.SliceListener;
-import dev.finetune.worker.batch.WorkerState;
+import dev.finetune.worker.progress.SliceListener;
+import dev.finetune.worker.lease.WorkerState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -11,6 +11,7 @@ import dev.finetune.data.DatasetValidationException;
 import dev.finetune.data.RecordError;
 import dev.finetune.data.ValidationReport;
 import dev.finetune.engine.train.TrainingDivergedException;
+import dev.finetune.worker.lease.LeaseLostException;
 import org.junit.jupiter.api.Test;
 
 class FailuresTest {

@@ -1,5 +1,6 @@
-package dev.finetune.worker.batch;
+package dev.finetune.worker.workspace;
 
+import dev.finetune.worker.lease.ActiveJob;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,7 @@ import dev.finetune.engine.train.TrainingProgress;
  * An open engine session for the active job, with the job, segment, base model and training
  * dataset it was built from and the progress of the steps run since the last slice was recorded.
  */
-final class JobSession implements TrainingListener, AutoCloseable {
+public final class JobSession implements TrainingListener, AutoCloseable {
 
     private final FineTuningJob job;
     private final BaseModel baseModel;
@@ -49,13 +50,13 @@ final class JobSession implements TrainingListener, AutoCloseable {
     }
 
     /** The progress of the steps run since the last call. */
-    List<TrainingProgress> drainProgress() {
+    public List<TrainingProgress> drainProgress() {
         List<TrainingProgress> out = List.copyOf(pending);
         pending.clear();
         return out;
     }
 
-    FineTuningJob job() {
+    public FineTuningJob job() {
         return job;
     }
 
@@ -63,21 +64,21 @@ final class JobSession implements TrainingListener, AutoCloseable {
         return baseModel;
     }
 
-    SegmentName segment() {
+    public SegmentName segment() {
         return segment;
     }
 
     /** sha256 of the training file, as checked against the upload's before training. */
-    String trainingSha256() {
+    public String trainingSha256() {
         return trainingSha256;
     }
 
-    FineTuneSession engine() {
+    public FineTuneSession engine() {
         return session;
     }
 
     /** This job's local directory (data, checkpoints, adapter); deleted when the job ends. */
-    Path dir() {
+    public Path dir() {
         return dir;
     }
 

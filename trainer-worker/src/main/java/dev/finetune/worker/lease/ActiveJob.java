@@ -1,4 +1,4 @@
-package dev.finetune.worker.batch;
+package dev.finetune.worker.lease;
 
 import java.time.Instant;
 import java.util.Optional;
@@ -84,13 +84,13 @@ public final class ActiveJob {
         return leaseLost || stop != Stop.NONE;
     }
 
-    void progress(int step, int totalSteps, double tokensPerSecond) {
+    public void progress(int step, int totalSteps, double tokensPerSecond) {
         this.step = step;
         this.totalSteps = totalSteps;
         this.tokensPerSecond = tokensPerSecond;
     }
 
-    void phase(String phase) {
+    public void phase(String phase) {
         this.phase = phase;
     }
 

@@ -1,4 +1,4 @@
-package dev.finetune.worker.loop;
+package dev.finetune.worker.lease;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -11,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import dev.finetune.core.job.JobStatus;
 import dev.finetune.core.queue.JobQueue;
 import dev.finetune.core.queue.QueueProperties;
-import dev.finetune.worker.batch.ActiveJob;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -46,14 +45,14 @@ public class LeaseKeeper implements DisposableBean {
         this.settings = settings;
     }
 
-    synchronized void watch(ActiveJob job) {
+    public synchronized void watch(ActiveJob job) {
         unwatch();
         lastRenewed = Instant.now();
         long every = settings.heartbeatInterval().toMillis();
         beating = scheduler.scheduleWithFixedDelay(() -> beat(job), every, every, TimeUnit.MILLISECONDS);
     }
 
-    synchronized void unwatch() {
+    public synchronized void unwatch() {
         if (beating != null) {
             beating.cancel(false);
             beating = null;

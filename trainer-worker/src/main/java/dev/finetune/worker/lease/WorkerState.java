@@ -1,4 +1,4 @@
-package dev.finetune.worker.batch;
+package dev.finetune.worker.lease;
 
 import java.time.Instant;
 import java.util.Optional;
@@ -14,7 +14,7 @@ public class WorkerState {
 
     private final AtomicReference<ActiveJob> current = new AtomicReference<>();
 
-    ActiveJob begin(ClaimedJob claim) {
+    public ActiveJob begin(ClaimedJob claim) {
         ActiveJob job = new ActiveJob(claim, Instant.now());
         if (!current.compareAndSet(null, job)) {
             throw new IllegalStateException("this worker already trains " + current.get().jobId());
@@ -22,7 +22,7 @@ public class WorkerState {
         return job;
     }
 
-    void end(ActiveJob job) {
+    public void end(ActiveJob job) {
         current.compareAndSet(job, null);
     }
 
@@ -31,7 +31,7 @@ public class WorkerState {
     }
 
     /** The active job with this id; the Spring Batch steps run only for the job the worker claimed. */
-    ActiveJob require(JobId id) {
+    public ActiveJob require(JobId id) {
         ActiveJob job = current.get();
         if (job == null || !job.jobId().equals(id)) {
             throw new IllegalStateException("job " + id + " is not the job this worker holds a lease on ("

@@ -1,4 +1,4 @@
-package dev.finetune.worker.batch;
+package dev.finetune.worker.lease;
 
 import dev.finetune.core.job.JobId;
 

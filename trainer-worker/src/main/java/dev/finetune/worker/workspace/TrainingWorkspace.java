@@ -1,5 +1,8 @@
-package dev.finetune.worker.batch;
+package dev.finetune.worker.workspace;
 
+import dev.finetune.worker.batch.JobRejectedException;
+import dev.finetune.worker.lease.ActiveJob;
+import dev.finetune.worker.progress.ProgressLog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -48,7 +51,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * step calls {@link #open}, so a restarted job re-prepares whatever this process does not have.
  */
 @Component
-class TrainingWorkspace {
+public class TrainingWorkspace {
 
     private static final Logger log = LoggerFactory.getLogger(TrainingWorkspace.class);
     private static final String COMPLETE = ".complete";
@@ -81,7 +84,7 @@ class TrainingWorkspace {
     }
 
     /** The open session of the active job, preparing it first if this process has none. */
-    synchronized JobSession open(ActiveJob active) {
+    public synchronized JobSession open(ActiveJob active) {
         if (current != null && current.job().id().equals(active.jobId())) {
             return current;
         }
@@ -101,7 +104,7 @@ class TrainingWorkspace {
     }
 
     /** Closes the session and deletes the job's local files (the model cache stays). */
-    synchronized void close() {
+    public synchronized void close() {
         if (current != null) {
             current.close();
             deleteRecursively(current.dir());
@@ -209,7 +212,7 @@ class TrainingWorkspace {
         return name.isEmpty() ? "dataset" : name;
     }
 
-    static String sha256(Path file) {
+    public static String sha256(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
             return DigestUtils.sha256Hex(in);
         } catch (IOException e) {
@@ -217,7 +220,7 @@ class TrainingWorkspace {
         }
     }
 
-    static void deleteRecursively(Path dir) {
+    public static void deleteRecursively(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

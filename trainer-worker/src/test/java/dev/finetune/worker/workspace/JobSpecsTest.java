@@ -1,4 +1,4 @@
-package dev.finetune.worker.batch;
+package dev.finetune.worker.workspace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

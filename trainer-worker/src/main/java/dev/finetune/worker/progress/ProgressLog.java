@@ -1,5 +1,6 @@
-package dev.finetune.worker.batch;
+package dev.finetune.worker.progress;
 
+import dev.finetune.worker.lease.ActiveJob;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -29,7 +30,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Per-step rows are upserts, so a step re-run after a takeover replaces nothing wrongly.
  */
 @Component
-class ProgressLog {
+public class ProgressLog {
 
     private static final String FENCED_PROGRESS = JobStatus.sql("""
             UPDATE fine_tuning_jobs SET trained_tokens = :tokens, estimated_finish = :eta
@@ -78,7 +79,7 @@ class ProgressLog {
     }
 
     /** The job's status while this worker owns it; empty when the lease is gone (or the job already ended). */
-    Optional<JobStatus> ownedStatus(ActiveJob job) {
+    public Optional<JobStatus> ownedStatus(ActiveJob job) {
         return tx.execute(s -> jdbc.sql(OWNED_STATUS)
                 .param("id", job.jobId().value()).param("worker", job.worker().value())
                 .query(String.class).optional().map(JobStatus::fromWire));
@@ -88,7 +89,7 @@ class ProgressLog {
      * Records a finished slice in one transaction, fenced by the lease: progress, the checkpoint row,
      * every step's metrics and the slice's events. Empty when the lease was lost (nothing is written).
      */
-    Optional<JobStatus> recordSlice(ActiveJob job, Slice slice) {
+    public Optional<JobStatus> recordSlice(ActiveJob job, Slice slice) {
         return tx.execute(s -> {
             Optional<JobStatus> status = jdbc.sql(FENCED_PROGRESS)
                     .param("tokens", slice.trainedTokens())
@@ -110,12 +111,12 @@ class ProgressLog {
     }
 
     /** The final evaluation on the last step's metrics row. */
-    void recordEval(JobId job, int step, double evalLoss) {
+    public void recordEval(JobId job, int step, double evalLoss) {
         tx.executeWithoutResult(s -> jdbc.sql(EVAL_METRIC).param("job", job.value()).param("step", step)
                 .param("evalLoss", finite(evalLoss)).update());
     }
 
-    void event(JobId job, EventLevel level, String message, Map<String, Object> data) {
+    public void event(JobId job, EventLevel level, String message, Map<String, Object> data) {
         tx.executeWithoutResult(s -> insertEvent(job, new Event(level, message, data)));
     }
 
@@ -137,9 +138,9 @@ class ProgressLog {
     }
 
     /** One line of the job's event log. */
-    record Event(EventLevel level, String message, Map<String, Object> data) {
+    public record Event(EventLevel level, String message, Map<String, Object> data) {
 
-        static Event info(String message, Map<String, Object> data) {
+        public static Event info(String message, Map<String, Object> data) {
             return new Event(EventLevel.INFO, message, data);
         }
     }
@@ -154,7 +155,7 @@ class ProgressLog {
      * @param estimatedFinish when training should end at the current pace, or null
      * @param events events to add in the same transaction
      */
-    record Slice(int lastStep, String checkpointPrefix, List<TrainingProgress> steps, long trainedTokens,
+    public record Slice(int lastStep, String checkpointPrefix, List<TrainingProgress> steps, long trainedTokens,
             Instant estimatedFinish, List<Event> events) {
     }
 }

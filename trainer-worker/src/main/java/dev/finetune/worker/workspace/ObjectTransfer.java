@@ -1,5 +1,8 @@
-package dev.finetune.worker.batch;
+package dev.finetune.worker.workspace;
 
+import dev.finetune.worker.lease.ActiveJob;
+import dev.finetune.worker.lease.WorkerState;
+import dev.finetune.worker.progress.ProgressLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -41,7 +44,7 @@ import org.springframework.stereotype.Component;
  * is not transient and fails at once.
  */
 @Component
-class ObjectTransfer {
+public class ObjectTransfer {
 
     private static final Logger log = LoggerFactory.getLogger(ObjectTransfer.class);
 
@@ -100,7 +103,7 @@ class ObjectTransfer {
      * {@code last} go after all the others, so a reader that sees them sees a complete directory.
      * Returns the keys written, in upload order.
      */
-    List<String> uploadDirectory(Path dir, String prefix, String... last) {
+    public List<String> uploadDirectory(Path dir, String prefix, String... last) {
         List<Path> files;
         try (Stream<Path> walk = Files.walk(dir)) {
             files = new ArrayList<>(walk.filter(Files::isRegularFile).sorted().toList());

@@ -1,5 +1,6 @@
-package dev.finetune.worker.batch;
+package dev.finetune.worker.progress;
 
+import dev.finetune.worker.lease.ActiveJob;
 import java.util.List;
 
 import dev.finetune.engine.train.TrainingProgress;

@@ -1,5 +1,6 @@
-package dev.finetune.worker.batch;
+package dev.finetune.worker.workspace;
 
+import dev.finetune.worker.batch.JobRejectedException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +26,7 @@ import dev.finetune.settings.TrainingSettings;
  * config.json (done before the weights are even downloaded). Every rejection names the
  * hyperparameter by its API name.
  */
-final class JobSpecs {
+public final class JobSpecs {
 
     static final String INVALID_HYPERPARAMETER = "invalid_hyperparameter";
 

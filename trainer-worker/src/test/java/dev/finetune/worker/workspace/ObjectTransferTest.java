@@ -1,4 +1,4 @@
-package dev.finetune.worker.batch;
+package dev.finetune.worker.workspace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -22,6 +22,7 @@ import dev.finetune.core.storage.StorageUnavailableException;
 import dev.finetune.localinfra.S3ProxyServer;
 import dev.finetune.worker.StorageRetryProperties;
 import dev.finetune.worker.WorkerProperties;
+import dev.finetune.worker.batch.Failures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
