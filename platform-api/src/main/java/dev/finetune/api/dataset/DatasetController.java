@@ -3,6 +3,7 @@ package dev.finetune.api.dataset;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import java.util.List;
@@ -31,6 +32,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -38,9 +40,8 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.multipart.MultipartFile;
-import org.springframework.web.multipart.MultipartHttpServletRequest;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
+import org.springframework.web.util.UriComponentsBuilder;
 
 /**
  * Datasets: streamed upload (a raw JSONL/JSON/text body, or a multipart {@code file}) that is
@@ -51,8 +52,6 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 @RequestMapping("/api/v1/datasets")
 class DatasetController {
 
-    /** Room for multipart boundaries and part headers on top of the file itself. */
-    private static final long MULTIPART_OVERHEAD = 64 * 1024;
     private static final EnumSet<JobStatus> ACTIVE = EnumSet.of(JobStatus.VALIDATING_FILES, JobStatus.QUEUED,
             JobStatus.RUNNING, JobStatus.CANCELLING);
 
@@ -89,29 +88,41 @@ class DatasetController {
         return store(caller, displayName(name, null), requested, request.getInputStream(), extension);
     }
 
+    /**
+     * A multipart upload: part {@code file}, with {@code name} and {@code format} as form fields or
+     * query parameters. Read as a stream ({@link MultipartDatasetUpload}); the query is parsed here
+     * rather than through {@code @RequestParam}, which would make the container parse (and spool)
+     * every part first.
+     */
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-    ResponseEntity<DatasetView> uploadMultipart(@AuthenticationPrincipal Caller caller,
-            @RequestParam(required = false) String name, @RequestParam(required = false) String format,
-            HttpServletRequest request) throws IOException {
+    ResponseEntity<DatasetView> uploadMultipart(@AuthenticationPrincipal Caller caller, HttpServletRequest request) {
         caller.require(ApiKeyScope.SUBMIT);
-        DatasetFormat requested = parseFormat(format);
+        MultiValueMap<String, String> query = UriComponentsBuilder.newInstance()
+                .query(request.getQueryString()).build().getQueryParams();
         long max = properties.maxUploadSize().toBytes();
-        if (request.getContentLengthLong() > max + MULTIPART_OVERHEAD) {
+        if (request.getContentLengthLong() > max + MultipartDatasetUpload.OVERHEAD_BYTES) {
             throw StagedUpload.tooLarge(max);
         }
-        MultipartFile file = request instanceof MultipartHttpServletRequest multipart ? multipart.getFile("file") : null;
-        if (file == null) {
-            throw new PlatformProblem(ProblemKind.VALIDATION, "multipart part 'file' is required").with("param", "file");
+        MultipartDatasetUpload form = MultipartDatasetUpload.read(request, max, ".jsonl");
+        try (StagedUpload staged = form.staged()) {
+            String name = first(form.name(), decoded(query.getFirst("name")));
+            DatasetFormat requested = parseFormat(first(form.format(), decoded(query.getFirst("format"))));
+            String original = form.fileName();
+            boolean plainText = original != null && original.toLowerCase(Locale.ROOT).endsWith(".txt");
+            String extension = extension(requested, plainText, original, form.contentType());
+            try (StagedUpload upload = staged.withSuffix(extension)) {
+                Dataset saved = uploads.accept(caller.tenant(), displayName(name, original), requested, upload, extension);
+                return ResponseEntity.created(URI.create("/api/v1/datasets/" + saved.id())).body(DatasetView.of(saved));
+            }
         }
-        if (file.getSize() > max) {
-            throw StagedUpload.tooLarge(max);
-        }
-        String original = file.getOriginalFilename();
-        boolean plainText = original != null && original.toLowerCase(Locale.ROOT).endsWith(".txt");
-        String extension = extension(requested, plainText, original, file.getContentType());
-        try (InputStream in = file.getInputStream()) {
-            return store(caller, displayName(name, original), requested, in, extension);
-        }
+    }
+
+    private static String first(String formField, String queryParameter) {
+        return formField != null ? formField : queryParameter;
+    }
+
+    private static String decoded(String queryValue) {
+        return queryValue == null ? null : URLDecoder.decode(queryValue, StandardCharsets.UTF_8);
     }
 
     private ResponseEntity<DatasetView> store(Caller caller, String name, DatasetFormat requested, InputStream body,

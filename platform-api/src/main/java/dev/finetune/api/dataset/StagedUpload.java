@@ -70,6 +70,20 @@ final class StagedUpload implements AutoCloseable {
         return file;
     }
 
+    /** The same upload under a file name ending in {@code suffix} (decided once the whole request was read). */
+    StagedUpload withSuffix(String suffix) {
+        if (file.getFileName().toString().endsWith(suffix)) {
+            return this;
+        }
+        Path renamed = file.resolveSibling(file.getFileName().toString().replaceFirst("\\.[^.]*$", "") + suffix);
+        try {
+            return new StagedUpload(Files.move(file, renamed), sha256, size);
+        } catch (IOException e) {
+            deleteQuietly(file);
+            throw new UncheckedIOException("cannot rename the staged upload " + file, e);
+        }
+    }
+
     String sha256() {
         return sha256;
     }

@@ -157,6 +157,74 @@ class DatasetUploadTest extends ApiTestBase {
     }
 
     @Test
+    void takesNameAndFormatFromFormFieldsAfterTheFileAsTheDashboardSendsThem() {
+        // given the dashboard's order: the file part first, then name and format
+        byte[] text = bytes(sample("tinyshakespeare_120k.txt"));
+        String boundary = "----finetune-dashboard";
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"shakespeare.txt\"\r\n"
+                + "Content-Type: text/plain\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(text);
+        body.writeBytes(("\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nplays\r\n--"
+                + boundary + "\r\nContent-Disposition: form-data; name=\"format\"\r\n\r\ntext\r\n--" + boundary + "--\r\n")
+                .getBytes(StandardCharsets.UTF_8));
+
+        // when
+        Response r = api.postBytes("/api/v1/datasets", tenant.adminKey(), "multipart/form-data; boundary=" + boundary,
+                body.toByteArray());
+
+        // then
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        assertThat(r.json().path("name").asString()).isEqualTo("plays");
+        assertThat(r.json().path("format").asString()).isEqualTo("text");
+        assertThat(r.json().path("sha256").asString()).isEqualTo(DigestUtils.sha256Hex(text));
+    }
+
+    @Test
+    void cutsOffAChunkedMultipartUploadNearItsLimitInsteadOfReadingItToTheEnd() throws Exception {
+        // given 20 MB in a chunked multipart body (no Content-Length to refuse up front) against the 1 MB limit
+        long total = 20L * 1024 * 1024;
+        long rowsBefore = datasetRows();
+        int objectsBefore = store.list("tenants/").size();
+        java.net.URI base = java.net.URI.create(api.base());
+        String boundary = "----finetune-chunked";
+        long sent = 0;
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.setSendBufferSize(64 * 1024);
+            socket.connect(new java.net.InetSocketAddress(base.getHost(), base.getPort()), 5_000);
+            socket.setSoTimeout(30_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("POST /api/v1/datasets?format=text HTTP/1.1\r\nHost: " + base.getHost() + "\r\nAuthorization: Bearer "
+                    + tenant.adminKey() + "\r\nContent-Type: multipart/form-data; boundary=" + boundary
+                    + "\r\nTransfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.txt\"\r\n\r\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            out.write((Integer.toHexString(head.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(head);
+            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            byte[] chunk = new byte[64 * 1024];
+            java.util.Arrays.fill(chunk, (byte) 'a');
+
+            // when the client keeps sending until the server stops reading
+            try {
+                while (sent < total) {
+                    out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.write(chunk);
+                    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                    sent += chunk.length;
+                }
+            } catch (java.io.IOException closedByTheServer) {
+                // expected: the server answered and closed the connection
+            }
+        }
+
+        // then the server gave up a few MB in (limit + its 2 MB swallow + socket buffers), not at 20 MB, and kept nothing
+        assertThat(sent).isLessThan(10L * 1024 * 1024);
+        assertThat(datasetRows()).isEqualTo(rowsBefore);
+        assertThat(store.list("tenants/")).hasSize(objectsBefore);
+    }
+
+    @Test
     void refusesAnUnsupportedContentTypeWith415() {
         // when
         Response r = api.postBytes("/api/v1/datasets", tenant.adminKey(), "image/png", new byte[] {1, 2, 3});
