@@ -29,14 +29,20 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class JobQueue {
 
     private static final String CLAIM = JobStatus.sql("""
-            WITH next AS (
-                SELECT id, lease_owner AS previous_owner
+            WITH busy AS (
+                SELECT tenant_id, count(*) AS held
                   FROM fine_tuning_jobs
-                 WHERE status = {QUEUED}
-                    OR (status = {RUNNING} AND lease_expires_at < now() AND attempt < :maxAttempts)
-                 ORDER BY created_at, id
+                 WHERE status IN ({RUNNING}, {CANCELLING}) AND lease_expires_at >= now()
+                 GROUP BY tenant_id),
+            next AS (
+                SELECT j.id, j.lease_owner AS previous_owner
+                  FROM fine_tuning_jobs j
+                  LEFT JOIN busy b ON b.tenant_id = j.tenant_id
+                 WHERE j.status = {QUEUED}
+                    OR (j.status = {RUNNING} AND j.lease_expires_at < now() AND j.attempt < :maxAttempts)
+                 ORDER BY j.status = {RUNNING} DESC, coalesce(b.held, 0), j.created_at, j.id
                  LIMIT 1
-                   FOR UPDATE SKIP LOCKED)
+                   FOR UPDATE OF j SKIP LOCKED)
             UPDATE fine_tuning_jobs j
                SET status = {RUNNING},
                    lease_owner = :worker,
@@ -108,7 +114,12 @@ public class JobQueue {
         this.maxAttempts = maxAttempts;
     }
 
-    /** Claims the oldest queued job, or a running one whose lease expired; empty when there is none. */
+    /**
+     * Claims the next job, empty when there is none. A running job whose lease expired comes first (it
+     * resumes from its checkpoint); then queued jobs, fairly across tenants: those of the tenant that
+     * holds the fewest leases right now, oldest first. So a tenant with twenty queued jobs cannot keep
+     * another tenant's single job waiting behind all of them.
+     */
     public Optional<ClaimedJob> claimNext(WorkerId worker, Duration lease) {
         long leaseMs = positiveMillis(lease);
         return tx.execute(status -> jdbc.sql(CLAIM)

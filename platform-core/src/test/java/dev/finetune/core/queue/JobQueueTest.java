@@ -60,6 +60,45 @@ class JobQueueTest {
     }
 
     @Test
+    void claimsFairlyAcrossTenantsSoOneTenantsBacklogDoesNotStarveAnother() {
+        // given tenant A queues 20 jobs, then tenant B queues one
+        Fixture other = data.tenant("queue-b");
+        List<JobId> backlog = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            backlog.add(data.job(fixture, JobStatus.QUEUED).id());
+        }
+        JobId single = data.job(other, JobStatus.QUEUED).id();
+
+        // when two workers claim one job each
+        JobId first = queue.claimNext(new WorkerId("worker-1"), LEASE).orElseThrow().jobId();
+        JobId second = queue.claimNext(new WorkerId("worker-2"), LEASE).orElseThrow().jobId();
+
+        // then A's oldest job went first, and B's single job next, ahead of A's other 19
+        assertThat(first).isEqualTo(backlog.get(0));
+        assertThat(second).isEqualTo(single);
+        assertThat(queue.claimNext(new WorkerId("worker-3"), LEASE).orElseThrow().jobId()).isEqualTo(backlog.get(1));
+    }
+
+    @Test
+    void resumesAJobWhoseLeaseExpiredBeforeStartingAQueuedOne() {
+        // given a running job whose worker died, and a queued job submitted before it
+        JobId abandoned = data.job(data.tenant("queue-c"), JobStatus.QUEUED).id();
+        queue.claimNext(new WorkerId("dead"), LEASE);
+        jdbc.update("UPDATE fine_tuning_jobs SET lease_expires_at = now() - interval '1 minute' WHERE id = ?",
+                abandoned.value());
+        JobId queued = data.job(fixture, JobStatus.QUEUED).id();
+        jdbc.update("UPDATE fine_tuning_jobs SET created_at = now() - interval '1 hour' WHERE id = ?", queued.value());
+
+        // when
+        ClaimedJob next = queue.claimNext(new WorkerId("alive"), LEASE).orElseThrow();
+
+        // then
+        assertThat(next.jobId()).isEqualTo(abandoned);
+        assertThat(next.previousOwner()).contains("dead");
+        assertThat(queue.claimNext(new WorkerId("alive-2"), LEASE).orElseThrow().jobId()).isEqualTo(queued);
+    }
+
+    @Test
     void twoConcurrentClaimersGetEachOf50JobsExactlyOnce() throws Exception {
         // given
         List<JobId> queued = new ArrayList<>();
