@@ -190,7 +190,7 @@ class FineTuningWorkerTest {
         assertThat(done.error()).hasValueSatisfying(e -> {
             assertThat(e.code()).isEqualTo("invalid_hyperparameter");
             assertThat(e.param()).isEqualTo("lora_r");
-            assertThat(e.message()).contains("lora_r 512").contains("64");
+            assertThat(e.message()).contains("lora_r must be <= 64").contains("but was 512");
         });
         assertNoCompute(job.id());
     }

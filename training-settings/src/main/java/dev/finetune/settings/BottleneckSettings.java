@@ -1,6 +1,7 @@
 package dev.finetune.settings;
 
 import static dev.finetune.settings.SettingChecks.atLeast;
+import static dev.finetune.settings.SettingChecks.atMost;
 import static dev.finetune.settings.SettingChecks.required;
 
 /**
@@ -17,11 +18,15 @@ public record BottleneckSettings(AdapterKind kind, int reductionFactor) implemen
     /** 16: AdapterHub's default for both {@code seq_bn} and {@code double_seq_bn}. */
     public static final int DEFAULT_REDUCTION_FACTOR = 16;
 
+    /** 4,096: a bottleneck of one unit on the widest supported hidden size; the model's own width bounds it further. */
+    public static final int MAX_REDUCTION_FACTOR = 4_096;
+
     public static final BottleneckSettings DEFAULTS = new BottleneckSettings(DEFAULT_KIND, DEFAULT_REDUCTION_FACTOR);
 
     public BottleneckSettings {
         required("adapter_kind", kind);
         atLeast("adapter_reduction_factor", reductionFactor, 1);
+        atMost("adapter_reduction_factor", reductionFactor, MAX_REDUCTION_FACTOR);
     }
 
     public BottleneckSettings withReductionFactor(int value) {

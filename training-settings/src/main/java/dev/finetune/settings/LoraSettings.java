@@ -1,6 +1,7 @@
 package dev.finetune.settings;
 
 import static dev.finetune.settings.SettingChecks.atLeast;
+import static dev.finetune.settings.SettingChecks.atMost;
 import static dev.finetune.settings.SettingChecks.fraction;
 import static dev.finetune.settings.SettingChecks.required;
 
@@ -32,11 +33,18 @@ public record LoraSettings(int r, int alpha, double dropout, TargetModules targe
     public static final boolean DEFAULT_USE_RSLORA = false;
     public static final boolean DEFAULT_USE_DORA = false;
 
+    /**
+     * 4,096: no model this platform trains has a layer narrower than the rank could use beyond it; the
+     * base model's own layer widths bound it further ({@link ModelShape#check}).
+     */
+    public static final int MAX_R = 4_096;
+
     public static final LoraSettings DEFAULTS = new LoraSettings(DEFAULT_R, DEFAULT_ALPHA, DEFAULT_DROPOUT,
             TargetModules.DEFAULT, DEFAULT_USE_RSLORA, DEFAULT_USE_DORA);
 
     public LoraSettings {
         atLeast("lora_r", r, 1);
+        atMost("lora_r", r, MAX_R);
         atLeast("lora_alpha", alpha, 1);
         fraction("lora_dropout", dropout);
         required("target_modules", targetModules);

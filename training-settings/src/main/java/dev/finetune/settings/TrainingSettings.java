@@ -69,6 +69,17 @@ public record TrainingSettings(
     public static final int DEFAULT_MAX_SEQ_LENGTH = 512;
     /** The longest sequence any supported model family takes (Llama 3.1's 128k context). */
     public static final int MAX_SEQ_LENGTH_LIMIT = 131_072;
+    /** 50 passes: OpenAI's fine-tuning API caps n_epochs at 50; more only memorises the data. */
+    public static final int MAX_N_EPOCHS = 50;
+    /**
+     * 100,000 optimizer steps: days of GPU time for a LoRA on a 7B model, far beyond any adapter run;
+     * the bound keeps one job from holding a worker for years (a 1e9-step job was accepted once).
+     */
+    public static final int MAX_STEPS_LIMIT = 100_000;
+    /** 256 sequences per micro-batch: OpenAI's largest batch_size; beyond it no accelerator holds the activations. */
+    public static final int MAX_BATCH_SIZE = 256;
+    /** 1,024 micro-batches per optimizer step: an effective batch of 262,144 sequences at the largest batch size. */
+    public static final int MAX_GRADIENT_ACCUMULATION_STEPS = 1_024;
     /** The shortest sequence worth training on. */
     public static final int MIN_SEQ_LENGTH = 8;
     /** False: train on the answers only, as axolotl ({@code train_on_inputs: false}) and TRL's completion-only loss do. */
@@ -84,8 +95,13 @@ public record TrainingSettings(
 
     public TrainingSettings {
         atLeast("n_epochs", nEpochs, 1);
+        atMost("n_epochs", nEpochs, MAX_N_EPOCHS);
         atLeastOrNull("max_steps", maxSteps, 1);
+        if (maxSteps != null) {
+            atMost("max_steps", maxSteps, MAX_STEPS_LIMIT);
+        }
         atLeast("batch_size", batchSize, 1);
+        atMost("batch_size", batchSize, MAX_BATCH_SIZE);
         if (!(learningRate > 0 && learningRate <= 1)) {
             throw new InvalidSettingException("learning_rate", "must be > 0 and <= 1 but was " + learningRate);
         }
@@ -94,6 +110,7 @@ public record TrainingSettings(
         nonNegative("weight_decay", weightDecay);
         nonNegative("max_grad_norm", maxGradNorm);
         atLeast("gradient_accumulation_steps", gradientAccumulationSteps, 1);
+        atMost("gradient_accumulation_steps", gradientAccumulationSteps, MAX_GRADIENT_ACCUMULATION_STEPS);
         atLeast("max_seq_length", maxSeqLength, MIN_SEQ_LENGTH);
         atMost("max_seq_length", maxSeqLength, MAX_SEQ_LENGTH_LIMIT);
         atLeastOrNull("eval_every_steps", evalEverySteps, 1);

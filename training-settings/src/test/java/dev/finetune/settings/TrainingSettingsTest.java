@@ -41,7 +41,11 @@ class TrainingSettingsTest {
             "max_seq_length must be <= 131072 but was 200000     | max_seq_length",
             "max_seq_length must be >= 8 but was 4               | max_seq_length_short",
             "eval_every_steps must be > 0 but was 0              | eval_every_steps",
-            "early_stopping_patience must be > 0 but was 0       | early_stopping_patience"})
+            "early_stopping_patience must be > 0 but was 0       | early_stopping_patience",
+            "n_epochs must be <= 50 but was 1000000000           | n_epochs_huge",
+            "max_steps must be <= 100000 but was 1000000000      | max_steps_huge",
+            "batch_size must be <= 256 but was 1000000           | batch_size_huge",
+            "gradient_accumulation_steps must be <= 1024 but was 1000000000 | gradient_accumulation_steps_huge"})
     void rejectsAValueOutOfRangeNamingItsField(String message, String field) {
         // given
         TrainingSettings.Builder b = TrainingSettings.builder();
@@ -55,6 +59,10 @@ class TrainingSettingsTest {
             case "max_seq_length" -> b.maxSeqLength(200_000);
             case "max_seq_length_short" -> b.maxSeqLength(4);
             case "eval_every_steps" -> b.evalEverySteps(0);
+            case "n_epochs_huge" -> b.nEpochs(1_000_000_000);
+            case "max_steps_huge" -> b.maxSteps(1_000_000_000);
+            case "batch_size_huge" -> b.batchSize(1_000_000);
+            case "gradient_accumulation_steps_huge" -> b.gradientAccumulationSteps(1_000_000_000);
             default -> b.earlyStoppingPatience(0);
         }
 

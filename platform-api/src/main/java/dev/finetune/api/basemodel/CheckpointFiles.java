@@ -27,7 +27,7 @@ final class CheckpointFiles {
     private static final String[] TOKENIZER = {"tokenizer.json", "tokenizer_config.json"};
     private static final String[] SUMMARY_KEYS = {"hidden_size", "num_hidden_layers", "vocab_size",
         "num_attention_heads", "num_key_value_heads", "intermediate_size", "max_position_embeddings",
-        "tie_word_embeddings", "torch_dtype"};
+        "tie_word_embeddings", "torch_dtype", "head_dim"};
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private CheckpointFiles() {

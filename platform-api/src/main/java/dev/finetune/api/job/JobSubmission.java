@@ -10,6 +10,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import dev.finetune.core.dataset.DatasetId;
 import dev.finetune.core.dataset.DatasetRepository;
 import dev.finetune.core.hyperparameters.Hyperparameters;
+import dev.finetune.core.hyperparameters.InvalidHyperparameterException;
 import dev.finetune.core.job.CheckpointRef;
 import dev.finetune.core.job.FineTuningJob;
 import dev.finetune.core.job.FineTuningJobRepository;
@@ -27,6 +28,8 @@ import dev.finetune.core.security.Caller;
 import dev.finetune.core.tenant.Segment;
 import dev.finetune.core.tenant.SegmentName;
 import dev.finetune.core.tenant.SegmentRepository;
+import dev.finetune.settings.InvalidSettingException;
+import dev.finetune.settings.ModelShape;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -116,10 +119,25 @@ class JobSubmission {
         CheckpointRef from = r.fromCheckpoint() == null || r.fromCheckpoint().isBlank() ? null
                 : findCheckpoint(caller, r.fromCheckpoint(), model, method);
         Hyperparameters hp = r.hyperparameters() == null ? Hyperparameters.defaults() : r.hyperparameters();
+        fitsModel(model, method, hp);
         long seed = r.seed() != null ? r.seed() : ThreadLocalRandom.current().nextInt(0, Integer.MAX_VALUE);
         Map<String, Object> metadata = r.metadata() == null ? Map.of() : Map.copyOf(r.metadata());
         return new Resolved(new NewJob(caller.tenant(), segment.id(), model.id(), training, validation, method, hp,
                 r.suffix(), metadata, seed, key, from), model.name(), segment.name().value());
+    }
+
+    /**
+     * The method's settings against the base model's widths (its config.json as summarised at
+     * registration), so a rank, target module or reduction factor the model cannot take is a 400
+     * now rather than a failed job later. A model registered without the widths is checked by the
+     * worker instead, before any download.
+     */
+    private static void fitsModel(BaseModel model, FineTuningMethod method, Hyperparameters hp) {
+        try {
+            ModelShape.fromConfig(model.configSummary()).ifPresent(shape -> shape.check(hp.methodSettings(method)));
+        } catch (InvalidSettingException e) {
+            throw new InvalidHyperparameterException(e.field(), e.rule() + " (base model '" + model.name() + "')");
+        }
     }
 
     private BaseModel findModel(Caller caller, String model) {

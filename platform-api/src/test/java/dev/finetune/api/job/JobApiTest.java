@@ -16,6 +16,8 @@ import dev.finetune.core.progress.JobMetric;
 import dev.finetune.core.progress.JobMetricRepository;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
@@ -92,6 +94,37 @@ class JobApiTest extends ApiTestBase {
         assertThat(r.text("type")).isEqualTo("https://finetune.dev/problems/invalid-hyperparameter");
         assertThat(r.text("param")).isEqualTo("hyperparameters.lora_r");
         assertThat(r.text("detail")).contains("lora_r");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "lora   | {\"lora_r\": 512}                               | hyperparameters.lora_r",
+            "qlora  | {\"target_modules\": [\"q_proj\", \"qkv_proj\"]} | hyperparameters.target_modules",
+            "adapter| {\"adapter_reduction_factor\": 1000}             | hyperparameters.adapter_reduction_factor",
+            "lora   | {\"max_steps\": 1000000000}                     | hyperparameters.max_steps",
+            "lora   | {\"n_epochs\": 1000000000}                      | hyperparameters.n_epochs",
+            "lora   | {\"gradient_accumulation_steps\": 1000000000}   | hyperparameters.gradient_accumulation_steps",
+            "lora   | {\"batch_size\": 1000000}                       | hyperparameters.batch_size"})
+    void refusesWorkTheBaseModelOrTheBoundsCannotTakeAtSubmitNamingTheField(String method, String hyperparameters,
+            String param) {
+        // given settings the 128-wide demo model cannot take, or that would hold a worker for years
+        Map<String, Object> body = new HashMap<>(jobRequest(dataset));
+        body.put("method", method.trim());
+        body.put("hyperparameters", dev.finetune.core.json.CoreJson.read(hyperparameters.trim(), Map.class));
+        long jobsBefore = jobsOfTenant();
+
+        // when
+        Response r = api.postJson("/api/v1/fine-tuning/jobs", tenant.adminKey(), body);
+
+        // then a 400 now, not a failed job later, and no job stored
+        assertThat(r.status()).as(r.toString()).isEqualTo(400);
+        assertThat(r.text("type")).isEqualTo("https://finetune.dev/problems/invalid-hyperparameter");
+        assertThat(r.text("param")).isEqualTo(param.trim());
+        assertThat(jobsOfTenant()).isEqualTo(jobsBefore);
+    }
+
+    private long jobsOfTenant() {
+        return api.get("/api/v1/fine-tuning/jobs?limit=100", tenant.adminKey()).json().path("data").size();
     }
 
     @Test

@@ -1,10 +1,6 @@
 package dev.finetune.worker.workspace;
 
-import dev.finetune.worker.batch.JobRejectedException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 import dev.finetune.core.hyperparameters.Hyperparameters;
 import dev.finetune.core.job.FineTuningJob;
@@ -17,9 +13,12 @@ import dev.finetune.engine.recipe.FineTuneSpec;
 import dev.finetune.engine.train.TrainingConfig;
 import dev.finetune.settings.BottleneckSettings;
 import dev.finetune.settings.FineTuningMethod;
+import dev.finetune.settings.InvalidSettingException;
 import dev.finetune.settings.LoraSettings;
 import dev.finetune.settings.MethodSettings;
+import dev.finetune.settings.ModelShape;
 import dev.finetune.settings.TrainingSettings;
+import dev.finetune.worker.batch.JobRejectedException;
 
 /**
  * A job row to the engine's {@link FineTuneSpec}, and the checks that need the base model's
@@ -33,44 +32,19 @@ public final class JobSpecs {
     private JobSpecs() {
     }
 
-    /** Rejects settings the model cannot take, e.g. a LoRA rank above the smallest targeted layer's width. */
+    /**
+     * Rejects settings the model cannot take (the API checked them against the base model's
+     * config at submit; a model whose config changed since, or a job queued without the API,
+     * is caught here), e.g. a LoRA rank above the smallest targeted layer's width.
+     */
     static void checkAgainstModel(FineTuningJob job, LlamaConfig model) {
-        Hyperparameters h = job.hyperparameters();
-        if (job.method() == FineTuningMethod.ADAPTER) {
-            if (h.adapterReductionFactor() > model.hiddenSize()) {
-                throw new JobRejectedException(INVALID_HYPERPARAMETER, "adapter_reduction_factor "
-                        + h.adapterReductionFactor() + " is larger than the model's hidden_size " + model.hiddenSize()
-                        + ": the bottleneck would be empty. Use 16 (the default) or less", "adapter_reduction_factor");
-            }
-            return;
+        ModelShape shape = new ModelShape(model.hiddenSize(), model.numAttentionHeads(), model.numKeyValueHeads(),
+                model.headDim(), model.intermediateSize(), model.vocabSize());
+        try {
+            shape.check(job.hyperparameters().methodSettings(job.method()));
+        } catch (InvalidSettingException e) {
+            throw new JobRejectedException(INVALID_HYPERPARAMETER, e.getMessage(), e.field());
         }
-        Map<String, Integer> widths = layerWidths(model);
-        List<String> targets = h.targetModules().allLinear()
-                ? widths.keySet().stream().filter(n -> !n.equals("lm_head")).toList()
-                : h.targetModules().names().stream().filter(widths::containsKey).toList();
-        int limit = targets.stream().mapToInt(widths::get).min().orElse(Integer.MAX_VALUE);
-        if (h.loraR() > limit) {
-            throw new JobRejectedException(INVALID_HYPERPARAMETER, "lora_r " + h.loraR() + " is larger than "
-                    + limit + ", the smallest width of the targeted layers " + targets + " of this model (hidden_size "
-                    + model.hiddenSize() + "): a rank above a layer's width adds parameters but no capacity. Use "
-                    + "lora_r <= " + limit + " (8 to 64 is typical)", "lora_r");
-        }
-    }
-
-    /** min(in, out) of each projection of a decoder layer, and of the output head. */
-    private static Map<String, Integer> layerWidths(LlamaConfig c) {
-        int q = c.numAttentionHeads() * c.headDim();
-        int kv = c.numKeyValueHeads() * c.headDim();
-        Map<String, Integer> w = new LinkedHashMap<>();
-        w.put("q_proj", Math.min(c.hiddenSize(), q));
-        w.put("k_proj", Math.min(c.hiddenSize(), kv));
-        w.put("v_proj", Math.min(c.hiddenSize(), kv));
-        w.put("o_proj", Math.min(c.hiddenSize(), q));
-        w.put("gate_proj", Math.min(c.hiddenSize(), c.intermediateSize()));
-        w.put("up_proj", Math.min(c.hiddenSize(), c.intermediateSize()));
-        w.put("down_proj", Math.min(c.hiddenSize(), c.intermediateSize()));
-        w.put("lm_head", Math.min(c.hiddenSize(), c.vocabSize()));
-        return w;
     }
 
     /**
