@@ -139,7 +139,7 @@ final class TrainCommand extends CliCommand {
             out().println("data: " + stats.describe());
             out().printf(Locale.ROOT, "model: %d layers, hidden %d, %s weights | trainable parameters: %,d | steps: %d%n",
                     session.model().config().numHiddenLayers(), session.model().config().hiddenSize(),
-                    session.model().options().weightFormat().name().toLowerCase(Locale.ROOT),
+                    session.model().options().weights().name(),
                     session.adapter().parameterCount(), session.run().totalSteps());
             if (resume != null) {
                 session.resumeFrom(resume);

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.finetune.engine.model.DecoderLayer;
 import dev.finetune.engine.model.LlamaModel;
-import dev.finetune.engine.model.ModelOptions;
+import dev.finetune.engine.model.WeightStorage;
 import dev.finetune.engine.model.Projection;
 import dev.finetune.engine.peft.BaseModelRef;
 import dev.finetune.engine.peft.NamedParameter;
@@ -114,7 +114,7 @@ public final class LoraAdapter implements TrainableAdapter {
 
     @Override
     public String method() {
-        return model.options().weightFormat() == ModelOptions.WeightFormat.NF4 ? "qlora" : "lora";
+        return model.options().weights() == WeightStorage.DENSE ? "lora" : "qlora";
     }
 
     public LoraConfig config() {

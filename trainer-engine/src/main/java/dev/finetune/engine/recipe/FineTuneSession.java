@@ -11,6 +11,7 @@ import dev.finetune.engine.model.LlamaModel;
 import dev.finetune.engine.model.ModelLoader;
 import dev.finetune.engine.model.ModelOptions;
 import dev.finetune.engine.peft.BaseModelRef;
+import dev.finetune.engine.quant.Nf4Storage;
 import dev.finetune.engine.peft.TrainableAdapter;
 import dev.finetune.engine.runtime.EngineRuntime;
 import dev.finetune.data.tokenizer.HfTokenizer;
@@ -107,7 +108,7 @@ public final class FineTuneSession implements AutoCloseable {
 
     /** How the frozen base is held for a spec: NF4 for QLoRA, float16 compute on a GPU. */
     public static ModelOptions modelOptions(FineTuneSpec spec) {
-        ModelOptions options = spec.method() == FineTuningMethod.QLORA ? ModelOptions.quantizedNf4() : ModelOptions.dense();
+        ModelOptions options = spec.method() == FineTuningMethod.QLORA ? ModelOptions.of(Nf4Storage.DEFAULT) : ModelOptions.dense();
         return spec.onGpu() ? options.withComputeType(DataType.FLOAT16) : options;
     }
 
