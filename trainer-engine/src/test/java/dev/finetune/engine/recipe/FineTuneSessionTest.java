@@ -16,6 +16,7 @@ import dev.finetune.data.EncoderOptions;
 import dev.finetune.data.FieldMapping;
 import dev.finetune.engine.lora.LoraAdapter;
 import dev.finetune.engine.lora.LoraConfig;
+import dev.finetune.engine.lora.LoraMethod;
 import dev.finetune.engine.lora.PeftAdapterFiles;
 import dev.finetune.engine.model.LlamaModel;
 import dev.finetune.engine.model.ModelOptions;
@@ -98,7 +99,7 @@ class FineTuneSessionTest {
         Path out = tmp.resolve("gsm8k");
         try (FineTuneSession session = FineTuneSession.open(spec)) {
             assertThat(session.model().options().weights()).isEqualTo(Nf4Storage.DEFAULT);
-            assertThat(session.adapter().method()).isEqualTo("qlora");
+            assertThat(session.adapter().method()).isSameAs(LoraMethod.INSTANCE);
             assertThat(session.dataStats().format()).isEqualTo(DatasetFormat.COMPLETION);
             assertThat(session.dataStats().trainSequences()).as("packed").isLessThan(36);
             TrainingSummary summary = session.runToEnd();
