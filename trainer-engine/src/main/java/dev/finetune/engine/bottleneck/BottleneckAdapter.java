@@ -6,10 +6,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.finetune.engine.model.DecoderLayer;
 import dev.finetune.engine.model.LlamaModel;
-import dev.finetune.engine.peft.BaseModelRef;
 import dev.finetune.engine.peft.NamedParameter;
 import dev.finetune.engine.peft.TrainableAdapter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -90,8 +88,8 @@ public final class BottleneckAdapter implements TrainableAdapter {
     }
 
     @Override
-    public String method() {
-        return "adapter";
+    public BottleneckMethod method() {
+        return BottleneckMethod.INSTANCE;
     }
 
     @Override
@@ -109,11 +107,6 @@ public final class BottleneckAdapter implements TrainableAdapter {
     @Override
     public void setTraining(boolean training) {
         // bottleneck adapters have no dropout by default (AdapterHub's dropout 0.0)
-    }
-
-    @Override
-    public void save(Path dir, BaseModelRef base) {
-        AdapterHubFiles.write(dir, this, base);
     }
 
     /** Detaches the adapters from the model's layers and frees their weights. */

@@ -1,7 +1,10 @@
 package dev.finetune.engine.bottleneck;
 
+import dev.finetune.engine.peft.MethodConfig;
 import dev.finetune.settings.AdapterKind;
 import dev.finetune.settings.BottleneckSettings;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Bottleneck adapter settings with AdapterHub's ({@code adapters} library) names and defaults: the
@@ -15,7 +18,8 @@ import dev.finetune.settings.BottleneckSettings;
  * @param scaling multiplier on the adapter output (1.0)
  * @param name the adapter's name inside the saved weights
  */
-public record BottleneckConfig(AdapterKind kind, int reductionFactor, String nonLinearity, double scaling, String name) {
+public record BottleneckConfig(AdapterKind kind, int reductionFactor, String nonLinearity, double scaling, String name)
+        implements MethodConfig {
 
     public BottleneckConfig {
         new BottleneckSettings(kind, reductionFactor);
@@ -51,6 +55,15 @@ public record BottleneckConfig(AdapterKind kind, int reductionFactor, String non
 
     public BottleneckConfig withReductionFactor(int factor) {
         return new BottleneckConfig(kind, factor, nonLinearity, scaling, name);
+    }
+
+    @Override
+    public Map<String, Object> hyperparameters() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("adapter_kind", kind.wireName());
+        out.put("reduction_factor", reductionFactor);
+        out.put("non_linearity", nonLinearity);
+        return out;
     }
 
     public int bottleneckSize(int hiddenSize) {

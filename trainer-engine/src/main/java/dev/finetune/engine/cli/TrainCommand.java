@@ -3,6 +3,8 @@ package dev.finetune.engine.cli;
 import dev.finetune.engine.bottleneck.BottleneckConfig;
 import dev.finetune.data.DatasetSpec;
 import dev.finetune.engine.lora.LoraConfig;
+import dev.finetune.engine.method.AdapterMethods;
+import dev.finetune.engine.peft.AdapterMethod;
 import dev.finetune.engine.recipe.FineTuneSession;
 import dev.finetune.engine.recipe.FineTuneSpec;
 import dev.finetune.engine.recipe.PreparedData;
@@ -123,9 +125,10 @@ final class TrainCommand extends CliCommand {
     int execute() {
         long start = System.nanoTime();
         FineTuneSpec spec = spec();
-        if (merge && !spec.method().isLora()) {
-            throw new IllegalArgumentException("--merge needs --method lora or qlora: a bottleneck adapter adds layers "
-                    + "of its own and cannot be folded into the base weights");
+        AdapterMethod adapterMethod = AdapterMethods.of(spec.method()).method();
+        if (merge && !adapterMethod.mergeable()) {
+            throw new IllegalArgumentException("--merge needs --method " + AdapterMethods.mergeableNames() + ": "
+                    + adapterMethod.mergeRefusal().orElseThrow());
         }
         if (checkpointEvery < 0) {
             throw new IllegalArgumentException("--checkpoint-every must be >= 0, got " + checkpointEvery);
@@ -139,7 +142,7 @@ final class TrainCommand extends CliCommand {
             out().println("data: " + stats.describe());
             out().printf(Locale.ROOT, "model: %d layers, hidden %d, %s weights | trainable parameters: %,d | steps: %d%n",
                     session.model().config().numHiddenLayers(), session.model().config().hiddenSize(),
-                    session.model().options().weightFormat().name().toLowerCase(Locale.ROOT),
+                    session.model().options().weights().name(),
                     session.adapter().parameterCount(), session.run().totalSteps());
             if (resume != null) {
                 session.resumeFrom(resume);
@@ -213,7 +216,7 @@ final class TrainCommand extends CliCommand {
         } else {
             out().println("eval loss: n/a (no eval split: --eval-fraction 0 or too few examples)");
         }
-        out().printf("adapter: %s (%s, with %s)%n", out, session.spec().method().isLora() ? "PEFT LoRA" : "AdapterHub bottleneck",
+        out().printf("adapter: %s (%s, with %s)%n", out, session.adapter().method().layout(),
                 TrainingReport.FILE);
         if (merge) {
             out().println("merged: " + out.resolve("merged"));

@@ -5,12 +5,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.finetune.engine.model.DecoderLayer;
 import dev.finetune.engine.model.LlamaModel;
-import dev.finetune.engine.model.ModelOptions;
 import dev.finetune.engine.model.Projection;
-import dev.finetune.engine.peft.BaseModelRef;
 import dev.finetune.engine.peft.NamedParameter;
 import dev.finetune.engine.peft.TrainableAdapter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -113,8 +110,8 @@ public final class LoraAdapter implements TrainableAdapter {
     }
 
     @Override
-    public String method() {
-        return model.options().weightFormat() == ModelOptions.WeightFormat.NF4 ? "qlora" : "lora";
+    public LoraMethod method() {
+        return LoraMethod.INSTANCE;
     }
 
     public LoraConfig config() {
@@ -153,11 +150,6 @@ public final class LoraAdapter implements TrainableAdapter {
 
     public void unmerge() {
         layers.values().forEach(LoraLinear::unmerge);
-    }
-
-    @Override
-    public void save(Path dir, BaseModelRef base) {
-        PeftAdapterFiles.write(dir, this, base);
     }
 
     /** Removes the LoRA wrappers, giving the frozen base layers back to the model. */

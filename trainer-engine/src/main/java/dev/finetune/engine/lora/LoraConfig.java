@@ -1,10 +1,12 @@
 package dev.finetune.engine.lora;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
+import dev.finetune.engine.peft.MethodConfig;
 import dev.finetune.settings.LoraSettings;
 import dev.finetune.settings.SettingChecks;
 import dev.finetune.settings.TargetModules;
@@ -29,7 +31,7 @@ import dev.finetune.settings.TargetModules;
  */
 public record LoraConfig(int r, double loraAlpha, double loraDropout, List<String> targetModules, String targetRegex,
                          boolean useRslora, boolean useDora, Map<String, Integer> rankPattern, Map<String, Double> alphaPattern,
-                         List<Integer> layersToTransform) {
+                         List<Integer> layersToTransform) implements MethodConfig {
 
     public static final String ALL_LINEAR = TargetModules.ALL_LINEAR;
 
@@ -108,6 +110,18 @@ public record LoraConfig(int r, double loraAlpha, double loraDropout, List<Strin
 
     public double alphaFor(String path) {
         return Objects.requireNonNullElse(PatternKeys.lookup(alphaPattern, path), loraAlpha);
+    }
+
+    @Override
+    public Map<String, Object> hyperparameters() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("lora_r", r);
+        out.put("lora_alpha", loraAlpha);
+        out.put("lora_dropout", loraDropout);
+        out.put("target_modules", targetRegex != null ? targetRegex : targetModules);
+        out.put("use_rslora", useRslora);
+        out.put("use_dora", useDora);
+        return out;
     }
 
     /** PEFT's scaling for a module: {@code alpha / r}, or {@code alpha / sqrt(r)} with rsLoRA. */

@@ -6,8 +6,6 @@ import ai.djl.ndarray.types.Shape;
 import dev.finetune.engine.checkpoint.HfCheckpoint;
 import dev.finetune.engine.checkpoint.HostTensor;
 import dev.finetune.engine.checkpoint.LlamaConfig;
-import dev.finetune.engine.quant.Nf4Tensor;
-import dev.finetune.engine.quant.Nf4Weight;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -17,9 +15,9 @@ import java.util.function.Function;
  * Builds a {@link LlamaModel} from a Hugging Face checkpoint or from a seed.
  *
  * <p>Tensors are read one at a time from the (memory-mapped) safetensors files and uploaded,
- * so a multi-gigabyte checkpoint is never held twice. With {@code NF4} the seven projections
- * of every block are quantized while loading; embeddings, norms and the output head stay in
- * float32, as bitsandbytes does.
+ * so a multi-gigabyte checkpoint is never held twice. The seven projections of every block are
+ * held as the options' {@link WeightStorage} says (NF4 quantizes them while loading); embeddings,
+ * norms and the output head stay in float32, as bitsandbytes does.
  */
 public final class ModelLoader {
 
@@ -80,14 +78,7 @@ public final class ModelLoader {
                                          java.util.function.Predicate<String> has, String path) {
         HostTensor weight = tensors.apply(path + ".weight");
         NDArray bias = has.test(path + ".bias") ? upload(manager, tensors.apply(path + ".bias")) : null;
-        Linear linear;
-        if (options.weightFormat() == ModelOptions.WeightFormat.NF4) {
-            Nf4Tensor codes = Nf4Tensor.quantize(weight.shape(), weight.data(), options.nf4());
-            linear = new Nf4Linear(Nf4Weight.upload(codes, manager, options.computeType()), bias, options.computeType());
-        } else {
-            linear = new DenseLinear(upload(manager, weight), bias, options.computeType());
-        }
-        return new Projection(path, linear);
+        return new Projection(path, options.weights().hold(weight, bias, manager, options.computeType()));
     }
 
     private static RmsNorm norm(NDManager manager, Function<String, HostTensor> tensors, String name, LlamaConfig config) {

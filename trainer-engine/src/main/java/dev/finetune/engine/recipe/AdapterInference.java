@@ -2,19 +2,18 @@ package dev.finetune.engine.recipe;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import dev.finetune.engine.bottleneck.AdapterHubFiles;
 import dev.finetune.engine.checkpoint.HfCheckpoint;
 import dev.finetune.data.ChatTemplate;
 import dev.finetune.data.Role;
 import dev.finetune.data.Turn;
-import dev.finetune.engine.lora.PeftAdapterFiles;
 import dev.finetune.engine.model.GenerationTiming;
 import dev.finetune.engine.model.Generator;
 import dev.finetune.engine.model.LlamaModel;
 import dev.finetune.engine.model.ModelLoader;
 import dev.finetune.engine.model.ModelOptions;
 import dev.finetune.engine.model.SamplingOptions;
-import dev.finetune.engine.peft.AdapterFormat;
+import dev.finetune.engine.method.AdapterMethods;
+import dev.finetune.engine.peft.AdapterMethod;
 import dev.finetune.engine.peft.TrainableAdapter;
 import dev.finetune.engine.runtime.EngineRuntime;
 import dev.finetune.data.tokenizer.HfTokenizer;
@@ -25,8 +24,9 @@ import java.util.List;
 
 /**
  * A base model with an optional trained adapter, for trying out what a fine-tune learned. The
- * adapter directory's layout picks the loader (PEFT LoRA or AdapterHub bottleneck); an adapter made
- * for another base model is refused by the loaders' weight fingerprint check.
+ * adapter directory's layout picks the method that loads it ({@link AdapterMethods#detect}: PEFT LoRA
+ * or AdapterHub bottleneck); an adapter made for another base model is refused by the loaders'
+ * weight fingerprint check.
  */
 public final class AdapterInference implements AutoCloseable {
 
@@ -63,7 +63,7 @@ public final class AdapterInference implements AutoCloseable {
     public static AdapterInference open(Path modelDir, Path adapterDirOrNull, String device) {
         EngineRuntime.init();
         String dev = device == null || device.isBlank() ? "cpu" : device;
-        AdapterFormat format = adapterDirOrNull == null ? null : AdapterFormat.detect(adapterDirOrNull);
+        AdapterMethod method = adapterDirOrNull == null ? null : AdapterMethods.detect(adapterDirOrNull);
         TextTokenizer tokenizer = HfTokenizer.load(modelDir);
         NDManager manager = null;
         LlamaModel model = null;
@@ -74,12 +74,7 @@ public final class AdapterInference implements AutoCloseable {
             try (HfCheckpoint checkpoint = HfCheckpoint.open(modelDir)) {
                 model = ModelLoader.load(checkpoint, manager, options);
             }
-            TrainableAdapter adapter = null;
-            if (format == AdapterFormat.PEFT_LORA) {
-                adapter = PeftAdapterFiles.load(adapterDirOrNull, model);
-            } else if (format == AdapterFormat.ADAPTERHUB_BOTTLENECK) {
-                adapter = AdapterHubFiles.load(adapterDirOrNull, model);
-            }
+            TrainableAdapter adapter = method == null ? null : method.load(adapterDirOrNull, model);
             if (adapter != null) {
                 adapter.setTraining(false);
             }

@@ -1,15 +1,13 @@
 package dev.finetune.engine.recipe;
 
-import dev.finetune.settings.FineTuningMethod;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import dev.finetune.engine.bottleneck.BottleneckAdapter;
 import dev.finetune.engine.checkpoint.HfCheckpoint;
-import dev.finetune.engine.lora.LoraAdapter;
-import dev.finetune.engine.lora.MergedCheckpoint;
+import dev.finetune.engine.method.AdapterMethods;
 import dev.finetune.engine.model.LlamaModel;
 import dev.finetune.engine.model.ModelLoader;
 import dev.finetune.engine.model.ModelOptions;
+import dev.finetune.engine.peft.AdapterMethod;
 import dev.finetune.engine.peft.BaseModelRef;
 import dev.finetune.engine.peft.TrainableAdapter;
 import dev.finetune.engine.runtime.EngineRuntime;
@@ -96,8 +94,7 @@ public final class FineTuneSession implements AutoCloseable {
                 model = ModelLoader.load(checkpoint, manager, modelOptions(spec));
             }
             long seed = spec.training().seed();
-            adapter = spec.method().isLora() ? LoraAdapter.attach(model, spec.lora(), seed)
-                    : BottleneckAdapter.attach(model, spec.bottleneck(), seed);
+            adapter = AdapterMethods.of(spec.method()).method().attach(model, spec.methodConfig(), seed);
             return new FineTuneSession(spec, prepared, tokenizer, manager, model, adapter, listener);
         } catch (RuntimeException e) {
             closeAll(adapter, model, manager, tokenizer);
@@ -105,9 +102,9 @@ public final class FineTuneSession implements AutoCloseable {
         }
     }
 
-    /** How the frozen base is held for a spec: NF4 for QLoRA, float16 compute on a GPU. */
+    /** How the frozen base is held for a spec: its method's storage (NF4 for QLoRA), float16 compute on a GPU. */
     public static ModelOptions modelOptions(FineTuneSpec spec) {
-        ModelOptions options = spec.method() == FineTuningMethod.QLORA ? ModelOptions.quantizedNf4() : ModelOptions.dense();
+        ModelOptions options = ModelOptions.of(AdapterMethods.of(spec.method()).baseWeights());
         return spec.onGpu() ? options.withComputeType(DataType.FLOAT16) : options;
     }
 
@@ -201,7 +198,7 @@ public final class FineTuneSession implements AutoCloseable {
     }
 
     /**
-     * Writes the adapter (PEFT layout for lora/qlora, AdapterHub for adapter) and
+     * Writes the adapter in its method's layout (PEFT for lora/qlora, AdapterHub for adapter) and
      * {@code training_summary.json} with the summary, data stats and hyperparameters.
      */
     public void saveAdapter(Path outDir) {
@@ -210,16 +207,17 @@ public final class FineTuneSession implements AutoCloseable {
     }
 
     /**
-     * Writes base + LoRA folded into one Hugging Face checkpoint (with the tokenizer files).
+     * Writes base + adapter folded into one Hugging Face checkpoint (with the tokenizer files).
      *
-     * @throws IllegalStateException for the adapter method: bottleneck adapters add layers and cannot be merged
+     * @throws IllegalStateException when the method cannot be merged (bottleneck adapters add layers)
      */
     public void saveMerged(Path outDir) {
-        if (!spec.method().isLora()) {
-            throw new IllegalStateException("merging needs a LoRA or QLoRA run: bottleneck adapters add layers of their "
-                    + "own and cannot be folded into the base weights. Load the adapter at inference time instead");
+        AdapterMethod method = adapter.method();
+        if (!method.mergeable()) {
+            throw new IllegalStateException("merging needs a " + AdapterMethods.mergeableNames() + " run: "
+                    + method.mergeRefusal().orElseThrow() + ". Load the adapter at inference time instead");
         }
-        MergedCheckpoint.write(outDir, model, spec.modelDir());
+        method.writeMerged(adapter, outDir, spec.modelDir());
     }
 
     @Override

@@ -4,6 +4,8 @@ import dev.finetune.engine.bottleneck.BottleneckConfig;
 import dev.finetune.data.DatasetSpec;
 import dev.finetune.data.EncoderOptions;
 import dev.finetune.engine.lora.LoraConfig;
+import dev.finetune.engine.method.AdapterMethods;
+import dev.finetune.engine.peft.MethodConfig;
 import dev.finetune.engine.train.TrainingConfig;
 import dev.finetune.settings.BottleneckSettings;
 import dev.finetune.settings.FineTuningMethod;
@@ -11,6 +13,7 @@ import dev.finetune.settings.InvalidSettingException;
 import dev.finetune.settings.TrainingSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /**
  * Everything one fine-tune needs, from files to hyperparameters. The CLI builds it from flags and
@@ -92,6 +95,13 @@ public record FineTuneSpec(Path modelDir, Path dataFile, DatasetSpec dataset, Fi
         if (!Files.isRegularFile(dataFile)) {
             throw new IllegalArgumentException("dataFile " + dataFile + " does not exist or is not a file");
         }
+    }
+
+    /** The settings of this spec's method: {@link #lora} or {@link #bottleneck}, whichever its adapter method takes. */
+    public MethodConfig methodConfig() {
+        Class<? extends MethodConfig> type = AdapterMethods.of(method).method().configType();
+        return Stream.of(lora, bottleneck).filter(type::isInstance).findFirst()
+                .orElseThrow(() -> new IllegalStateException("the spec has no " + type.getSimpleName()));
     }
 
     /** Whether the model runs on a GPU (then the frozen matmuls use float16). */

@@ -1,7 +1,5 @@
 package dev.finetune.engine.recipe;
 
-import dev.finetune.engine.bottleneck.BottleneckConfig;
-import dev.finetune.engine.lora.LoraConfig;
 import dev.finetune.engine.peft.AdapterJson;
 import dev.finetune.engine.train.EvalResult;
 import dev.finetune.engine.train.TrainingConfig;
@@ -108,20 +106,7 @@ public final class TrainingReport {
         out.put("packing", spec.packing());
         out.put("eval_fraction", spec.evalFraction());
         out.put("device", spec.device());
-        if (spec.method().isLora()) {
-            LoraConfig l = spec.lora();
-            out.put("lora_r", l.r());
-            out.put("lora_alpha", l.loraAlpha());
-            out.put("lora_dropout", l.loraDropout());
-            out.put("target_modules", l.targetRegex() != null ? l.targetRegex() : l.targetModules());
-            out.put("use_rslora", l.useRslora());
-            out.put("use_dora", l.useDora());
-        } else {
-            BottleneckConfig b = spec.bottleneck();
-            out.put("adapter_kind", b.kind().wireName());
-            out.put("reduction_factor", b.reductionFactor());
-            out.put("non_linearity", b.nonLinearity());
-        }
+        out.putAll(spec.methodConfig().hyperparameters());
         return out;
     }
 

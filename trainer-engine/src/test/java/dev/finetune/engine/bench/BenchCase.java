@@ -1,6 +1,7 @@
 package dev.finetune.engine.bench;
 
 import dev.finetune.engine.model.ModelOptions;
+import dev.finetune.engine.quant.Nf4Storage;
 import java.util.List;
 
 /** One training configuration the benchmark measures. */
@@ -28,7 +29,7 @@ enum BenchCase {
     }
 
     ModelOptions options() {
-        return nf4 ? ModelOptions.quantizedNf4() : ModelOptions.dense();
+        return nf4 ? ModelOptions.of(Nf4Storage.DEFAULT) : ModelOptions.dense();
     }
 
     static BenchCase byId(String id) {

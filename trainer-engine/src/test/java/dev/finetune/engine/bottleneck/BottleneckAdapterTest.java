@@ -11,7 +11,7 @@ import dev.finetune.data.PackedSequence;
 import dev.finetune.engine.checkpoint.SafetensorsFile;
 import dev.finetune.engine.model.LlamaModel;
 import dev.finetune.engine.model.ModelOptions;
-import dev.finetune.engine.peft.AdapterFormat;
+import dev.finetune.engine.method.AdapterMethods;
 import dev.finetune.engine.peft.BaseModelRef;
 import dev.finetune.engine.runtime.EngineRuntime;
 import dev.finetune.engine.testing.Fixtures;
@@ -74,7 +74,7 @@ class BottleneckAdapterTest {
             trained = Fixtures.logits(model, PROMPT);
             adapter.save(dir, BaseModelRef.of("tinystories-656k", model));
         }
-        assertThat(AdapterFormat.detect(dir)).isEqualTo(AdapterFormat.ADAPTERHUB_BOTTLENECK);
+        assertThat(AdapterMethods.detect(dir)).isSameAs(BottleneckMethod.INSTANCE);
         JsonNode config = new ObjectMapper().readTree(dir.resolve("adapter_config.json").toFile());
         assertThat(config.at("/config/mh_adapter").asBoolean()).isTrue();
         assertThat(config.at("/config/reduction_factor").asInt()).isEqualTo(8);

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.finetune.engine.model.LlamaModel;
 import dev.finetune.engine.model.ModelOptions;
+import dev.finetune.engine.quant.Nf4Storage;
 import dev.finetune.engine.model.Projection;
 import dev.finetune.engine.peft.NamedParameter;
 import dev.finetune.engine.runtime.EngineRuntime;
@@ -22,7 +23,7 @@ class DoraTest {
 
     @Test
     void startsAtTheBaseModelWithTheMagnitudeAtTheRowNormsOfTheBaseWeight() {
-        for (ModelOptions options : List.of(ModelOptions.dense(), ModelOptions.quantizedNf4())) {
+        for (ModelOptions options : List.of(ModelOptions.dense(), ModelOptions.of(Nf4Storage.DEFAULT))) {
             try (NDManager m = EngineRuntime.newManager("cpu"); LlamaModel model = Fixtures.tinystories(m, options)) {
                 // given
                 float[] base = Fixtures.logits(model, PROMPT);
@@ -31,7 +32,7 @@ class DoraTest {
                 LoraAdapter dora = LoraAdapter.attach(model, DORA, 7);
 
                 // then
-                assertThat(Fixtures.maxAbsDiff(Fixtures.logits(model, PROMPT), base)).as(options.weightFormat().name())
+                assertThat(Fixtures.maxAbsDiff(Fixtures.logits(model, PROMPT), base)).as(options.weights().name())
                         .isLessThan(1e-6f);
                 assertThat(dora.parameters()).hasSize(2 * 3 * 3);
                 assertThat(dora.parameters()).map(NamedParameter::name)
@@ -53,7 +54,7 @@ class DoraTest {
 
     @Test
     void mergesToTheRescaledWeightAndUnmergesToTheUntouchedBase() {
-        for (ModelOptions options : List.of(ModelOptions.dense(), ModelOptions.quantizedNf4())) {
+        for (ModelOptions options : List.of(ModelOptions.dense(), ModelOptions.of(Nf4Storage.DEFAULT))) {
             try (NDManager m = EngineRuntime.newManager("cpu"); LlamaModel model = Fixtures.tinystories(m, options)) {
                 // given
                 LoraAdapter dora = LoraAdapter.attach(model, DORA, 3);
@@ -76,8 +77,8 @@ class DoraTest {
                 for (int i = 0; i < expected.length; i++) {
                     worst = Math.max(worst, Math.abs(mergedWeight[i] - expected[i]));
                 }
-                assertThat(worst).as(options.weightFormat() + " merged weight").isLessThan(1e-5);
-                assertThat(Fixtures.maxAbsDiff(merged, unmerged)).as(options.weightFormat() + " merged logits").isLessThan(1e-4f);
+                assertThat(worst).as(options.weights().name() + " merged weight").isLessThan(1e-5);
+                assertThat(Fixtures.maxAbsDiff(merged, unmerged)).as(options.weights().name() + " merged logits").isLessThan(1e-4f);
                 assertThat(Fixtures.maxAbsDiff(unmerged, plainLoraLogits(options)))
                         .as("DoRA is not plain LoRA with the same A and B").isGreaterThan(1e-2f);
                 assertThat(EngineRuntime.noGrad(() -> layer.denseWeight().toFloatArray())).containsExactly(w);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.NDManager;
 import dev.finetune.engine.model.LlamaModel;
 import dev.finetune.engine.model.ModelOptions;
+import dev.finetune.engine.quant.Nf4Storage;
 import dev.finetune.engine.runtime.EngineRuntime;
 import dev.finetune.engine.testing.Fixtures;
 import java.util.List;
@@ -73,7 +74,7 @@ class LoraAdapterTest {
 
     @Test
     void mergeEqualsUnmergedAndUnmergeRestoresForDenseAndNf4Bases() {
-        for (ModelOptions options : List.of(ModelOptions.dense(), ModelOptions.quantizedNf4())) {
+        for (ModelOptions options : List.of(ModelOptions.dense(), ModelOptions.of(Nf4Storage.DEFAULT))) {
             try (NDManager m = EngineRuntime.newManager("cpu"); LlamaModel model = Fixtures.tinystories(m, options)) {
                 float[] base = Fixtures.logits(model, PROMPT);
                 LoraAdapter lora = LoraAdapter.attach(model, LoraConfig.of(8, 16, 0, List.of("all-linear")), 3);
@@ -81,7 +82,7 @@ class LoraAdapterTest {
                 float[] unmerged = Fixtures.logits(model, PROMPT);
                 assertThat(Fixtures.maxAbsDiff(unmerged, base)).as("the adapter changes the output").isGreaterThan(1e-2f);
                 lora.merge();
-                assertThat(Fixtures.maxAbsDiff(Fixtures.logits(model, PROMPT), unmerged)).as(options.weightFormat() + " merged")
+                assertThat(Fixtures.maxAbsDiff(Fixtures.logits(model, PROMPT), unmerged)).as(options.weights().name() + " merged")
                         .isLessThan(1e-4f);
                 lora.unmerge();
                 assertThat(Fixtures.maxAbsDiff(Fixtures.logits(model, PROMPT), unmerged)).isLessThan(1e-6f);

@@ -12,6 +12,7 @@ import dev.finetune.engine.checkpoint.SafetensorsFile;
 import dev.finetune.engine.checkpoint.SafetensorsWriter;
 import dev.finetune.engine.model.LlamaModel;
 import dev.finetune.engine.model.ModelOptions;
+import dev.finetune.engine.quant.Nf4Storage;
 import dev.finetune.engine.peft.AdapterLoadException;
 import dev.finetune.engine.peft.BaseModelRef;
 import dev.finetune.engine.runtime.EngineRuntime;
@@ -126,15 +127,15 @@ class PeftAdapterFilesTest {
 
     @Test
     void mergedCheckpointReloadsWithTheLogitsOfBasePlusAdapter() {
-        for (ModelOptions options : List.of(ModelOptions.dense(), ModelOptions.quantizedNf4())) {
+        for (ModelOptions options : List.of(ModelOptions.dense(), ModelOptions.of(Nf4Storage.DEFAULT))) {
             try (NDManager m = EngineRuntime.newManager("cpu"); LlamaModel model = Fixtures.tinystories(m, options)) {
                 LoraAdapter lora = LoraAdapter.attach(model, LoraConfig.of(8, 16, 0, List.of("all-linear")), 9);
                 lora.parameters().forEach(p -> Fixtures.randomize(p.value(), p.name().hashCode(), 0.05f));
                 float[] unmerged = Fixtures.logits(model, PROMPT);
-                Path out = tmp.resolve("merged-" + options.weightFormat());
+                Path out = tmp.resolve("merged-" + options.weights().name());
                 MergedCheckpoint.write(out, model, Samples.tinystories());
                 try (LlamaModel merged = Fixtures.load(out, m, ModelOptions.dense())) {
-                    assertThat(Fixtures.maxAbsDiff(Fixtures.logits(merged, PROMPT), unmerged)).as(options.weightFormat().name())
+                    assertThat(Fixtures.maxAbsDiff(Fixtures.logits(merged, PROMPT), unmerged)).as(options.weights().name())
                             .isLessThan(1e-4f);
                 }
                 assertThat(out.resolve("tokenizer.json")).exists();

@@ -16,9 +16,11 @@ import dev.finetune.data.EncoderOptions;
 import dev.finetune.data.FieldMapping;
 import dev.finetune.engine.lora.LoraAdapter;
 import dev.finetune.engine.lora.LoraConfig;
+import dev.finetune.engine.lora.LoraMethod;
 import dev.finetune.engine.lora.PeftAdapterFiles;
 import dev.finetune.engine.model.LlamaModel;
 import dev.finetune.engine.model.ModelOptions;
+import dev.finetune.engine.quant.Nf4Storage;
 import dev.finetune.engine.peft.AdapterJson;
 import dev.finetune.engine.runtime.EngineRuntime;
 import dev.finetune.engine.testing.Fixtures;
@@ -96,8 +98,8 @@ class FineTuneSessionTest {
                 .encoder(new EncoderOptions(512, false, true)).packing(true).training(steps(8, 2e-3)).build();
         Path out = tmp.resolve("gsm8k");
         try (FineTuneSession session = FineTuneSession.open(spec)) {
-            assertThat(session.model().options().weightFormat()).isEqualTo(ModelOptions.WeightFormat.NF4);
-            assertThat(session.adapter().method()).isEqualTo("qlora");
+            assertThat(session.model().options().weights()).isEqualTo(Nf4Storage.DEFAULT);
+            assertThat(session.adapter().method()).isSameAs(LoraMethod.INSTANCE);
             assertThat(session.dataStats().format()).isEqualTo(DatasetFormat.COMPLETION);
             assertThat(session.dataStats().trainSequences()).as("packed").isLessThan(36);
             TrainingSummary summary = session.runToEnd();

@@ -9,6 +9,7 @@ import dev.finetune.engine.lora.LoraAdapter;
 import dev.finetune.engine.lora.LoraConfig;
 import dev.finetune.engine.model.LlamaModel;
 import dev.finetune.engine.model.ModelOptions;
+import dev.finetune.engine.quant.Nf4Storage;
 import dev.finetune.engine.peft.BaseModelRef;
 import dev.finetune.engine.peft.NamedParameter;
 import dev.finetune.engine.runtime.EngineRuntime;
@@ -41,7 +42,7 @@ class DoraTrainingTest {
     void qloraWithDoraLowersAFiniteLossTrainsTheMagnitudeAndResumesExactly() throws Exception {
         // given: an uninterrupted run
         List<float[]> uninterrupted;
-        try (NDManager m = EngineRuntime.newManager("cpu"); LlamaModel model = Fixtures.tinystories(m, ModelOptions.quantizedNf4());
+        try (NDManager m = EngineRuntime.newManager("cpu"); LlamaModel model = Fixtures.tinystories(m, ModelOptions.of(Nf4Storage.DEFAULT));
              LoraAdapter dora = LoraAdapter.attach(model, DORA, 3);
              TrainingRun run = new TrainingRun(model, dora, new TrainingData(TRAIN, EVAL, 0), config(), null)) {
             float[] magnitudeBefore = parameter(dora, MAGNITUDE).toFloatArray();
@@ -54,7 +55,7 @@ class DoraTrainingTest {
         }
         // and a run stopped halfway with a checkpoint
         Path checkpoint = tmp.resolve("step-" + STEPS / 2);
-        try (NDManager m = EngineRuntime.newManager("cpu"); LlamaModel model = Fixtures.tinystories(m, ModelOptions.quantizedNf4());
+        try (NDManager m = EngineRuntime.newManager("cpu"); LlamaModel model = Fixtures.tinystories(m, ModelOptions.of(Nf4Storage.DEFAULT));
              LoraAdapter dora = LoraAdapter.attach(model, DORA, 3);
              TrainingRun run = new TrainingRun(model, dora, new TrainingData(TRAIN, EVAL, 0), config(), null)) {
             run.runSteps(STEPS / 2);
@@ -65,7 +66,7 @@ class DoraTrainingTest {
             assertThat(saved.names()).contains(MAGNITUDE);
             assertThat(moments.names()).contains(MAGNITUDE + ".exp_avg", MAGNITUDE + ".exp_avg_sq");
         }
-        try (NDManager m = EngineRuntime.newManager("cpu"); LlamaModel model = Fixtures.tinystories(m, ModelOptions.quantizedNf4());
+        try (NDManager m = EngineRuntime.newManager("cpu"); LlamaModel model = Fixtures.tinystories(m, ModelOptions.of(Nf4Storage.DEFAULT));
              LoraAdapter dora = LoraAdapter.attach(model, DORA, 99);
              TrainingRun run = new TrainingRun(model, dora, new TrainingData(TRAIN, EVAL, 0), config(), null)) {
             // when: a fresh adapter with other initial weights resumes from it

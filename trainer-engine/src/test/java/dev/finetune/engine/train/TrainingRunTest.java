@@ -11,6 +11,7 @@ import dev.finetune.engine.lora.LoraAdapter;
 import dev.finetune.engine.lora.LoraConfig;
 import dev.finetune.engine.model.LlamaModel;
 import dev.finetune.engine.model.ModelOptions;
+import dev.finetune.engine.quant.Nf4Storage;
 import dev.finetune.engine.peft.NamedParameter;
 import dev.finetune.engine.runtime.EngineRuntime;
 import dev.finetune.engine.testing.Fixtures;
@@ -50,7 +51,7 @@ class TrainingRunTest {
     }
 
     private List<float[]> gradients(boolean recompute) {
-        try (NDManager m = EngineRuntime.newManager("cpu"); LlamaModel model = Fixtures.tinystories(m, ModelOptions.quantizedNf4())) {
+        try (NDManager m = EngineRuntime.newManager("cpu"); LlamaModel model = Fixtures.tinystories(m, ModelOptions.of(Nf4Storage.DEFAULT))) {
             LoraAdapter lora = LoraAdapter.attach(model, LORA, 3);
             // B = 0 would make A's gradient zero: start from a point where every parameter gets a gradient
             lora.parameters().forEach(p -> Fixtures.randomize(p.value(), p.name().hashCode(), 0.02f));

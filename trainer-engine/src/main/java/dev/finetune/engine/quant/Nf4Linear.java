@@ -1,16 +1,16 @@
-package dev.finetune.engine.model;
+package dev.finetune.engine.quant;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import dev.finetune.engine.quant.Nf4Weight;
+import dev.finetune.engine.model.Linear;
 
 /**
  * A frozen linear layer stored as 4-bit NF4 codes (QLoRA). The dense weight only exists for
  * the duration of one forward: it is dequantized on the fly, used, and released with the
  * step's scope, so resident memory stays near the 4-bit footprint.
  */
-public final class Nf4Linear implements Linear {
+final class Nf4Linear implements Linear {
 
     private final Nf4Weight weight;
     private final NDArray bias;
@@ -18,7 +18,7 @@ public final class Nf4Linear implements Linear {
     private final int in;
     private final int out;
 
-    public Nf4Linear(Nf4Weight weight, NDArray bias, DataType computeType) {
+    Nf4Linear(Nf4Weight weight, NDArray bias, DataType computeType) {
         long[] shape = weight.shape();
         this.weight = weight;
         this.bias = bias;
