@@ -66,6 +66,8 @@ public final class PlatformUnderTest {
             settings.put("finetune.bootstrap-key", OPERATOR_KEY);
             settings.put("finetune.datasets.max-upload-size", MAX_DATASET_UPLOAD);
             settings.put("finetune.datasets.error-cap", 50);
+            // ConcurrencyIT queues 50 jobs of one tenant at once, beyond the default quota of 20
+            settings.put("finetune.jobs.max-active-per-tenant", 100);
             settings.put("spring.main.banner-mode", "off");
             // the API's registry retries unregistered jobs only at start: a succeeded job whose worker
             // died before registering it is then picked up by the next worker (CrashRecoveryIT)

@@ -106,7 +106,8 @@ class JobController {
 
     /**
      * Queued (or validating) jobs are cancelled at once; a running job becomes cancelling and its
-     * worker stops within one training slice; cancelling again is a no-op; a finished job is 409.
+     * worker stops after the step in progress (its next heartbeat brings the request in);
+     * cancelling again is a no-op; a finished job is 409.
      */
     @PostMapping("/{jobId}/cancel")
     JobView cancel(@AuthenticationPrincipal Caller caller, @PathVariable UUID jobId) {

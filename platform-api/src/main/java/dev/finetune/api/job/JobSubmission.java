@@ -31,6 +31,7 @@ import dev.finetune.core.tenant.SegmentRepository;
 import dev.finetune.settings.InvalidSettingException;
 import dev.finetune.settings.ModelShape;
 import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -46,6 +47,12 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 class JobSubmission {
 
+    private static final String ACTIVE_JOBS = JobStatus.sql("""
+            SELECT count(*) FROM fine_tuning_jobs
+             WHERE tenant_id = :tenant AND status IN ({VALIDATING_FILES}, {QUEUED}, {RUNNING}, {CANCELLING})""");
+
+    private final JdbcClient jdbc;
+    private final JobProperties properties;
     private final FineTuningJobRepository jobs;
     private final BaseModelRepository models;
     private final DatasetRepository datasets;
@@ -55,7 +62,9 @@ class JobSubmission {
 
     JobSubmission(FineTuningJobRepository jobs, BaseModelRepository models, DatasetRepository datasets,
             SegmentRepository segments, JobCheckpointRepository checkpoints,
-            TransactionTemplate tx) {
+            TransactionTemplate tx, JdbcClient jdbc, JobProperties properties) {
+        this.jdbc = jdbc;
+        this.properties = properties;
         this.jobs = jobs;
         this.models = models;
         this.datasets = datasets;
@@ -86,8 +95,9 @@ class JobSubmission {
         // check that holds under concurrency anyway
         try {
             return new Outcome(tx.execute(status -> store(wanted)), true, resolved.modelName(), resolved.segmentName());
-        } catch (DataIntegrityViolationException e) {
-            if (key == null) {
+        } catch (DataIntegrityViolationException | PlatformProblem e) {
+            // a retried call whose job exists is answered with that job, also when the tenant is at its quota now
+            if (key == null || (e instanceof PlatformProblem p && p.kind() != ProblemKind.QUOTA_EXCEEDED)) {
                 throw e;
             }
             FineTuningJob winner = jobs.findByIdempotencyKey(caller.tenant(), key).orElseThrow(() -> e);
@@ -96,7 +106,24 @@ class JobSubmission {
         }
     }
 
+    /**
+     * Refuses a job beyond the tenant's quota of unfinished jobs. The tenant's row is locked for
+     * the rest of the transaction, so two concurrent submissions cannot both take the last place.
+     */
+    private void requireRoomInQuota(NewJob wanted) {
+        UUID tenant = wanted.tenant().value();
+        jdbc.sql("SELECT id FROM tenants WHERE id = :tenant FOR UPDATE").param("tenant", tenant).query(UUID.class).single();
+        long active = jdbc.sql(ACTIVE_JOBS).param("tenant", tenant).query(Long.class).single();
+        int limit = properties.maxActivePerTenant();
+        if (active >= limit) {
+            throw new PlatformProblem(ProblemKind.QUOTA_EXCEEDED, "this tenant already has " + active
+                    + " unfinished jobs, its limit (finetune.jobs.max-active-per-tenant); cancel one or wait for one to end")
+                    .with("limit", limit);
+        }
+    }
+
     private FineTuningJob store(NewJob wanted) {
+        requireRoomInQuota(wanted);
         Instant now = Instant.now();
         FineTuningJob job = FineTuningJob.submit(wanted, now);
         job.transitionTo(JobStatus.QUEUED, now);

@@ -123,6 +123,34 @@ class JobApiTest extends ApiTestBase {
         assertThat(jobsOfTenant()).isEqualTo(jobsBefore);
     }
 
+    @Test
+    void refusesAJobBeyondTheTenantsQuotaOfUnfinishedJobsButAnswersARetryWithItsJob() {
+        // given the tenant has the default 20 unfinished jobs, the first with an Idempotency-Key
+        Response keyed = api.postJson("/api/v1/fine-tuning/jobs", tenant.adminKey(), jobRequest(dataset),
+                Map.of("Idempotency-Key", "quota-first"));
+        for (int i = 1; i < 20; i++) {
+            assertThat(api.postJson("/api/v1/fine-tuning/jobs", tenant.adminKey(), jobRequest(dataset)).status())
+                    .isEqualTo(201);
+        }
+
+        // when one more arrives, and the first is retried
+        Response over = api.postJson("/api/v1/fine-tuning/jobs", tenant.adminKey(), jobRequest(dataset));
+        Response retried = api.postJson("/api/v1/fine-tuning/jobs", tenant.adminKey(), jobRequest(dataset),
+                Map.of("Idempotency-Key", "quota-first"));
+
+        // then the new one is a 429 naming the limit, nothing more is stored, and the retry gets its job
+        assertThat(over.status()).as(over.toString()).isEqualTo(429);
+        assertThat(over.text("type")).isEqualTo("https://finetune.dev/problems/quota-exceeded");
+        assertThat(over.json().path("limit").asInt()).isEqualTo(20);
+        assertThat(jobsOfTenant()).isEqualTo(20);
+        assertThat(retried.status()).isEqualTo(200);
+        assertThat(retried.text("id")).isEqualTo(keyed.text("id"));
+
+        // and a cancelled job frees its place
+        api.postJson("/api/v1/fine-tuning/jobs/" + keyed.text("id") + "/cancel", tenant.adminKey(), Map.of());
+        assertThat(api.postJson("/api/v1/fine-tuning/jobs", tenant.adminKey(), jobRequest(dataset)).status()).isEqualTo(201);
+    }
+
     private long jobsOfTenant() {
         return api.get("/api/v1/fine-tuning/jobs?limit=100", tenant.adminKey()).json().path("data").size();
     }

@@ -23,6 +23,7 @@ public enum ProblemKind {
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "Content type is not supported", 415),
     PROMOTION_BLOCKED("promotion-blocked", "Promotion blocked by the repository's gate", 409),
     BASE_MODEL_MISMATCH("base-model-mismatch", "Adapter belongs to a different base model", 409),
+    QUOTA_EXCEEDED("quota-exceeded", "Tenant quota exceeded", 429),
     STORAGE_UNAVAILABLE("storage-unavailable", "Object storage is unavailable", 503),
     DATABASE_UNAVAILABLE("database-unavailable", "Database is unavailable", 503),
     /** A fault of the platform, not the request; the response carries only a correlation id that is logged. */
