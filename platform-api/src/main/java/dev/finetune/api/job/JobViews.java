@@ -10,6 +10,7 @@ import dev.finetune.core.model.BaseModelRepository;
 import dev.finetune.core.security.Caller;
 import dev.finetune.core.tenant.Segment;
 import dev.finetune.core.tenant.SegmentRepository;
+import dev.finetune.core.tenant.TenantId;
 import org.springframework.stereotype.Component;
 
 /** Renders jobs with their base model's and segment's names, looked up once per request. */
@@ -39,9 +40,18 @@ class JobViews {
     }
 
     JobView of(Caller caller, FineTuningJob job) {
-        String model = models.findVisible(caller.tenant(), job.baseModelId()).map(BaseModel::name)
+        return asSeenBy(caller.tenant(), job);
+    }
+
+    /** The job as its own tenant sees it (the operator acting on another tenant's job gets the same view). */
+    JobView asOwnerSeesIt(FineTuningJob job) {
+        return asSeenBy(job.tenantId(), job);
+    }
+
+    private JobView asSeenBy(TenantId tenant, FineTuningJob job) {
+        String model = models.findVisible(tenant, job.baseModelId()).map(BaseModel::name)
                 .orElse(job.baseModelId().toString());
-        String segment = segments.find(caller.tenant(), job.segmentId()).map(s -> s.name().value()).orElse(null);
+        String segment = segments.find(tenant, job.segmentId()).map(s -> s.name().value()).orElse(null);
         return JobView.of(job, model, segment);
     }
 }

@@ -182,6 +182,17 @@ public class FineTuningJob extends AssignedIdEntity {
         transitionTo(status == JobStatus.RUNNING ? JobStatus.CANCELLING : JobStatus.CANCELLED, now);
     }
 
+    /**
+     * A cancel by the platform's operator rather than the tenant: the same transition, with a status
+     * line that says who asked and why, so the tenant sees it in the job's events (the audit trail).
+     */
+    public void cancelByOperator(Instant now, String operatorKeyPrefix, String reason) {
+        Checks.notBlank(reason, "reason");
+        transitionTo(status == JobStatus.RUNNING ? JobStatus.CANCELLING : JobStatus.CANCELLED, now,
+                "Cancelled by the platform operator: " + reason,
+                Map.of("requested_by", "operator", "operator_key", operatorKeyPrefix, "reason", reason));
+    }
+
     public void fail(JobError why, Instant now) {
         Checks.notNull(why, "error");
         Map<String, Object> details = new LinkedHashMap<>();

@@ -46,7 +46,7 @@ public class JobStatusLog {
             case VALIDATING_FILES -> "Validating the training files";
             case QUEUED -> from == JobStatus.RUNNING ? "Job queued again: its worker gave it back" : "Job queued";
             case RUNNING -> "Job running";
-            case CANCELLING -> "Cancellation requested; the worker stops after its current slice";
+            case CANCELLING -> "Cancellation requested; the worker stops after the step in progress";
             case SUCCEEDED -> "Fine-tuning succeeded";
             case FAILED -> "Job failed";
             case CANCELLED -> "Job cancelled";
