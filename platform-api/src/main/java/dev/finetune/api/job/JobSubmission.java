@@ -51,6 +51,10 @@ class JobSubmission {
             SELECT count(*) FROM fine_tuning_jobs
              WHERE tenant_id = :tenant AND status IN ({VALIDATING_FILES}, {QUEUED}, {RUNNING}, {CANCELLING})""");
 
+    private static final String TRAINED_IN_WINDOW = """
+            SELECT coalesce(sum(trained_tokens), 0) FROM fine_tuning_jobs
+             WHERE tenant_id = :tenant AND created_at > now() - :windowMs * interval '1 millisecond'""";
+
     private final JdbcClient jdbc;
     private final JobProperties properties;
     private final FineTuningJobRepository jobs;
@@ -119,6 +123,17 @@ class JobSubmission {
             throw new PlatformProblem(ProblemKind.QUOTA_EXCEEDED, "this tenant already has " + active
                     + " unfinished jobs, its limit (finetune.jobs.max-active-per-tenant); cancel one or wait for one to end")
                     .with("limit", limit);
+        }
+        long budget = properties.trainedTokenBudget();
+        if (budget > 0) {
+            long trained = jdbc.sql(TRAINED_IN_WINDOW).param("tenant", tenant)
+                    .param("windowMs", properties.budgetWindow().toMillis()).query(Long.class).single();
+            if (trained >= budget) {
+                throw new PlatformProblem(ProblemKind.QUOTA_EXCEEDED, "this tenant's jobs have trained " + trained
+                        + " tokens in the last " + properties.budgetWindow().toDays() + " days, its budget "
+                        + "(finetune.jobs.trained-token-budget); a new job can start once older ones leave the window")
+                        .with("limit", budget).with("used", trained);
+            }
         }
     }
 
