@@ -26,6 +26,9 @@ public record GatePolicy(GateRule rule, Double maxEvalLoss, Set<String> gatedAli
         Checks.notNull(rule, "gate.rule");
         gatedAliases = Set.copyOf(Checks.notNull(gatedAliases, "gate.gated_aliases"));
         gatedAliases.forEach(a -> Checks.matches(a, ALIAS, "gate.gated_aliases"));
+        if (maxEvalLoss != null && (!Double.isFinite(maxEvalLoss) || maxEvalLoss < 0)) {
+            throw new IllegalArgumentException("gate.max_eval_loss must be a number >= 0 but was " + maxEvalLoss);
+        }
         if (rule == GateRule.MAX_EVAL_LOSS && (maxEvalLoss == null || !Double.isFinite(maxEvalLoss) || maxEvalLoss <= 0)) {
             throw new IllegalArgumentException("gate.max_eval_loss must be a positive number with rule max_eval_loss");
         }

@@ -49,6 +49,8 @@ class RegistryAliasesController {
     AliasMove promote(@AuthenticationPrincipal Caller caller, @PathVariable String segment, @PathVariable String alias,
             @RequestBody PromoteRequest body) {
         Caller submitter = Requests.require(caller, ApiKeyScope.SUBMIT);
+        Requests.alias(alias);
+        Requests.text(body.reason(), "reason");
         if (body.version() == null) {
             throw new PlatformProblem(ProblemKind.VALIDATION, "version must be given").with("field", "version");
         }
@@ -61,6 +63,8 @@ class RegistryAliasesController {
     AliasMove rollback(@AuthenticationPrincipal Caller caller, @PathVariable String segment, @PathVariable String alias,
             @RequestBody(required = false) ReasonRequest body) {
         Caller submitter = Requests.require(caller, ApiKeyScope.SUBMIT);
+        Requests.alias(alias);
+        Requests.text(body == null ? null : body.reason(), "reason");
         return registry.rollback(submitter.tenant(), Requests.segment(segment), alias,
                 body == null ? null : body.reason(), Requests.actor(submitter));
     }
@@ -69,6 +73,8 @@ class RegistryAliasesController {
     AliasMove remove(@AuthenticationPrincipal Caller caller, @PathVariable String segment, @PathVariable String alias,
             @RequestParam(required = false) String reason) {
         Caller submitter = Requests.require(caller, ApiKeyScope.SUBMIT);
+        Requests.alias(alias);
+        Requests.text(reason, "reason");
         return registry.removeAlias(submitter.tenant(), Requests.segment(segment), alias, reason, Requests.actor(submitter));
     }
 

@@ -55,6 +55,7 @@ class RegistryRepositoriesController {
     RepositorySummary configure(@AuthenticationPrincipal Caller caller, @PathVariable String segment,
             @RequestBody RepositorySettings body) {
         Caller admin = Requests.require(caller, ApiKeyScope.ADMIN);
+        Requests.text(body.description(), "description");
         GatePolicy gate = body.gate() == null ? GatePolicy.DEFAULT : Requests.valid(() -> new GatePolicy(
                 body.gate().rule() == null ? GateRule.EVAL_LOSS_NO_WORSE : GateRule.fromWire(body.gate().rule()),
                 body.gate().maxEvalLoss(),

@@ -31,6 +31,8 @@ class RegistryVersionsController {
     AdapterVersion tag(@AuthenticationPrincipal Caller caller, @PathVariable String segment, @PathVariable int number,
             @PathVariable String key, @RequestBody TagRequest body) {
         Caller submitter = Requests.require(caller, ApiKeyScope.SUBMIT);
+        Requests.text(key, "key");
+        Requests.text(body.value(), "value");
         return Requests.valid(() -> registry.tag(submitter.tenant(), Requests.segment(segment), number, key,
                 body.value()));
     }

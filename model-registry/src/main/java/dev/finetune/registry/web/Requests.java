@@ -3,10 +3,12 @@ package dev.finetune.registry.web;
 import java.util.function.Supplier;
 
 import dev.finetune.core.apikey.ApiKeyScope;
+import dev.finetune.core.common.Checks;
 import dev.finetune.core.problem.PlatformProblem;
 import dev.finetune.core.problem.ProblemKind;
 import dev.finetune.core.security.Caller;
 import dev.finetune.core.tenant.SegmentName;
+import dev.finetune.registry.GatePolicy;
 
 /** What every registry endpoint does first: check the caller and turn bad input into a 400 problem. */
 final class Requests {
@@ -25,6 +27,16 @@ final class Requests {
 
     static SegmentName segment(String segment) {
         return valid(() -> new SegmentName(segment));
+    }
+
+    /** Text the registry stores or looks up (a tag, a reason, a description): no control characters, NUL included. */
+    static String text(String value, String field) {
+        return valid(() -> Checks.noControlCharacters(value, field));
+    }
+
+    /** An alias name from the URL, checked before any lookup so that a bad one is a 400, never a 404. */
+    static String alias(String alias) {
+        return valid(() -> Checks.matches(alias, GatePolicy.ALIAS, "alias"));
     }
 
     /** Runs a constructor or parser whose {@link IllegalArgumentException} names the bad field first. */

@@ -207,6 +207,32 @@ class RegistryApiTest {
         assertThat(problem.get("type").asString()).endsWith("/forbidden-scope");
     }
 
+    @Test
+    void refusesANegativeGateThresholdAndControlCharactersBeforeChangingAnything() throws Exception {
+        // given
+        String repository = new String(call("GET", REPO, null, "read").body(), StandardCharsets.UTF_8);
+        String version = new String(call("GET", REPO + "/versions/1", null, "read").body(), StandardCharsets.UTF_8);
+
+        // when
+        JsonNode threshold = json(call("PUT", REPO, "{\"gate\": {\"rule\": \"eval_loss_no_worse\", \"max_eval_loss\": -1}}",
+                "admin"), 400);
+        JsonNode tag = json(call("PUT", REPO + "/versions/1/tags/team", "{\"value\": \"a\\u0000b\"}", "submit"), 400);
+        JsonNode reason = json(call("PUT", REPO + "/aliases/production", "{\"version\": 1, \"reason\": \"a\\nb\"}",
+                "submit"), 400);
+        JsonNode alias = json(call("PUT", REPO + "/aliases/Prod", "{\"version\": 1}", "submit"), 400);
+
+        // then
+        assertThat(threshold.get("detail").asString()).contains("gate.max_eval_loss").contains("-1");
+        assertThat(tag.get("field").asString()).isEqualTo("value");
+        assertThat(reason.get("field").asString()).isEqualTo("reason");
+        assertThat(alias.get("field").asString()).isEqualTo("alias");
+        assertThat(List.of(threshold, tag, reason, alias)).allSatisfy(p ->
+                assertThat(p.get("type").asString()).isEqualTo("https://finetune.dev/problems/validation"));
+        assertThat(new String(call("GET", REPO, null, "read").body(), StandardCharsets.UTF_8)).isEqualTo(repository);
+        assertThat(new String(call("GET", REPO + "/versions/1", null, "read").body(), StandardCharsets.UTF_8)).isEqualTo(version);
+        assertThat(json(call("GET", REPO + "/aliases", null, "read"), 200)).isEmpty();
+    }
+
     private int resolvedVersion() throws Exception {
         String url = BASE + "/resolve?ref=acme-support@production&base_model=" + acme.model().name();
         return json(call("GET", url, null, "read"), 200).get("version").get("number").asInt();

@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.finetune.api.ListPage;
+import dev.finetune.api.input.PlainText;
 import dev.finetune.core.apikey.ApiKeyScope;
 import dev.finetune.core.model.BaseModel;
 import dev.finetune.core.model.BaseModelId;
@@ -28,6 +29,7 @@ import dev.finetune.core.tenant.TenantId;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -61,8 +63,8 @@ class BaseModelController {
     }
 
     /** Register files already in the bucket; {@code global} (operator only) makes the model everyone's. */
-    record RegisterPrefix(@NotBlank String name,
-            @NotBlank @JsonProperty("object_prefix") @JsonAlias("objectPrefix") String objectPrefix,
+    record RegisterPrefix(@NotBlank @Size(max = 128) @PlainText String name,
+            @NotBlank @Size(max = 512) @PlainText @JsonProperty("object_prefix") @JsonAlias("objectPrefix") String objectPrefix,
             Boolean global) {
     }
 

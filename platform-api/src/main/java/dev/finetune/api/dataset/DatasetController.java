@@ -12,6 +12,7 @@ import java.util.UUID;
 
 import dev.finetune.api.ListPage;
 import dev.finetune.core.apikey.ApiKeyScope;
+import dev.finetune.core.common.Checks;
 import dev.finetune.core.dataset.Dataset;
 import dev.finetune.settings.DatasetFormat;
 import dev.finetune.core.dataset.DatasetId;
@@ -228,7 +229,13 @@ class DatasetController {
     }
 
     private static String displayName(String name, String original) {
-        String chosen = name != null && !name.isBlank() ? name.trim() : original != null && !original.isBlank() ? original : "dataset";
+        boolean named = name != null && !name.isBlank();
+        String chosen = named ? name.trim() : original != null && !original.isBlank() ? original : "dataset";
+        if (Checks.hasControlCharacter(chosen)) {
+            String param = named ? "name" : "file";
+            throw new PlatformProblem(ProblemKind.VALIDATION, (named ? "name " : "the file name of part 'file' ")
+                    + Checks.NO_CONTROL_CHARACTERS_MESSAGE).with("param", param);
+        }
         if (chosen.length() > 255) {
             throw new PlatformProblem(ProblemKind.VALIDATION, "name must be at most 255 characters").with("param", "name");
         }

@@ -3,6 +3,7 @@ package dev.finetune.api.job;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.finetune.api.input.PlainText;
 import dev.finetune.core.hyperparameters.Hyperparameters;
 import dev.finetune.settings.FineTuningMethod;
 import jakarta.validation.constraints.NotBlank;
@@ -17,16 +18,16 @@ import jakarta.validation.constraints.Size;
  * @param fromCheckpoint  a checkpoint id ({@code <job id>:step-<n>}) of an earlier job to start from
  */
 record CreateJobRequest(
-        @NotBlank String model,
-        @NotBlank @JsonProperty("training_file") String trainingFile,
-        @JsonProperty("validation_file") String validationFile,
+        @NotBlank @PlainText String model,
+        @NotBlank @PlainText @JsonProperty("training_file") String trainingFile,
+        @PlainText @JsonProperty("validation_file") String validationFile,
         FineTuningMethod method,
         Hyperparameters hyperparameters,
-        String segment,
+        @PlainText String segment,
         @Pattern(regexp = "[A-Za-z0-9_-]{1,64}", message = "must be 1-64 letters, digits, '_' or '-'") String suffix,
         @Size(max = 16, message = "must have at most 16 entries")
-        Map<@Size(max = 64, message = "keys must be at most 64 characters") String,
-            @Size(max = 512, message = "values must be at most 512 characters") String> metadata,
+        Map<@Size(max = 64, message = "keys must be at most 64 characters") @PlainText String,
+            @Size(max = 512, message = "values must be at most 512 characters") @PlainText String> metadata,
         Long seed,
-        @JsonProperty("from_checkpoint") String fromCheckpoint) {
+        @PlainText @JsonProperty("from_checkpoint") String fromCheckpoint) {
 }

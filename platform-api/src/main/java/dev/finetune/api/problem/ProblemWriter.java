@@ -33,7 +33,7 @@ public class ProblemWriter {
     }
 
     /** The members in RFC 9457 order, extensions last (the same shape MVC's converter writes). */
-    static Map<String, Object> asMap(ProblemDetail detail) {
+    public static Map<String, Object> asMap(ProblemDetail detail) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", detail.getType().toString());
         body.put("title", detail.getTitle());

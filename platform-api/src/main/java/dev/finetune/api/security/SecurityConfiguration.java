@@ -1,5 +1,7 @@
 package dev.finetune.api.security;
 
+import java.util.List;
+
 import dev.finetune.api.problem.ProblemWriter;
 import dev.finetune.core.apikey.ApiKeyRepository;
 import dev.finetune.core.problem.PlatformProblem;
@@ -18,6 +20,7 @@ import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 
 /**
  * Stateless API-key security: every {@code /api/v1/**} call needs {@code Authorization: Bearer
@@ -64,6 +67,35 @@ class SecurityConfiguration {
     private static String bearer(HttpServletRequest request) {
         String header = request.getHeader(HttpHeaders.AUTHORIZATION);
         return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7) : null;
+    }
+
+    /**
+     * The firewall's refusals (an encoded '.', '/' or ';' in the URL, a double slash, a method
+     * that is no HTTP method this API knows) as problems: 405 for the method, 400 otherwise, in
+     * the firewall's own reason, which names what it found.
+     */
+    @Bean
+    RequestRejectedHandler requestRejectedAsProblem(ProblemWriter problems) {
+        return (request, response, rejected) -> {
+            if (!KNOWN_METHODS.contains(request.getMethod())) {
+                response.setHeader(HttpHeaders.ALLOW, String.join(", ", KNOWN_METHODS));
+                problems.write(request, response, new PlatformProblem(ProblemKind.METHOD_NOT_ALLOWED,
+                        "'" + request.getMethod() + "' is not a method this API supports; use one of " + KNOWN_METHODS));
+                return;
+            }
+            problems.write(request, response, new PlatformProblem(ProblemKind.REJECTED_REQUEST, "the request was refused: "
+                    + reason(rejected.getMessage())));
+        };
+    }
+
+    private static final List<String> KNOWN_METHODS = List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+
+    private static String reason(String message) {
+        int because = message == null ? -1 : message.indexOf("because ");
+        String why = because < 0 ? "the URL or a header contains something this API never accepts"
+                : message.substring(because + "because ".length());
+        return why.replace("potentially malicious String", "sequence that is never accepted")
+                .replace("was not normalized", "is not normalized (encoded '.', '/' or a double slash)");
     }
 
     /** Keeps Boot from creating a default user with a generated password: keys are the only login. */

@@ -18,6 +18,7 @@ import dev.finetune.core.problem.PlatformProblem;
 import dev.finetune.core.problem.ProblemKind;
 import dev.finetune.core.security.Caller;
 import jakarta.validation.Valid;
+import dev.finetune.api.input.PlainText;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.Size;
@@ -42,7 +43,7 @@ class ApiKeyController {
         this.keys = keys;
     }
 
-    record CreateKey(@NotBlank @Size(max = 100) String name, @NotEmpty Set<String> scopes) {
+    record CreateKey(@NotBlank @Size(max = 100) @PlainText String name, @NotEmpty Set<String> scopes) {
     }
 
     /** A key as listed: never its secret or hash. */

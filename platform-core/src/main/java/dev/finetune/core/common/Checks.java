@@ -5,6 +5,10 @@ import java.util.regex.Pattern;
 /** Fail-fast argument checks whose messages name the field, e.g. {@code name must not be blank}. */
 public final class Checks {
 
+    /** For {@code @Pattern}: text without control characters (Unicode category Cc: C0, DEL, C1). */
+    public static final String NO_CONTROL_CHARACTERS = "[^\\p{Cc}]*";
+    public static final String NO_CONTROL_CHARACTERS_MESSAGE = "must not contain control characters (line breaks, tabs, NUL)";
+
     private Checks() {
     }
 
@@ -35,6 +39,22 @@ public final class Checks {
             throw new IllegalArgumentException(field + " must match " + pattern.pattern() + " but was '" + value + "'");
         }
         return value;
+    }
+
+    /**
+     * A name the platform stores and later prints, puts in a header or a file name: no control
+     * character (C0, DEL, C1: line breaks and NUL included), which would break a download's
+     * headers, a log line, or PostgreSQL (which cannot store NUL).
+     */
+    public static String noControlCharacters(String value, String field) {
+        if (value != null && hasControlCharacter(value)) {
+            throw new IllegalArgumentException(field + " " + NO_CONTROL_CHARACTERS_MESSAGE);
+        }
+        return value;
+    }
+
+    public static boolean hasControlCharacter(String value) {
+        return value.chars().anyMatch(Character::isISOControl);
     }
 
     public static long notNegative(long value, String field) {

@@ -8,6 +8,8 @@ package dev.finetune.core.problem;
 public enum ProblemKind {
     VALIDATION("validation", "Request is invalid", 400),
     MALFORMED_REQUEST("malformed-request", "Request body cannot be read", 400),
+    /** The URL, the request line or a header is malformed or unsafe; refused before any endpoint sees it. */
+    REJECTED_REQUEST("rejected-request", "Request URL or header is malformed", 400),
     INVALID_HYPERPARAMETER("invalid-hyperparameter", "Hyperparameter is invalid", 400),
     INVALID_DATASET("invalid-dataset", "Dataset has invalid records", 422),
     INVALID_BASE_MODEL("invalid-base-model", "Base model files are incomplete or unsupported", 422),
@@ -20,6 +22,7 @@ public enum ProblemKind {
     ILLEGAL_TRANSITION("illegal-transition", "Job cannot make that status change", 409),
     IDEMPOTENCY_MISMATCH("idempotency-mismatch", "Idempotency key reused with a different request", 422),
     PAYLOAD_TOO_LARGE("payload-too-large", "Upload exceeds the size limit", 413),
+    REQUEST_HEAD_TOO_LARGE("request-head-too-large", "URL and headers are too large", 431),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "Content type is not supported", 415),
     PROMOTION_BLOCKED("promotion-blocked", "Promotion blocked by the repository's gate", 409),
     BASE_MODEL_MISMATCH("base-model-mismatch", "Adapter belongs to a different base model", 409),
