@@ -3,8 +3,6 @@ package dev.finetune.localinfra;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.net.HttpURLConnection;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,7 +83,7 @@ public final class S3ProxyServer implements AutoCloseable {
         this.startTimeout = startTimeout;
         this.process = process;
         this.startup = startup;
-        this.shutdownHook = new Thread(() -> stop(this.process), "s3proxy-shutdown");
+        this.shutdownHook = new Thread(() -> ChildJvm.stop(this.process), "s3proxy-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
@@ -104,16 +102,16 @@ public final class S3ProxyServer implements AutoCloseable {
             Path config = workDir.resolve("s3proxy.properties");
             writeConfig(config, endpoint, baseDir, options);
             Path logFile = workDir.resolve("s3proxy.log");
-            Path wrapper = copyWrapper(workDir.resolve("wrapper"));
-            List<String> command = List.of(javaExecutable(), "-Xmx512m", "-XX:+UseSerialGC",
+            Path wrapper = ChildJvm.copyWrapper(workDir.resolve("wrapper"));
+            List<String> command = List.of(ChildJvm.javaExecutable(), "-Xmx512m", "-XX:+UseSerialGC",
                     "-XX:TieredStopAtLevel=1", "-Xshare:auto",
                     "-cp", wrapper + java.io.File.pathSeparator + jar, ExitWithParent.class.getName(),
-                    mainClass(jar), "--properties", config.toString());
-            Process process = launch(command, logFile);
+                    ChildJvm.mainClass(jar), "--properties", config.toString());
+            Process process = ChildJvm.launch(command, logFile);
             try {
-                awaitReady(process, endpoint, options.startTimeout(), logFile);
+                ChildJvm.awaitReady(process, endpoint, options.startTimeout(), logFile);
             } catch (IOException e) {
-                stop(process);
+                ChildJvm.stop(process);
                 throw e;
             }
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
@@ -122,36 +120,6 @@ public final class S3ProxyServer implements AutoCloseable {
             return new S3ProxyServer(command, endpoint, workDir, logFile, options.startTimeout(), process, took);
         } catch (IOException e) {
             throw new UncheckedIOException("S3Proxy did not start", e);
-        }
-    }
-
-    /** stdin stays a pipe from this JVM: the child exits when it reads end-of-file (this JVM died). */
-    private static Process launch(List<String> command, Path logFile) throws IOException {
-        return new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
-    }
-
-    /** {@link ExitWithParent}'s class file under {@code dir}, wherever this class was loaded from (a nested jar too). */
-    private static Path copyWrapper(Path dir) throws IOException {
-        String resource = ExitWithParent.class.getName().replace('.', '/') + ".class";
-        Path target = dir.resolve(resource);
-        Files.createDirectories(target.getParent());
-        try (var in = ExitWithParent.class.getClassLoader().getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IOException("cannot read " + resource + " from the classpath");
-            }
-            Files.copy(in, target);
-        }
-        return dir;
-    }
-
-    private static String mainClass(Path jar) throws IOException {
-        try (var file = new java.util.jar.JarFile(jar.toFile())) {
-            String main = file.getManifest() == null ? null : file.getManifest().getMainAttributes().getValue("Main-Class");
-            if (main == null) {
-                throw new IOException(jar + " names no Main-Class");
-            }
-            return main;
         }
     }
 
@@ -168,12 +136,12 @@ public final class S3ProxyServer implements AutoCloseable {
         }
         long t0 = System.nanoTime();
         try {
-            Process started = launch(command, logFile);
+            Process started = ChildJvm.launch(command, logFile);
             process = started;
-            awaitReady(started, endpoint, startTimeout, logFile);
+            ChildJvm.awaitReady(started, endpoint, startTimeout, logFile);
             log.info("S3Proxy restarted at {} in {} ms", endpoint, (System.nanoTime() - t0) / 1_000_000);
         } catch (IOException e) {
-            stop(process);
+            ChildJvm.stop(process);
             throw new UncheckedIOException("S3Proxy did not restart at " + endpoint, e);
         }
     }
@@ -237,65 +205,6 @@ public final class S3ProxyServer implements AutoCloseable {
         }
     }
 
-    private static void awaitReady(Process process, String endpoint, Duration timeout, Path logFile) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IOException("S3Proxy exited with code " + process.exitValue() + ":\n" + tail(logFile));
-            }
-            try {
-                HttpURLConnection c = (HttpURLConnection) URI.create(endpoint + "/").toURL().openConnection();
-                c.setConnectTimeout(500);
-                c.setReadTimeout(2000);
-                c.getResponseCode(); // any HTTP answer (403 without credentials) means it is serving
-                c.disconnect();
-                return;
-            } catch (IOException notYet) {
-                sleep(100);
-            }
-        }
-        stop(process);
-        throw new IOException("S3Proxy did not answer at " + endpoint + " within " + timeout + ":\n" + tail(logFile));
-    }
-
-    private static String tail(Path logFile) {
-        try {
-            List<String> lines = Files.readAllLines(logFile);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
-    }
-
-    private static String javaExecutable() {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        return Files.isExecutable(java) ? java.toString() : "java";
-    }
-
-    private static void stop(Process process) {
-        if (!process.isAlive()) {
-            return;
-        }
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for S3Proxy", e);
-        }
-    }
-
     public String endpoint() {
         return endpoint;
     }
@@ -321,7 +230,7 @@ public final class S3ProxyServer implements AutoCloseable {
             t.interrupt();
         }
         synchronized (this) {
-            stop(process);
+            ChildJvm.stop(process);
         }
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
