@@ -3,9 +3,15 @@ package dev.finetune.api.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import dev.finetune.api.support.Api.Response;
 import dev.finetune.api.support.ApiTestBase;
@@ -149,6 +155,36 @@ class JobApiTest extends ApiTestBase {
         // and a cancelled job frees its place
         api.postJson("/api/v1/fine-tuning/jobs/" + keyed.text("id") + "/cancel", tenant.adminKey(), Map.of());
         assertThat(api.postJson("/api/v1/fine-tuning/jobs", tenant.adminKey(), jobRequest(dataset)).status()).isEqualTo(201);
+    }
+
+    @Test
+    void letsOnlyOneOfTenConcurrentSubmitsTakeTheLastPlaceInTheQuota() throws Exception {
+        // given the tenant has 19 of its 20 unfinished jobs
+        for (int i = 0; i < 19; i++) {
+            assertThat(api.postJson("/api/v1/fine-tuning/jobs", tenant.adminKey(), jobRequest(dataset)).status())
+                    .isEqualTo(201);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(10);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Response>> calls = new ArrayList<>();
+
+        // when ten more arrive at once
+        for (int i = 0; i < 10; i++) {
+            calls.add(pool.submit(() -> {
+                start.await();
+                return api.postJson("/api/v1/fine-tuning/jobs", tenant.adminKey(), jobRequest(dataset));
+            }));
+        }
+        start.countDown();
+        List<Integer> statuses = new ArrayList<>();
+        for (Future<Response> call : calls) {
+            statuses.add(call.get(60, TimeUnit.SECONDS).status());
+        }
+        pool.shutdown();
+
+        // then one takes the place, nine are refused, and the tenant has exactly its 20
+        assertThat(statuses).containsOnly(201, 429).filteredOn(s -> s == 201).hasSize(1);
+        assertThat(jobsOfTenant()).isEqualTo(20);
     }
 
     private long jobsOfTenant() {
