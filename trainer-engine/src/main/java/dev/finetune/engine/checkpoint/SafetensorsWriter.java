@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Writes F32 safetensors files the way the reference implementation lays them out: 8-byte
@@ -28,7 +29,12 @@ public final class SafetensorsWriter {
     private SafetensorsWriter() {
     }
 
-    public static void write(Path file, Map<String, HostTensor> tensors, Map<String, String> metadata) {
+    /**
+     * Writes the tensors sorted by name, and the metadata sorted by key, so the same tensors make the
+     * same bytes whatever map they came in (safetensors itself orders all-F32 files by name too).
+     */
+    public static void write(Path file, Map<String, HostTensor> unordered, Map<String, String> metadata) {
+        Map<String, HostTensor> tensors = sorted(file, unordered);
         byte[] header = header(file, tensors, metadata);
         Path dir = file.toAbsolutePath().getParent();
         Path tmp = null;
@@ -67,11 +73,18 @@ public final class SafetensorsWriter {
         }
     }
 
-    /** The padded JSON header for these tensors (all F32). */
+    private static Map<String, HostTensor> sorted(Path file, Map<String, HostTensor> tensors) {
+        if (tensors.keySet().stream().anyMatch(java.util.Objects::isNull)) {
+            throw new CheckpointException(file + ": invalid tensor name 'null'");
+        }
+        return new TreeMap<>(tensors);
+    }
+
+    /** The padded JSON header for these tensors (all F32), in their order; the metadata sorted by key. */
     static byte[] header(Path file, Map<String, HostTensor> tensors, Map<String, String> metadata) {
         Map<String, Object> h = new LinkedHashMap<>();
         if (metadata != null && !metadata.isEmpty()) {
-            h.put("__metadata__", metadata);
+            h.put("__metadata__", new TreeMap<>(metadata));
         }
         long offset = 0;
         for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {

@@ -1,5 +1,6 @@
 package dev.finetune.engine.lora;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,8 +47,10 @@ public record LoraConfig(int r, double loraAlpha, double loraDropout, List<Strin
         if (targetRegex != null) {
             Pattern.compile(targetRegex);
         }
-        rankPattern = rankPattern == null ? Map.of() : Map.copyOf(rankPattern);
-        alphaPattern = alphaPattern == null ? Map.of() : Map.copyOf(alphaPattern);
+        // keep the order the patterns came in (adapter_config.json's): PEFT applies the first key that
+        // matches, so overlapping keys need their order; Map.copyOf's order changes from JVM to JVM
+        rankPattern = rankPattern == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(rankPattern));
+        alphaPattern = alphaPattern == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(alphaPattern));
         rankPattern.forEach((k, v) -> {
             if (v == null || v <= 0) {
                 throw new IllegalArgumentException("rank_pattern['" + k + "'] must be > 0 but was " + v);

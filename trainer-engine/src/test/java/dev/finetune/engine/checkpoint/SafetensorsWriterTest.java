@@ -29,17 +29,40 @@ class SafetensorsWriterTest {
     }
 
     @Test
-    void roundTripsTensorsOrderAndMetadata() {
+    void roundTripsTensorsInNameOrderAndMetadata() {
         Path f = tmp.resolve("out.safetensors");
         SafetensorsWriter.write(f, sample(), Map.of("format", "pt", "note", "hi"));
         try (SafetensorsFile sf = SafetensorsFile.open(f)) {
-            assertThat(sf.names()).containsExactly("w", "b", "empty", "scalar");
+            assertThat(sf.names()).containsExactly("b", "empty", "scalar", "w");
             assertThat(sf.metadata()).containsOnly(Map.entry("format", "pt"), Map.entry("note", "hi"));
             for (Map.Entry<String, HostTensor> e : sample().entrySet()) {
                 assertThat(sf.read(e.getKey())).isEqualTo(e.getValue());
                 assertThat(sf.info(e.getKey()).dtype()).isEqualTo(TensorDType.F32);
             }
         }
+    }
+
+    @Test
+    void writesTheSameBytesWhateverOrderTheTensorsAndMetadataComeIn() throws IOException {
+        // given the same tensors and metadata in two different orders
+        Map<String, HostTensor> forward = sample();
+        Map<String, HostTensor> backward = new java.util.LinkedHashMap<>();
+        java.util.List<String> names = new java.util.ArrayList<>(forward.keySet());
+        java.util.Collections.reverse(names);
+        names.forEach(n -> backward.put(n, forward.get(n)));
+        Map<String, String> meta = new java.util.LinkedHashMap<>();
+        meta.put("z", "1");
+        meta.put("a", "2");
+        Map<String, String> metaReversed = new java.util.LinkedHashMap<>();
+        metaReversed.put("a", "2");
+        metaReversed.put("z", "1");
+
+        // when
+        SafetensorsWriter.write(tmp.resolve("a.safetensors"), forward, meta);
+        SafetensorsWriter.write(tmp.resolve("b.safetensors"), backward, metaReversed);
+
+        // then
+        assertThat(Files.readAllBytes(tmp.resolve("a.safetensors"))).isEqualTo(Files.readAllBytes(tmp.resolve("b.safetensors")));
     }
 
     @Test
@@ -50,7 +73,7 @@ class SafetensorsWriterTest {
         long len = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         assertThat(len % 8).isZero();
         String header = new String(bytes, 8, (int) len, StandardCharsets.UTF_8);
-        assertThat(header).startsWith("{\"w\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]}");
+        assertThat(header).startsWith("{\"b\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,12]}");
         assertThat(header.trim()).endsWith("}");
         assertThat(header.substring(header.trim().length())).matches(" *");
         assertThat(header).doesNotContain("__metadata__");

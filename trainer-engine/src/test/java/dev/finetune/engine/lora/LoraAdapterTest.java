@@ -73,6 +73,26 @@ class LoraAdapterTest {
     }
 
     @Test
+    void theFirstMatchingPatternKeyWinsInTheOrderTheConfigListsThemAsInPeft() {
+        // given two keys that both match layer 0's q_proj, in one order and in the other
+        Map<String, Integer> broadFirst = new java.util.LinkedHashMap<>();
+        broadFirst.put("q_proj", 4);
+        broadFirst.put("layers\\.0\\.self_attn\\.q_proj", 16);
+        Map<String, Integer> narrowFirst = new java.util.LinkedHashMap<>();
+        narrowFirst.put("layers\\.0\\.self_attn\\.q_proj", 16);
+        narrowFirst.put("q_proj", 4);
+
+        // when
+        LoraConfig a = LoraConfig.of(8, 16, 0, List.of("q_proj")).withPatterns(broadFirst, Map.of());
+        LoraConfig b = LoraConfig.of(8, 16, 0, List.of("q_proj")).withPatterns(narrowFirst, Map.of());
+
+        // then PEFT's get_pattern_key takes the first key that matches, so the order decides
+        assertThat(a.rankFor("model.layers.0.self_attn.q_proj")).isEqualTo(4);
+        assertThat(b.rankFor("model.layers.0.self_attn.q_proj")).isEqualTo(16);
+        assertThat(b.rankFor("model.layers.1.self_attn.q_proj")).isEqualTo(4);
+    }
+
+    @Test
     void mergeEqualsUnmergedAndUnmergeRestoresForDenseAndNf4Bases() {
         for (ModelOptions options : List.of(ModelOptions.dense(), ModelOptions.of(Nf4Storage.DEFAULT))) {
             try (NDManager m = EngineRuntime.newManager("cpu"); LlamaModel model = Fixtures.tinystories(m, options)) {
