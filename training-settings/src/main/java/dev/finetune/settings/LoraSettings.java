@@ -74,14 +74,6 @@ public record LoraSettings(int r, int alpha, double dropout, TargetModules targe
         return new LoraSettings(r, value, dropout, targetModules, useRslora, useDora);
     }
 
-    public LoraSettings withDropout(double value) {
-        return new LoraSettings(r, alpha, value, targetModules, useRslora, useDora);
-    }
-
-    public LoraSettings withTargetModules(TargetModules value) {
-        return new LoraSettings(r, alpha, dropout, value, useRslora, useDora);
-    }
-
     public LoraSettings withRslora(boolean on) {
         return new LoraSettings(r, alpha, dropout, targetModules, on, useDora);
     }

@@ -39,11 +39,7 @@ public final class AdapterHubFiles {
         json.put("name", c.name());
         json.put("version", "adapters.1.0.0");
         AdapterJson.write(dir.resolve(CONFIG), json);
-        Map<String, HostTensor> tensors = new LinkedHashMap<>();
-        adapter.parameters().forEach(p -> tensors.put(p.name(),
-                new HostTensor(p.value().getShape().getShape(), p.value().toFloatArray())));
-        SafetensorsWriter.write(dir.resolve(WEIGHTS), tensors,
-                Map.of("format", "pt", BaseModelRef.METADATA_KEY, base.fingerprint()));
+        SafetensorsWriter.write(dir.resolve(WEIGHTS), adapter.weights(), base.weightsMetadata());
     }
 
     /** Reads an AdapterHub bottleneck adapter and attaches it to {@code model}. */

@@ -62,11 +62,7 @@ public final class PeftAdapterFiles {
         json.put("inference_mode", true);
         AdapterJson.write(dir.resolve(CONFIG), json);
 
-        Map<String, HostTensor> tensors = new LinkedHashMap<>();
-        adapter.parameters().forEach(p -> tensors.put(p.name(),
-                new HostTensor(p.value().getShape().getShape(), p.value().toFloatArray())));
-        SafetensorsWriter.write(dir.resolve(WEIGHTS), tensors,
-                Map.of("format", "pt", BaseModelRef.METADATA_KEY, base.fingerprint()));
+        SafetensorsWriter.write(dir.resolve(WEIGHTS), adapter.weights(), base.weightsMetadata());
     }
 
     /** PEFT saves {@code all-linear} expanded to the module names it matched; so do we. */

@@ -6,6 +6,7 @@ import dev.finetune.engine.model.LlamaModel;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Map;
 import org.apache.commons.codec.binary.Hex;
 import org.apache.commons.codec.digest.DigestUtils;
 
@@ -18,6 +19,11 @@ import org.apache.commons.codec.digest.DigestUtils;
 public record BaseModelRef(String nameOrPath, String fingerprint) {
 
     public static final String METADATA_KEY = "finetune.base_model_fingerprint";
+
+    /** The safetensors metadata of an adapter's weights: PyTorch format, and the base it was trained on. */
+    public Map<String, String> weightsMetadata() {
+        return Map.of("format", "pt", METADATA_KEY, fingerprint);
+    }
 
     public static BaseModelRef of(String nameOrPath, LlamaModel model) {
         return new BaseModelRef(nameOrPath, fingerprint(model));

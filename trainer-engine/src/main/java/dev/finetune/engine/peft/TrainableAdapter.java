@@ -1,7 +1,10 @@
 package dev.finetune.engine.peft;
 
+import dev.finetune.engine.checkpoint.HostTensor;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An adapter of some {@link AdapterMethod} attached to a frozen base model (LoRA, bottleneck adapters).
@@ -21,6 +24,15 @@ public interface TrainableAdapter extends AutoCloseable {
     /** Writes the adapter directory (config + weights) in its method's layout. */
     default void save(Path dir, BaseModelRef base) {
         method().save(this, dir, base);
+    }
+
+    /** The parameters copied to the host by name, in parameter order: what an adapter's weights file holds. */
+    default Map<String, HostTensor> weights() {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        for (NamedParameter p : parameters()) {
+            out.put(p.name(), new HostTensor(p.value().getShape().getShape(), p.value().toFloatArray()));
+        }
+        return out;
     }
 
     default long parameterCount() {
