@@ -24,7 +24,7 @@ import static dev.finetune.settings.SettingChecks.required;
  * @param maxGradNorm clip the global gradient norm to this; 0 disables clipping (Hugging Face's meaning)
  * @param gradientAccumulationSteps micro-batches per optimizer step
  * @param maxSeqLength longest sequence in tokens; longer examples are truncated
- * @param evalEverySteps evaluate every this many optimizer steps; null: once, after the last step
+ * @param evalEverySteps evaluate every this many optimizer steps; null: at the end of every epoch; either way also after the last step
  * @param earlyStoppingPatience stop after this many evaluations without a better eval loss; null: never early
  * @param trainOnInputs also train on the prompt tokens, not only the answers
  * @param packing pack several short examples into each sequence (attention stays per example)

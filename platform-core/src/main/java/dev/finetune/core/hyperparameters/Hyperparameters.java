@@ -22,7 +22,7 @@ import tools.jackson.databind.annotation.JsonNaming;
  * give them back, {@link #of} goes the other way. Method-independent fields first, then LoRA/QLoRA
  * fields, then bottleneck-adapter fields; the fields of the other method are kept (with their
  * defaults) so that a job's JSON is always complete. Nullable: {@code max_steps} (train for
- * {@code n_epochs}), {@code eval_every_steps} (evaluate once, after the last step) and
+ * {@code n_epochs}), {@code eval_every_steps} (evaluate at the end of every epoch and after the last step) and
  * {@code early_stopping_patience} (no early stopping).
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

@@ -36,6 +36,7 @@ public final class TrainingReport {
         json.put("dataset", spec.dataFile().toString());
         json.put("summary", summary(s, session));
         json.put("data", data(session.dataStats()));
+        json.put("eval_set", evalSet(session.prepared().evalSet(), spec));
         json.put("hyperparameters", hyperparameters(spec, session.trainingConfig()));
         return json;
     }
@@ -81,6 +82,20 @@ public final class TrainingReport {
         return out;
     }
 
+    private static Map<String, Object> evalSet(PreparedData.EvalSet e, FineTuneSpec spec) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("source", e.source().name().toLowerCase(java.util.Locale.ROOT));
+        out.put("file", e.source() == PreparedData.EvalSource.EVAL_FILE ? spec.evalFile().toString()
+                : e.source() == PreparedData.EvalSource.HELD_OUT ? spec.dataFile().toString() : null);
+        out.put("file_sha256", e.fileSha256());
+        out.put("fraction", e.fraction());
+        out.put("tokenizer_sha256", e.tokenizerSha256());
+        out.put("max_seq_len", e.maxSeqLen());
+        out.put("train_on_inputs", e.trainOnInputs());
+        out.put("examples", e.examples());
+        return out;
+    }
+
     private static Map<String, Object> hyperparameters(FineTuneSpec spec, TrainingConfig t) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("learning_rate", t.learningRate());
@@ -106,6 +121,8 @@ public final class TrainingReport {
         out.put("packing", spec.packing());
         out.put("eval_fraction", spec.evalFraction());
         out.put("device", spec.device());
+        // another thread count splits PyTorch's reductions differently: the same seed then gives other floats
+        out.put("intra_op_threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
         out.putAll(spec.methodConfig().hyperparameters());
         return out;
     }
