@@ -65,6 +65,7 @@ public final class TrainingReport {
             evals.add(m);
         }
         out.put("eval_history", evals);
+        out.put("recomputed_steps", session.run().recomputedSteps());
         return out;
     }
 

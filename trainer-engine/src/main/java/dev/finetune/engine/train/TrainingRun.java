@@ -75,6 +75,14 @@ public final class TrainingRun implements AutoCloseable {
         return state.trainedTokens;
     }
 
+    /**
+     * Steps that were computed again after a non-finite gradient, over every slice and resume. Empty in a
+     * run that repeats another exactly; see the engine README's "Reproducibility".
+     */
+    public List<Integer> recomputedSteps() {
+        return List.copyOf(state.recomputedSteps);
+    }
+
     public StopReason stopReason() {
         return state.stopReason;
     }
@@ -115,6 +123,7 @@ public final class TrainingRun implements AutoCloseable {
             List<String> bad = GradientClipping.nonFinite(params);
             log.warn("non-finite gradient at step {} in {}; recomputing the step once", state.step + 1, bad);
             params.forEach(p -> EngineRuntime.zeroGradient(p.value()));
+            state.recomputedSteps.add(state.step + 1);
             lossAndTokens = accumulateGradients(lr);
             gradNorm = GradientClipping.clip(params, config.maxGradNorm());
         }
