@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import dev.finetune.core.hyperparameters.Hyperparameters;
+import dev.finetune.core.job.FineTuningSucceeded;
 import dev.finetune.settings.FineTuningMethod;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.annotation.JsonNaming;
@@ -21,6 +22,8 @@ import tools.jackson.databind.annotation.JsonNaming;
  * @param evalSet what {@code evalLoss} was measured on, beyond its identity {@code evalSetSha256} (likewise;
  *        null also when there was no evaluation)
  * @param fromCheckpoint the checkpoint training started from; null when it started from the base model
+ * @param taskMetrics scores of answers generated for the eval prompts by the base model and the adapter
+ *        (their per-prompt answers are the version's {@code task_eval.jsonl}); null without a task evaluation
  * @param archivedAt set while archived: hidden from lists, still resolvable
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -43,6 +46,7 @@ public record AdapterVersion(
         Double perplexity,
         Double initialEvalLoss,
         TrainingCurve curve,
+        FineTuningSucceeded.TaskMetrics taskMetrics,
         AdapterArtifact artifact,
         String createdBy,
         Instant createdAt,

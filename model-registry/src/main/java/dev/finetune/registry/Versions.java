@@ -76,9 +76,9 @@ final class Versions {
                     base_model_name, base_model_sha256, dataset_sha256, eval_set_sha256, method, hyperparameters,
                     eval_loss, perplexity, initial_eval_loss, curve_steps, first_train_loss, final_train_loss,
                     min_eval_loss, artifact_prefix, artifact_sha256, artifact_size_bytes, created_by, created_at,
-                    dataset_id, dataset_name, eval_set, from_checkpoint_job_id, from_checkpoint_step)
+                    dataset_id, dataset_name, eval_set, from_checkpoint_job_id, from_checkpoint_step, task_metrics)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                    ?, ?, CAST(? AS jsonb), ?, ?)
+                    ?, ?, CAST(? AS jsonb), ?, ?, CAST(? AS jsonb))
                 ON CONFLICT (source_job_id) DO NOTHING""")
                 .params(id, e.tenantId().value(), repositoryId, number, e.jobId().value(), e.baseModelId().value(),
                         baseModelName, e.baseModelSha256(), e.datasetSha256(), e.evalSetSha256(), e.method().wireName(),
@@ -88,7 +88,8 @@ final class Versions {
                         Timestamp.from(e.occurredAt()),
                         l == null ? null : l.trainingFileId(), l == null ? null : l.trainingFileName(),
                         l == null || l.evalSet() == null ? null : CoreJson.write(EvalSetLineage.of(l.evalSet())),
-                        parent == null ? null : parent.job().value(), parent == null ? null : parent.step())
+                        parent == null ? null : parent.job().value(), parent == null ? null : parent.step(),
+                        e.taskMetrics() == null ? null : CoreJson.write(e.taskMetrics()))
                 .update() == 1;
     }
 
@@ -163,6 +164,7 @@ final class Versions {
     private static Row row(ResultSet rs, int n) throws SQLException {
         Timestamp archived = rs.getTimestamp("archived_at");
         String evalSet = rs.getString("eval_set");
+        String taskMetrics = rs.getString("task_metrics");
         UUID parentJob = rs.getObject("from_checkpoint_job_id", UUID.class);
         AdapterVersion view = new AdapterVersion(rs.getString("segment"), rs.getInt("number"),
                 rs.getObject("source_job_id", UUID.class), rs.getObject("base_model_id", UUID.class),
@@ -176,6 +178,7 @@ final class Versions {
                 dbl(rs, "perplexity"), dbl(rs, "initial_eval_loss"),
                 new TrainingCurve(rs.getInt("curve_steps"), dbl(rs, "first_train_loss"), dbl(rs, "final_train_loss"),
                         dbl(rs, "min_eval_loss")),
+                taskMetrics == null ? null : CoreJson.read(taskMetrics, FineTuningSucceeded.TaskMetrics.class),
                 new AdapterArtifact(rs.getString("artifact_prefix"), rs.getString("artifact_sha256"),
                         rs.getLong("artifact_size_bytes")),
                 rs.getString("created_by"), rs.getTimestamp("created_at").toInstant(),

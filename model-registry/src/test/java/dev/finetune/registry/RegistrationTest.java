@@ -202,7 +202,7 @@ class RegistrationTest {
         FineTuningSucceeded event = new FineTuningSucceeded(plain.jobId(), plain.tenantId(), plain.segment(),
                 plain.baseModelId(), plain.baseModelSha256(), plain.datasetSha256(), evalSet.sha256(), plain.method(),
                 plain.hyperparameters(), plain.metrics(), plain.artifact(), plain.createdBy(), plain.occurredAt(),
-                new FineTuningSucceeded.Lineage(file, "support-chats.jsonl", evalSet, parent));
+                new FineTuningSucceeded.Lineage(file, "support-chats.jsonl", evalSet, parent), null);
 
         // when it goes through the outbox (as JSON) to the registry
         tx.executeWithoutResult(s -> outbox.append(event));
@@ -222,7 +222,7 @@ class RegistrationTest {
         assertThatThrownBy(() -> new FineTuningSucceeded(plain.jobId(), plain.tenantId(), plain.segment(),
                 plain.baseModelId(), plain.baseModelSha256(), plain.datasetSha256(), "d".repeat(64), plain.method(),
                 plain.hyperparameters(), plain.metrics(), plain.artifact(), plain.createdBy(), plain.occurredAt(),
-                new FineTuningSucceeded.Lineage(file, "support-chats.jsonl", evalSet, null)))
+                new FineTuningSucceeded.Lineage(file, "support-chats.jsonl", evalSet, null), null))
                 .hasMessageContaining("eval_set_sha256 must be the eval set's identity");
     }
 

@@ -3,6 +3,9 @@ package dev.finetune.core.job;
 import dev.finetune.settings.FineTuningMethod;
 import java.time.Instant;
 import java.util.UUID;
+
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
 import java.util.regex.Pattern;
 
 import dev.finetune.core.common.Checks;
@@ -40,6 +43,8 @@ import org.apache.commons.codec.digest.DigestUtils;
  * @param occurredAt when the job became succeeded
  * @param lineage what the numbers were measured on and where training started (the training file's id
  *        and name, the eval set, the parent checkpoint); null in entries written before it existed
+ * @param taskMetrics scores of answers generated for the eval prompts by the base model and the adapter;
+ *        null when the worker ran no task evaluation
  */
 public record FineTuningSucceeded(
         JobId jobId,
@@ -55,7 +60,8 @@ public record FineTuningSucceeded(
         Artifact artifact,
         String createdBy,
         Instant occurredAt,
-        Lineage lineage) {
+        Lineage lineage,
+        TaskMetrics taskMetrics) {
 
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
@@ -86,7 +92,36 @@ public record FineTuningSucceeded(
             String baseModelSha256, String datasetSha256, String evalSetSha256, FineTuningMethod method,
             Hyperparameters hyperparameters, Metrics metrics, Artifact artifact, String createdBy, Instant occurredAt) {
         this(jobId, tenantId, segment, baseModelId, baseModelSha256, datasetSha256, evalSetSha256, method,
-                hyperparameters, metrics, artifact, createdBy, occurredAt, null);
+                hyperparameters, metrics, artifact, createdBy, occurredAt, null, null);
+    }
+
+    /**
+     * Task metrics from generation: the eval set's prompts answered greedily (at most {@code maxNewTokens}
+     * tokens) by the base model and by the adapter, each answer scored against the reference answer.
+     *
+     * @param examples prompts answered
+     * @param extractor the answer extractor (a regular expression) when one was used
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record TaskMetrics(int examples, String extractor, int maxNewTokens, TaskScores base, TaskScores adapter) {
+
+        public TaskMetrics {
+            Checks.notNegative(examples, "task_metrics.examples");
+            Checks.notNull(base, "task_metrics.base");
+            Checks.notNull(adapter, "task_metrics.adapter");
+        }
+    }
+
+    /**
+     * Mean scores in [0, 1] over the answers of one model.
+     *
+     * @param exactMatch equal to the reference after normalising case, spaces and final punctuation
+     * @param contains the normalised reference occurs in the answer
+     * @param extractedMatch the extractor's value equals the reference's; null without an extractor
+     * @param rougeL ROUGE-L F1 over words
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record TaskScores(double exactMatch, double contains, Double extractedMatch, double rougeL) {
     }
 
     /**
