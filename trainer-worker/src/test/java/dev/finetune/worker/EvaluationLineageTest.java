@@ -171,6 +171,32 @@ class EvaluationLineageTest {
     }
 
     @Test
+    void aBrokenValidationFileFailsTheJobNamingItBeforeAnyTraining() {
+        // given a validation file broken behind the API's back (its row still says valid)
+        List<String> records = WorkerFixtures.identityChat(6).lines().toList();
+        Dataset train = fixtures.dataset(segment, "train.jsonl", WorkerFixtures.identityChat(20));
+        Dataset validation = fixtures.dataset(segment, "eval.jsonl",
+                records.get(0) + "\n" + records.get(1).substring(0, 20) + "\n");
+        FineTuningJob job = fixtures.queue(segment, model, train, validation, FineTuningMethod.LORA, quick(2), 3L, null);
+
+        // when
+        try (Worker worker = WorkerFixtures.worker("worker-b", work, published)) {
+            awaitEnd(job.id());
+        }
+
+        // then
+        FineTuningJob done = fixtures.job(job.id());
+        assertThat(done.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(done.error()).hasValueSatisfying(e -> {
+            assertThat(e.code()).isEqualTo("invalid_validation_file");
+            assertThat(e.param()).isEqualTo("validation_file");
+            assertThat(e.message()).startsWith("the validation file has 1 bad record(s) of 2: 2: invalid JSON");
+        });
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM job_metrics WHERE job_id = ?", Integer.class,
+                job.id().value())).isZero();
+    }
+
+    @Test
     void fromCheckpointContinuesAnotherJobsCheckpointFromItsEvalLossAndRecordsTheParent() {
         // given a finished parent with a checkpoint at its last step, 4
         Dataset data = fixtures.dataset(segment, "identity-40.jsonl", WorkerFixtures.identityChat(40));

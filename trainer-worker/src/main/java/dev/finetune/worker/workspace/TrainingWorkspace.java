@@ -204,8 +204,12 @@ public class TrainingWorkspace {
     private void download(Dataset dataset, Path file, DatasetSpec format, String param) {
         transfer.download(dataset.objectKey(), file);
         ValidationReport report = DatasetReader.validate(file, format, null);
-        if (!report.ok()) {
+        if (!report.ok() && param.equals("training_file")) {
             throw new DatasetValidationException(param + " " + dataset.id(), report);
+        }
+        if (!report.ok()) {
+            throw new JobRejectedException("invalid_" + param, dev.finetune.worker.batch.Failures.describe(report,
+                    param.replace('_', ' ')), param);
         }
         String sha = sha256(file);
         if (!sha.equals(dataset.sha256())) {
@@ -311,6 +315,18 @@ public class TrainingWorkspace {
         progress.event(active.jobId(), EventLevel.INFO, "Resumed from the checkpoint at step " + checkpoint.step(),
                 Map.of("step", checkpoint.step(), "checkpoint", checkpoint.objectKey(), "attempt", active.attempt(),
                         "worker", active.worker().value()));
+    }
+
+    /**
+     * The local copy of a base model the tenant may use (downloaded once per worker), for work other
+     * than a training job's (on-demand task evaluations).
+     */
+    public Path baseModel(dev.finetune.core.tenant.TenantId tenant, dev.finetune.core.model.BaseModelId id) {
+        BaseModel model = readOnly.execute(s -> models.findVisible(tenant, id)).orElseThrow(() ->
+                new JobRejectedException("model_not_found", "base model " + id + " does not exist or is not visible", "model"));
+        Path dir = properties.workDir().resolve("models").resolve(model.id().value().toString());
+        downloadModel(model, dir);
+        return dir;
     }
 
     /** Downloads the base model once per worker; a directory without the marker is incomplete and redone. */
