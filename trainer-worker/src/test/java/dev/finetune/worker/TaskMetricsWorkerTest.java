@@ -22,6 +22,8 @@ import dev.finetune.core.tenant.Segment;
 import dev.finetune.core.testing.RealInfrastructure;
 import dev.finetune.registry.AdapterRegistry;
 import dev.finetune.registry.AdapterVersion;
+import dev.finetune.registry.TaskEvaluation;
+import dev.finetune.registry.TaskEvaluations;
 import dev.finetune.settings.FineTuningMethod;
 import dev.finetune.settings.TargetModules;
 import dev.finetune.worker.WorkerFixtures.SucceededEvents;
@@ -76,12 +78,43 @@ class TaskMetricsWorkerTest {
                 FineTuningJob j = fixtures.job(job.id());
                 return j.status().isTerminal() && j.leaseOwner().isEmpty();
             });
+
+            // and on demand: the registered version against another dataset of the tenant, run by the idle worker
+            await("the version", Duration.ofSeconds(10), () -> fixtures.job(job.id()).fineTunedModel().isPresent());
+            Dataset other = fixtures.dataset(segment, "identity-first-5.jsonl", WorkerFixtures.identityChat(5));
+            TaskEvaluations evaluations = api.getBean(TaskEvaluations.class);
+            TaskEvaluation queued = evaluations.request(segment.tenantId(), segment.name(), 1, other.id(), 5, 32, null, "test");
+            assertThat(queued.status()).isEqualTo("queued");
+            await("the on-demand evaluation", Duration.ofMinutes(4), () -> List.of("succeeded", "failed")
+                    .contains(evaluations.find(segment.tenantId(), queued.id()).orElseThrow().status()));
+            TaskEvaluation done = evaluations.find(segment.tenantId(), queued.id()).orElseThrow();
+            assertThat(done.status()).as("error %s", done.error()).isEqualTo("succeeded");
+            System.out.printf(java.util.Locale.ROOT, "on demand, version 1 on 5 identity records: exact match %.3f -> %.3f, "
+                    + "ROUGE-L %.3f -> %.3f%n", done.result().base().exactMatch(), done.result().adapter().exactMatch(),
+                    done.result().base().rougeL(), done.result().adapter().rougeL());
+            assertThat(done.result().examples()).isEqualTo(5);
+            assertThat(done.result().maxNewTokens()).isEqualTo(32);
+            assertThat(done.result().adapter().rougeL()).isGreaterThan(done.result().base().rougeL());
+            try (InputStream in = fixtures.store().get(done.examplesFile())) {
+                assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()).hasSize(5);
+            }
+            assertThat(done.examplesFile()).startsWith("tenants/" + segment.tenantId().value() + "/task-evaluations/");
+            assertThat(evaluations.ofVersion(segment.tenantId(), segment.name(), 1)).extracting(TaskEvaluation::id)
+                    .containsExactly(queued.id());
+            Segment stranger = fixtures.tenant("stranger");
+            assertThat(evaluations.find(stranger.tenantId(), queued.id())).as("another tenant's evaluation").isEmpty();
+            Dataset theirs = fixtures.dataset(stranger, WorkerFixtures.identityChat(3));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> evaluations.request(segment.tenantId(), segment.name(),
+                    1, theirs.id(), 5, 32, null, "test")).hasMessageContaining("dataset");
         }
 
         // then
         assertThat(fixtures.job(job.id()).status()).as("error %s", fixtures.job(job.id()).error()).isEqualTo(JobStatus.SUCCEEDED);
         FineTuningSucceeded e = published.received.stream().filter(x -> x.jobId().equals(job.id())).findFirst().orElseThrow();
         FineTuningSucceeded.TaskMetrics m = e.taskMetrics();
+        System.out.printf(java.util.Locale.ROOT, "training: first loss %.9f, final loss %.9f, final eval loss %.9f, "
+                + "adapter sha256 %s%n", e.metrics().firstTrainLoss(), e.metrics().finalTrainLoss(),
+                e.metrics().finalEvalLoss(), e.artifact().weightsSha256());
         System.out.printf(java.util.Locale.ROOT, "task metrics on %d held-out identity prompts, base -> adapter: "
                 + "exact match %.3f -> %.3f, contains %.3f -> %.3f, ROUGE-L %.3f -> %.3f%n", m.examples(),
                 m.base().exactMatch(), m.adapter().exactMatch(), m.base().contains(), m.adapter().contains(),
@@ -108,7 +141,6 @@ class TaskMetricsWorkerTest {
         assertThat(jdbc.queryForList("SELECT message FROM job_events WHERE job_id = ?", String.class, job.id().value()))
                 .anySatisfy(msg -> assertThat(msg).startsWith("Task metrics on 9 eval prompts, base -> adapter: "));
 
-        await("the version", Duration.ofSeconds(10), () -> fixtures.job(job.id()).fineTunedModel().isPresent());
         AdapterVersion v = registry.version(segment.tenantId(), segment.name(), 1);
         assertThat(v.taskMetrics()).isEqualTo(m);
     }

@@ -13,13 +13,15 @@ import org.springframework.validation.annotation.Validated;
  * @param maxNewTokens the longest answer generated (greedy)
  * @param extractor a regular expression whose first group is the answer to compare (e.g. GSM8K's
  *     {@code ####\s*(-?[\d,]*\.?\d+)}); empty scores no extracted match
+ * @param lease how long a worker holds an on-demand evaluation it claimed (it is claimed again after)
  */
 @Validated
 @ConfigurationProperties("finetune.worker.task-eval")
 public record TaskEvalProperties(
         @DefaultValue("0") @Min(0) @Max(10_000) int maxExamples,
         @DefaultValue("64") @Min(1) @Max(4096) int maxNewTokens,
-        @DefaultValue("") String extractor) {
+        @DefaultValue("") String extractor,
+        @DefaultValue("30m") java.time.Duration lease) {
 
     public boolean enabled() {
         return maxExamples > 0;

@@ -17,6 +17,7 @@ import dev.finetune.core.job.FineTuningSucceeded;
 import dev.finetune.data.PackedSequence;
 import dev.finetune.data.TokenizedExample;
 import dev.finetune.data.tokenizer.TextTokenizer;
+import dev.finetune.engine.model.Generator;
 import dev.finetune.engine.model.SamplingOptions;
 import dev.finetune.engine.recipe.AdapterInference;
 import dev.finetune.engine.recipe.FineTuneSession;
@@ -24,7 +25,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Task metrics from generation: the eval set's prompts answered greedily by the base model and by
- * the trained adapter (through {@link AdapterInference}), each answer scored against the eval
+ * the trained adapter (loaded by {@link AdapterInference}, generating from the prompt's token ids), each answer scored against the eval
  * example's reference answer by {@link TaskScorer}. Writes one JSON line per prompt
  * ({@value #EXAMPLES}) and the means ({@value #SUMMARY}) into the adapter's directory, so they are
  * uploaded with it and listed among the registry version's files.
@@ -58,15 +59,26 @@ public class TaskEvaluation {
      * answer (no eval set, or no loss mask to tell prompt from answer).
      */
     public Result run(FineTuneSession engine, Path adapterDir) {
-        List<Case> cases = cases(engine.prepared().data().eval(), engine.tokenizer(), properties.maxExamples());
+        return evaluate(engine.spec().modelDir(), engine.spec().device(), engine.prepared().data().eval(),
+                engine.tokenizer(), adapterDir, adapterDir, properties.maxExamples(), properties.maxNewTokens(),
+                properties.extractor());
+    }
+
+    /**
+     * Answers the prompts of {@code eval} (at most {@code maxExamples}) with the base model in
+     * {@code modelDir} and with the adapter in {@code adapterDir}, scores both and writes
+     * {@value #EXAMPLES} and {@value #SUMMARY} into {@code outDir}.
+     */
+    public static Result evaluate(Path modelDir, String device, List<PackedSequence> eval, TextTokenizer tokenizer,
+            Path adapterDir, Path outDir, int maxExamples, int maxNewTokens, String extractor) {
+        List<Case> cases = cases(eval, tokenizer, maxExamples);
         if (cases.isEmpty()) {
             return new Result(Optional.empty(), "no eval example has a prompt followed by a trained answer "
                     + "(no eval set, train_on_inputs, or raw text)");
         }
-        TaskScorer scorer = new TaskScorer(properties.extractorPattern());
-        SamplingOptions greedy = SamplingOptions.greedy(properties.maxNewTokens());
-        Path modelDir = engine.spec().modelDir();
-        String device = engine.spec().device();
+        String pattern = extractor == null || extractor.isBlank() ? null : extractor;
+        TaskScorer scorer = new TaskScorer(pattern == null ? null : java.util.regex.Pattern.compile(pattern));
+        SamplingOptions greedy = SamplingOptions.greedy(maxNewTokens);
         List<String> base = answers(AdapterInference.open(modelDir, null, device), cases, greedy);
         List<String> tuned = answers(AdapterInference.open(modelDir, adapterDir, device), cases, greedy);
         List<TaskScorer.Score> baseScores = new ArrayList<>();
@@ -86,15 +98,14 @@ public class TaskEvaluation {
             line.put("adapter", answer(tuned.get(i), t));
             lines.append(write(line)).append('\n');
         }
-        FineTuningSucceeded.TaskMetrics metrics = new FineTuningSucceeded.TaskMetrics(cases.size(),
-                properties.extractor().isBlank() ? null : properties.extractor(), properties.maxNewTokens(),
+        FineTuningSucceeded.TaskMetrics metrics = new FineTuningSucceeded.TaskMetrics(cases.size(), pattern, maxNewTokens,
                 scores(TaskScorer.Summary.of(baseScores)), scores(TaskScorer.Summary.of(tunedScores)));
         try {
-            Files.createDirectories(adapterDir);
-            Files.writeString(adapterDir.resolve(EXAMPLES), lines, StandardCharsets.UTF_8);
-            Files.writeString(adapterDir.resolve(SUMMARY), write(metrics), StandardCharsets.UTF_8);
+            Files.createDirectories(outDir);
+            Files.writeString(outDir.resolve(EXAMPLES), lines, StandardCharsets.UTF_8);
+            Files.writeString(outDir.resolve(SUMMARY), write(metrics), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the task evaluation into " + adapterDir, e);
+            throw new UncheckedIOException("cannot write the task evaluation into " + outDir, e);
         }
         return new Result(Optional.of(metrics), null);
     }
@@ -142,11 +153,19 @@ public class TaskEvaluation {
         return reference.isEmpty() ? Optional.empty() : Optional.of(new Case(index, prompt, promptText, reference));
     }
 
+    /**
+     * Greedy answers from the model {@link AdapterInference} loaded (with its adapter, if any), continuing
+     * each prompt's own token ids: decoding a templated prompt and encoding it again is not always the
+     * same ids (special tokens, unknown characters), and the answer must follow what was trained.
+     */
     private static List<String> answers(AdapterInference inference, List<Case> cases, SamplingOptions options) {
         try (inference) {
+            TextTokenizer tokenizer = inference.tokenizer();
+            Generator generator = new Generator(inference.model(), tokenizer.eosId());
             List<String> out = new ArrayList<>();
             for (Case c : cases) {
-                out.add(inference.generate(c.prompt(), options, false).completion().strip());
+                int[] generated = generator.generateTimed(c.promptIds(), options).tokenIds();
+                out.add(tokenizer.decode(generated, true).strip());
             }
             return out;
         }
