@@ -56,6 +56,10 @@ public class TaskEvaluations {
                     + maxNewTokens).with("field", "max_new_tokens");
         }
         String pattern = extractor == null || extractor.isBlank() ? null : extractor;
+        if (pattern != null && (pattern.length() > 500 || pattern.chars().anyMatch(Character::isISOControl))) {
+            throw new PlatformProblem(ProblemKind.VALIDATION, "extractor must be at most 500 characters without control "
+                    + "characters").with("field", "extractor");
+        }
         if (pattern != null) {
             try {
                 if (java.util.regex.Pattern.compile(pattern).matcher("").groupCount() < 1) {

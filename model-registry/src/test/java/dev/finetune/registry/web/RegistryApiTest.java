@@ -263,6 +263,8 @@ class RegistryApiTest {
                 + "\",\"extractor\":\"####\"}", "submit"), 400).get("field").asString()).isEqualTo("extractor");
         assertThat(json(call("POST", REPO + "/versions/2/task-evaluations", "{\"dataset\":\"" + acme.dataset().id().value()
                 + "\",\"max_examples\":0}", "submit"), 400).get("field").asString()).isEqualTo("max_examples");
+        assertThat(json(call("POST", REPO + "/versions/2/task-evaluations", "{\"dataset\":\"" + acme.dataset().id().value()
+                + "\",\"extractor\":\"(\\u0000)\"}", "submit"), 400).get("field").asString()).isEqualTo("extractor");
         assertThat(json(call("POST", REPO + "/versions/2/task-evaluations", "{}", "submit"), 400).get("field").asString())
                 .isEqualTo("dataset");
         assertThat(call("POST", REPO + "/versions/2/task-evaluations", "{\"dataset\":\"" + acme.dataset().id().value() + "\"}",
