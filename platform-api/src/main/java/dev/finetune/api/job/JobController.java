@@ -1,7 +1,6 @@
 package dev.finetune.api.job;
 
 import java.net.URI;
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -23,7 +22,6 @@ import org.slf4j.MDC;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
-import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -43,16 +41,16 @@ class JobController {
     private final JobQueries queries;
     private final JobViews views;
     private final SegmentRepository segments;
-    private final TransactionTemplate tx;
+    private final JobCancellation cancellation;
 
     JobController(JobSubmission submission, FineTuningJobRepository jobs, JobQueries queries, JobViews views,
-            SegmentRepository segments, TransactionTemplate tx) {
+            SegmentRepository segments, JobCancellation cancellation) {
         this.submission = submission;
         this.jobs = jobs;
         this.queries = queries;
         this.views = views;
         this.segments = segments;
-        this.tx = tx;
+        this.cancellation = cancellation;
     }
 
     /** 201 with the new job; 200 with the same job when an Idempotency-Key call is retried. */
@@ -104,23 +102,10 @@ class JobController {
         return views.of(caller, find(caller, jobId));
     }
 
-    /**
-     * Queued (or validating) jobs are cancelled at once; a running job becomes cancelling and its
-     * worker stops after the step in progress (its next heartbeat brings the request in);
-     * cancelling again is a no-op; a finished job is 409.
-     */
+    /** See {@link JobCancellation}: queued jobs end at once, running ones become cancelling; finished ones are 409. */
     @PostMapping("/{jobId}/cancel")
     JobView cancel(@AuthenticationPrincipal Caller caller, @PathVariable UUID jobId) {
-        caller.require(ApiKeyScope.SUBMIT);
-        FineTuningJob job = tx.execute(s -> {
-            FineTuningJob j = find(caller, jobId);
-            if (j.status() == JobStatus.CANCELLING) {
-                return j;
-            }
-            j.requestCancel(Instant.now());
-            return jobs.saveAndFlush(j);
-        });
-        return views.of(caller, job);
+        return views.of(caller, cancellation.cancel(caller, jobId));
     }
 
     private FineTuningJob find(Caller caller, UUID id) {
