@@ -41,15 +41,18 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 @Tag(name = "Datasets", description = "Training and validation files, validated record by record at upload")
 class DatasetController {
 
+    private static final String UPLOAD = "Either the file itself as the body (application/jsonl, application/x-ndjson,"
+            + " application/json for a JSON array, text/plain), with name and format as query parameters; or a multipart"
+            + " form whose part 'file' holds it, with name and format as form fields or query parameters. Every record is"
+            + " validated before anything is stored: a 422 invalid-dataset lists the bad records by line and field.";
+
     private final DatasetFiles files;
 
     DatasetController(DatasetFiles files) {
         this.files = files;
     }
 
-    @Operation(operationId = "uploadDataset", summary = "Upload a dataset as the request body",
-            description = "The body is the file itself (JSONL, a JSON array, or plain text). Every record is validated"
-                    + " before anything is stored; a 422 invalid-dataset lists bad records by line and field.",
+    @Operation(operationId = "uploadDataset", summary = "Upload a dataset", description = UPLOAD,
             requestBody = @RequestBody(required = true, content = {
                     @Content(mediaType = "application/jsonl", schema = @Schema(type = "string", format = "binary")),
                     @Content(mediaType = "application/x-ndjson", schema = @Schema(type = "string", format = "binary")),
@@ -73,9 +76,7 @@ class DatasetController {
      * A multipart upload: part {@code file}, with {@code name} and {@code format} as form fields or
      * query parameters, read as a stream.
      */
-    @Operation(operationId = "uploadDatasetMultipart", summary = "Upload a dataset as a multipart form",
-            description = "Part 'file' holds the file; 'name' and 'format' may be form fields (before or after the file)"
-                    + " or query parameters.",
+    @Operation(operationId = "uploadDataset", summary = "Upload a dataset", description = UPLOAD,
             requestBody = @RequestBody(required = true, content = @Content(mediaType = MediaType.MULTIPART_FORM_DATA_VALUE,
                     schema = @Schema(implementation = MultipartForm.class),
                     encoding = @Encoding(name = "file", contentType = "application/octet-stream"))),

@@ -19,13 +19,14 @@ import io.swagger.v3.oas.annotations.media.Schema;
  */
 public record JobView(
         String id,
-        String object,
-        String status,
+        @Schema(allowableValues = "fine_tuning.job") String object,
+        @Schema(allowableValues = {"validating_files", "queued", "running", "cancelling", "succeeded", "failed",
+                "cancelled"}, example = "queued") String status,
         String model,
         @JsonProperty("model_id") String modelId,
         @JsonProperty("training_file") String trainingFile,
         @JsonProperty("validation_file") String validationFile,
-        String method,
+        @Schema(allowableValues = {"lora", "qlora", "adapter"}) String method,
         Hyperparameters hyperparameters,
         String segment,
         String suffix,

@@ -15,6 +15,7 @@ import org.springframework.web.bind.annotation.RestController;
  * default {@code {"status": 999}} body. Asked for directly, {@code /error} is no endpoint: a 404.
  */
 @RestController
+@io.swagger.v3.oas.annotations.Hidden
 class ErrorEndpoint implements ErrorController {
 
     @RequestMapping("/error")
