@@ -29,10 +29,11 @@ class WireNamedEnumSchemas implements ModelConverter {
         Class<?> raw = javaType == null ? null : javaType.getRawClass();
         if (raw == TargetModules.class) {
             // SettingsJson writes PEFT's form: the word "all-linear", or a list of module names
-            return new Schema<>().name("TargetModules").description("\"all-linear\", or the module names to adapt")
+            context.defineModel("TargetModules", new Schema<>().description("\"all-linear\", or the module names to adapt")
                     .oneOf(List.of(new StringSchema()._enum(List.of(TargetModules.ALL_LINEAR)),
                             new ArraySchema().items(new StringSchema())))
-                    .example(List.of("q_proj", "v_proj"));
+                    .example(List.of("q_proj", "v_proj")));
+            return new Schema<>().$ref("#/components/schemas/TargetModules");
         }
         if (raw != null && raw.isEnum() && WireNamed.class.isAssignableFrom(raw)) {
             StringSchema schema = new StringSchema();

@@ -62,8 +62,7 @@ class OpenApiDocumentTest extends ApiTestBase {
             assertThat(schema.getValue().path("properties").propertyNames()).as(schema.getKey())
                     .allMatch(n -> n.matches("[a-z0-9_]+"), "snake_case");
         }
-        JsonNode targets = served().path("components").path("schemas").path("Hyperparameters").path("properties")
-                .path("target_modules");
+        JsonNode targets = served().path("components").path("schemas").path("TargetModules");
         assertThat(targets.path("oneOf").size()).isEqualTo(2);
     }
 
