@@ -222,6 +222,21 @@ class OpenAiSdkTest extends ApiTestBase {
                                 .putAdditionalProperty("learning_rate", JsonValue.from(0.001)).build()).build()));
         assertThat(both.param()).contains("hyperparameters.learning_rate_multiplier");
 
+        BadRequestException unknownSetting = catchThrowableOfType(BadRequestException.class, () -> client.fineTuning().jobs()
+                .create(JobCreateParams.builder().model(model).trainingFile(file).hyperparameters(
+                        JobCreateParams.Hyperparameters.builder().putAdditionalProperty("lora_rank", JsonValue.from(4)).build())
+                        .build()));
+        assertThat(unknownSetting.param()).contains("hyperparameters.lora_rank");
+        assertThat(unknownSetting.getMessage()).contains("lora_r");
+
+        BadRequestException epochs = catchThrowableOfType(BadRequestException.class, () -> client.fineTuning().jobs()
+                .create(JobCreateParams.builder().model(model).trainingFile(file).method(JobCreateParams.Method.builder()
+                        .type(JobCreateParams.Method.Type.SUPERVISED).supervised(SupervisedMethod.builder()
+                                .hyperparameters(SupervisedHyperparameters.builder()
+                                        .nEpochs(SupervisedHyperparameters.NEpochs.ofAuto()).build()).build()).build())
+                        .putAdditionalBodyProperty("peft_method", JsonValue.from("prefix-tuning")).build()));
+        assertThat(epochs.param()).contains("peft_method");
+
         BadRequestException unknownField = catchThrowableOfType(BadRequestException.class, () -> client.fineTuning().jobs()
                 .create(JobCreateParams.builder().model(model).trainingFile(file)
                         .putAdditionalBodyProperty("lora_rank", JsonValue.from(4)).build()));
