@@ -70,9 +70,11 @@ class GeneratedClientIT {
         DatasetsApi datasets = new DatasetsApi(client);
         JobsApi jobs = new JobsApi(client);
 
-        DatasetView dataset = datasets.uploadDataset(
-                PlatformUnderTest.samples().resolve("datasets/llamafactory_identity.json").toFile(), "identity.json",
-                "instruction");
+        // application/json is the body's first media type: a JSON array of records, read from the sample file
+        List<Object> records = client.getObjectMapper().readValue(
+                PlatformUnderTest.samples().resolve("datasets/llamafactory_identity.json").toFile(),
+                new com.fasterxml.jackson.core.type.TypeReference<List<Object>>() { });
+        DatasetView dataset = datasets.uploadDataset(records, "identity.json", "instruction");
         assertThat(dataset.getRows()).isEqualTo(91);
 
         CreateJobRequest request = new CreateJobRequest().model(model).trainingFile(dataset.getId())

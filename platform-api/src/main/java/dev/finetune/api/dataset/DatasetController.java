@@ -56,7 +56,8 @@ class DatasetController {
             requestBody = @RequestBody(required = true, content = {
                     @Content(mediaType = "application/jsonl", schema = @Schema(type = "string", format = "binary")),
                     @Content(mediaType = "application/x-ndjson", schema = @Schema(type = "string", format = "binary")),
-                    @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(type = "string", format = "binary")),
+                    @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                            array = @io.swagger.v3.oas.annotations.media.ArraySchema(schema = @Schema(type = "object"))),
                     @Content(mediaType = MediaType.TEXT_PLAIN_VALUE, schema = @Schema(type = "string", format = "binary"))}),
             responses = @ApiResponse(responseCode = "201", description = "Stored; Location names it",
                     content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = DatasetView.class))))

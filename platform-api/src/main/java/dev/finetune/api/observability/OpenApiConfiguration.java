@@ -89,6 +89,11 @@ class OpenApiConfiguration {
             }
             successStatus(operation, handler);
             declaredBodyTypes(operation, handler);
+            String download = DOWNLOADS.get(operation.getOperationId());
+            if (download != null && operation.getResponses() != null && operation.getResponses().get("200") != null) {
+                operation.getResponses().get("200").description("The file").content(new Content().addMediaType(download,
+                        new MediaType().schema(new StringSchema().format("binary"))));
+            }
             return operation;
         };
     }
@@ -139,8 +144,8 @@ class OpenApiConfiguration {
 
     /**
      * A body the handler reads from the request stream itself (no {@code @RequestBody} parameter) is
-     * described by its {@code @Operation(requestBody = ...)}, whose binary media types springdoc would
-     * otherwise replace by the default one.
+     * described by its {@code @Operation(requestBody = ...)}, whose binary media types (and JSON arrays
+     * of records) springdoc would otherwise replace by the default one.
      */
     private static void declaredBodyTypes(Operation operation, HandlerMethod handler) {
         io.swagger.v3.oas.annotations.Operation declared =
@@ -153,6 +158,9 @@ class OpenApiConfiguration {
         for (io.swagger.v3.oas.annotations.media.Content c : declared.requestBody().content()) {
             if ("binary".equals(c.schema().format())) {
                 content.addMediaType(c.mediaType(), new MediaType().schema(new StringSchema().format("binary")));
+            } else if ("object".equals(c.array().schema().type())) {
+                // a JSON body that is a list of records (a dataset as a JSON array)
+                content.addMediaType(c.mediaType(), new MediaType().schema(new ArraySchema().items(new ObjectSchema())));
             }
         }
         operation.getRequestBody().setContent(content);
@@ -192,6 +200,9 @@ class OpenApiConfiguration {
         }
         return method.equals("list") ? "list" + resource + "s" : method + resource;
     }
+
+    /** Handlers that write their body themselves (no return value to document): what they send. */
+    private static final Map<String, String> DOWNLOADS = Map.of("downloadVersion", "application/zip");
 
     private static final Map<String, String> NAMED = Map.ofEntries(
             Map.entry("RegistryRepositories.repositories", "listRepositories"),
