@@ -117,7 +117,7 @@ class GeneratedClientIT {
         assertThat(resolved.getRef()).isEqualTo(job.getFineTunedModel());
         int number = Integer.parseInt(job.getFineTunedModel().substring("default/".length()));
         AdapterVersion version = registry.getVersion("default", number);
-        assertThat(version.getSourceJobId()).isEqualTo(job.getId());
+        assertThat(version.getSourceJobId()).hasToString(job.getId());
         assertThat(version.getEvalLoss()).isLessThan(version.getInitialEvalLoss());
 
         ApiException missing = catchThrowableOfType(ApiException.class, () -> jobs.getJob(UUID.randomUUID()));
