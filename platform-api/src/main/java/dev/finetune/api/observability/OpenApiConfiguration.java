@@ -266,6 +266,8 @@ class OpenApiConfiguration {
         properties.put("instance", new StringSchema().format("uri-reference"));
         properties.put("param", new StringSchema().nullable(true).description("the request field, query parameter or"
                 + " header at fault, e.g. hyperparameters.lora_r").example("hyperparameters.lora_r"));
+        properties.put("field", new StringSchema().nullable(true).description("the model registry's name for param"
+                + " (its problems say field where the rest of the API says param)"));
         properties.put("errors", new ArraySchema().description("a dataset's bad records (invalid-dataset), or every"
                 + " invalid field of a body (validation)").items(new ObjectSchema()
                         .addProperty("line", new IntegerSchema().nullable(true))
