@@ -156,6 +156,9 @@ class JourneyBrowserIT {
         alias.clear();
         alias.sendKeys("production");
         browser.driver().findElement(By.cssSelector("#promote-form button[type=submit]")).click();
+        // the confirm step names the version and the gate's verdict before anything moves
+        assertThat(browser.waitFor(By.cssSelector("#promote-form .confirm")).getText()).contains("v" + version).contains("Gate:");
+        browser.driver().findElement(By.xpath("//button[normalize-space()='Yes, move production to v" + version + "']")).click();
 
         // then: the gate's verdict, and the alias has moved
         browser.waitFor(By.cssSelector("#promote-form .success, #promote-form .problem"), Duration.ofSeconds(30));
@@ -166,6 +169,7 @@ class JourneyBrowserIT {
             browser.driver().findElement(By.name("force")).click();
             browser.driver().findElement(By.name("reason")).sendKeys("journey test");
             browser.driver().findElement(By.cssSelector("#promote-form button[type=submit]")).click();
+            browser.waitFor(By.xpath("//button[normalize-space()='Yes, move production to v" + version + "']")).click();
         }
         browser.waitFor(By.cssSelector("li[data-alias=production][data-version='" + version + "']"), Duration.ofSeconds(30));
         browser.screenshot("journey-promoted");

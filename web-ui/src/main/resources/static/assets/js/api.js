@@ -3,6 +3,7 @@
 // here and nowhere else, so aligning them with the server is a change to this file alone.
 
 const KEY_STORAGE = 'finetune.apiKey';
+const SCOPES_STORAGE = 'finetune.scopes';
 // Relative to the page, so the dashboard also works behind a path prefix.
 const BASE = 'api/v1';
 
@@ -11,11 +12,35 @@ export const session = {
   get key() {
     return sessionStorage.getItem(KEY_STORAGE);
   },
-  signIn(key) {
+  /**
+   * @param scopes what the key may do, as `GET /api-keys/self` lists it in `can` (implied scopes
+   *     included); null when the server did not say, and then every control is offered
+   */
+  signIn(key, scopes) {
     sessionStorage.setItem(KEY_STORAGE, key.trim());
+    if (scopes) sessionStorage.setItem(SCOPES_STORAGE, JSON.stringify(scopes));
+    else sessionStorage.removeItem(SCOPES_STORAGE);
   },
   signOut() {
     sessionStorage.removeItem(KEY_STORAGE);
+    sessionStorage.removeItem(SCOPES_STORAGE);
+  },
+  /** The key's scopes (read, submit, admin, implied ones included), or null when unknown. */
+  get scopes() {
+    try {
+      return JSON.parse(sessionStorage.getItem(SCOPES_STORAGE) || 'null');
+    } catch {
+      return null;
+    }
+  },
+  /**
+   * Whether the key may do what `scope` allows: the dashboard shows a write control only when
+   * this is true, so a read-only key never fills in a form the API will refuse. The API still
+   * checks every call; this only spares the user.
+   */
+  can(scope) {
+    const scopes = this.scopes;
+    return !scopes || scopes.includes(scope);
   },
   /** The visible part of a key, `ftk_abcd1234`, never the secret. */
   get prefix() {
@@ -161,6 +186,8 @@ export function newIdempotencyKey() {
 export const api = {
   /** Checks a key before it is kept: any read the key's scopes allow. */
   checkKey: (key) => request('GET', '/segments', { key }),
+  /** The key's own prefix and scopes (`can`: every scope it holds, implied ones included); needs no scope. */
+  keySelf: (key) => request('GET', '/api-keys/self', { key }),
 
   // segments
   listSegments: () => request('GET', '/segments'),

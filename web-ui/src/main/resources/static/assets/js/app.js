@@ -48,7 +48,10 @@ async function render() {
   document.body.classList.toggle('signed-in', signedIn);
   nav.hidden = !signedIn;
   navToggle.hidden = !signedIn;
-  document.getElementById('session-key').textContent = signedIn ? `Key ${session.prefix}` : '';
+  document.getElementById('session-key').textContent = signedIn
+    ? `Key ${session.prefix}${session.scopes ? ` (${scopeSummary(session.scopes)})` : ''}` : '';
+  // a page the key cannot use is not offered (data-scope on its nav link)
+  for (const a of nav.querySelectorAll('a[data-scope]')) a.closest('li').hidden = signedIn && !session.can(a.dataset.scope);
 
   const container = h('div.view');
   clear(main, container);
@@ -82,6 +85,10 @@ async function render() {
   } catch (e) {
     if (seq === renderSeq) container.append(problemBox(e, { heading: 'This page failed' }));
   }
+}
+
+function scopeSummary(scopes) {
+  return scopes.includes('admin') ? 'admin' : scopes.includes('submit') ? 'submit' : scopes.includes('read') ? 'read-only' : 'no scopes';
 }
 
 function markCurrent(name) {

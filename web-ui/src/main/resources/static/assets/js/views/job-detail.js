@@ -2,7 +2,7 @@
 // with polling as the fallback), learning rate, tokens/s, ETA, the event log, checkpoints and
 // cancel; the final metrics and adapter files on success; the reason and what to do on failure.
 
-import { api, followEvents, page } from '../api.js';
+import { api, followEvents, page, session } from '../api.js';
 import {
   announce, clear, empty, formatBytes, formatDuration, formatNumber, h, jobProgress, loading, problemBox,
   progressBar, progressHint, shortId, statusBadge, timeAgo, TERMINAL,
@@ -66,7 +66,7 @@ export async function renderJobDetail(container, id) {
 
   function drawHead() {
     const job = state.job;
-    const cancellable = !TERMINAL.has(job.status) && job.status !== 'cancelling';
+    const cancellable = !TERMINAL.has(job.status) && job.status !== 'cancelling' && session.can('submit');
     clear(head,
       h('div', h('h1', job.suffix ? `${job.suffix} ` : 'Job ', h('code.job-id', job.id)), ' ', statusBadge(job.status)),
       cancellable ? cancelControl() : null);

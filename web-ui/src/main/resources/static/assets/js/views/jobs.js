@@ -2,7 +2,7 @@
 // hash so a filtered view can be bookmarked); cursor "load more"; refreshes itself while any
 // listed job is still moving.
 
-import { api, page } from '../api.js';
+import { api, page, session } from '../api.js';
 import { clear, empty, h, loading, problemBox, progressBar, progressHint, shortId, statusBadge, timeAgo, TERMINAL } from '../dom.js';
 
 const STATUSES = ['validating_files', 'queued', 'running', 'cancelling', 'succeeded', 'failed', 'cancelled'];
@@ -32,7 +32,7 @@ export async function renderJobs(container, query) {
   container.append(
     h('div.page-head',
       h('h1', 'Fine-tuning jobs'),
-      h('a.button.primary', { href: '#/new' }, 'New job')),
+      session.can('submit') ? h('a.button.primary', { href: '#/new' }, 'New job') : null),
     h('form.filters', { role: 'search', 'aria-label': 'Filter jobs', onsubmit: (e) => e.preventDefault() },
       h('div.field.inline', h('label', { for: 'filter-status' }, 'Status'), statusSelect),
       h('div.field.inline', h('label', { for: 'filter-segment' }, 'Segment'), segmentSelect)),
@@ -71,8 +71,8 @@ export async function renderJobs(container, query) {
     if (!jobs.length) {
       const filtered = filters.status || filters.segment;
       clear(list, empty(filtered ? 'No jobs match these filters.' : 'No fine-tuning jobs yet.',
-        filtered ? h('a', { href: '#/jobs' }, 'Show all jobs') : h('a', { href: '#/new' }, 'Start your first job'),
-        '.'));
+        filtered ? [h('a', { href: '#/jobs' }, 'Show all jobs'), '.']
+          : session.can('submit') ? [h('a', { href: '#/new' }, 'Start your first job'), '.'] : null));
     } else {
       clear(list, jobTable(jobs, hints));
     }

@@ -1,12 +1,18 @@
 // New job: upload (and validate) the data, choose base model, method and hyperparameters with
 // their defaults in view, pick the segment the adapter is for, submit once (Idempotency-Key).
 
-import { api, newIdempotencyKey, page } from '../api.js';
+import { api, newIdempotencyKey, page, session } from '../api.js';
 import { announce, clear, field, h, problemBox } from '../dom.js';
 import { defaultsOf, formatDefault, HYPERPARAMETERS, loadDefaults, METHODS, PRESETS, sameValue } from '../hyperparameters.js';
 import { datasetPicker } from './dataset-picker.js';
 
 export async function renderNewJob(container) {
+  if (!session.can('submit')) {
+    container.append(h('div.page-head', h('h1', 'New fine-tuning job')),
+      h('p.notice', { role: 'status' }, `This key (${session.prefix}) can only read: uploading data and starting jobs need `,
+        'a key with the submit scope. ', h('a', { href: '#/jobs' }, 'Back to the jobs'), '.'));
+    return null;
+  }
   // the defaults shown, compared against and reset to are the server's
   await loadDefaults();
   const form = h('form.new-job', { novalidate: true, 'aria-labelledby': 'new-job-title' });

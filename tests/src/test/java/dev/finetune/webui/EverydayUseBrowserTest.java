@@ -1,0 +1,190 @@
+package dev.finetune.webui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import dev.finetune.api.ApiApplication;
+import dev.finetune.api.tenancy.TenantSetup;
+import dev.finetune.core.apikey.ApiKey;
+import dev.finetune.core.apikey.ApiKeyRepository;
+import dev.finetune.core.apikey.ApiKeyScope;
+import dev.finetune.core.apikey.IssuedApiKey;
+import dev.finetune.core.model.BaseModel;
+import dev.finetune.core.model.BaseModelRepository;
+import dev.finetune.core.storage.ObjectKeys;
+import dev.finetune.core.tenant.SegmentName;
+import dev.finetune.core.tenant.SegmentRepository;
+import dev.finetune.core.tenant.Tenant;
+import dev.finetune.core.testing.RealInfrastructure;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Issue 16, the dashboard for everyday use, in headless Chromium against the real API (real
+ * PostgreSQL, real S3Proxy): each page offers only what the signed-in key's scopes allow, and the
+ * Keys page says what each scope allows as the API checks it. Shares {@link DashboardBrowserTest}'s
+ * Spring context (same settings), so the API starts once for both.
+ */
+@SpringBootTest(classes = ApiApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"finetune.datasets.max-upload-size=2MB", "finetune.datasets.error-cap=50"})
+@RealInfrastructure
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class EverydayUseBrowserTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    TenantSetup tenants;
+    @Autowired
+    ApiKeyRepository keys;
+    @Autowired
+    SegmentRepository segments;
+    @Autowired
+    BaseModelRepository models;
+
+    private Browser browser;
+    private Tenant tenant;
+    private String adminKey;
+    private String submitKey;
+    private String readKey;
+
+    @BeforeAll
+    void startBrowserAndTenant() {
+        assumeTrue(Browser.available(), "needs Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver)");
+        tenant = tenants.create("everyday-" + System.nanoTime());
+        adminKey = issue("admin", ApiKeyScope.ADMIN);
+        submitKey = issue("ci", ApiKeyScope.SUBMIT);
+        readKey = issue("viewer", ApiKeyScope.READ);
+        segments.save(tenant.newSegment(new SegmentName("acme-support")));
+        models.save(BaseModel.ofTenant(tenant.id(), "tinystories-656k",
+                ObjectKeys.tenantBaseModelPrefix(tenant.id(), "tinystories-656k"),
+                Map.of("model_type", "llama", "hidden_size", 64, "num_hidden_layers", 8)));
+        browser = Browser.open("http://127.0.0.1:" + port + "/");
+    }
+
+    @AfterAll
+    void stopBrowser() {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aReadOnlyKeySeesNoWriteControls() {
+        // when: signed in with a key that may only read
+        signIn(readKey);
+
+        // then: no page or button that only a writer could use
+        browser.waitUntilText(By.cssSelector(".view h1"), "Fine-tuning jobs");
+        assertThat(visibleNavLinks()).contains("Jobs", "Registry").doesNotContain("New job", "API keys");
+        assertThat(browser.text(By.id("session-key"))).contains("read-only");
+        assertThat(browser.all(By.cssSelector(".page-head a[href='#/new']"))).isEmpty();
+
+        browser.go("#/new");
+        assertThat(browser.waitFor(By.cssSelector(".view .notice")).getText()).contains("submit scope");
+        assertThat(browser.all(By.cssSelector("input[type=file]"))).isEmpty();
+        assertThat(browser.all(By.xpath("//button[normalize-space()='Start fine-tuning']"))).isEmpty();
+
+        browser.go("#/keys");
+        assertThat(browser.waitFor(By.cssSelector(".view .notice")).getText()).contains("admin scope");
+        assertThat(browser.all(By.cssSelector("form.key-form"))).isEmpty();
+        assertThat(browser.all(By.xpath("//button[normalize-space()='Create key']"))).isEmpty();
+
+        browser.go("#/registry/acme-support");
+        browser.waitFor(By.cssSelector(".registry-body .card, .registry-body .problem, .registry-body .empty"));
+        assertThat(browser.all(By.id("promote-form"))).isEmpty();
+        assertThat(browser.all(By.xpath("//button[starts-with(normalize-space(), 'Promote')]"))).isEmpty();
+        browser.screenshot("scopes-read-only-registry-desktop-light");
+    }
+
+    @Test
+    @Order(2)
+    void aSubmitKeyMayPromoteAsTheKeysPageSaysAndTheApiAgrees() throws Exception {
+        // given: the Keys page, as an admin sees it, says promoting is the submit scope's
+        signIn(adminKey);
+        browser.go("#/keys");
+        WebElement scopes = browser.waitFor(By.cssSelector("fieldset.scopes"));
+        String submitHint = scopes.findElement(By.xpath(".//label[.//strong[text()='submit']]")).getText();
+        String adminHint = scopes.findElement(By.xpath(".//label[.//strong[text()='admin']]")).getText();
+        assertThat(submitHint).contains("promote and roll back").contains("production");
+        assertThat(adminHint).contains("keys").doesNotContain("promote and roll back");
+
+        // then: the API lets a submit key move production (its answer is about the version, not the scope)
+        // and refuses a read key with 403 naming the submit scope
+        String alias = "/api/v1/registry/repositories/acme-support/aliases/production";
+        String body = "{\"version\": 1, \"force\": false}";
+        HttpResponse<String> bySubmit = send("PUT", alias, submitKey, body);
+        assertThat(bySubmit.statusCode()).isNotIn(401, 403);
+        HttpResponse<String> byReader = send("PUT", alias, readKey, body);
+        assertThat(byReader.statusCode()).isEqualTo(403);
+        assertThat(JSON.readTree(byReader.body()).path("requiredScope").asString()).isEqualTo("submit");
+
+        // and the dashboard offers a submit key the promote form, but not the Keys page
+        signIn(submitKey);
+        assertThat(visibleNavLinks()).contains("Jobs", "New job", "Registry").doesNotContain("API keys");
+        browser.go("#/registry/acme-support");
+        browser.waitFor(By.cssSelector(".registry-body .card, .registry-body .problem, .registry-body .empty"));
+        JsonNode self = JSON.readTree(send("GET", "/api/v1/api-keys/self", submitKey, null).body());
+        assertThat(self.path("can").toString()).contains("submit").contains("read").doesNotContain("admin");
+    }
+
+    private List<String> visibleNavLinks() {
+        return browser.all(By.cssSelector("#nav li a")).stream().filter(WebElement::isDisplayed)
+                .map(WebElement::getText).toList();
+    }
+
+    private String issue(String name, ApiKeyScope scope) {
+        IssuedApiKey issued = ApiKey.issue(tenant.id(), name, Set.of(scope));
+        keys.save(issued.key());
+        return issued.token().reveal();
+    }
+
+    private void signIn(String key) {
+        browser.reload("#/jobs");
+        // a fresh tab state: no key, then a real page load
+        browser.driver().executeScript("sessionStorage.clear(); location.reload()");
+        WebElement input = browser.waitFor(By.cssSelector("input[name=api-key]"));
+        input.clear();
+        input.sendKeys(key);
+        browser.driver().findElement(By.cssSelector("form.signin button[type=submit]")).click();
+        browser.waitFor(By.id("nav"));
+    }
+
+    private HttpResponse<String> send(String method, String path, String key, String json) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + key).timeout(Duration.ofSeconds(10));
+        if (json != null) {
+            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+        } else {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
