@@ -8,6 +8,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -153,6 +156,66 @@ class EverydayUseBrowserTest {
         browser.waitFor(By.cssSelector(".registry-body .card, .registry-body .problem, .registry-body .empty"));
         JsonNode self = JSON.readTree(send("GET", "/api/v1/api-keys/self", submitKey, null).body());
         assertThat(self.path("can").toString()).contains("submit").contains("read").doesNotContain("admin");
+    }
+
+    @Test
+    @Order(3)
+    void aJsonArrayDatasetsErrorsNameTheRecordFromOneAndTheLineItStartsOn() throws IOException {
+        // given: the identity dataset as it ships (a pretty-printed JSON array), record 3 without "output"
+        String text = Files.readString(DashboardBrowserTest.samples().resolve("datasets/llamafactory_identity.json"));
+        JsonNode records = JSON.readTree(text);
+        ((tools.jackson.databind.node.ObjectNode) records.get(2)).remove("output");
+        String damaged = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(records);
+        Path file = Files.createTempDirectory("datasets").resolve("identity-record3.json");
+        Files.writeString(file, damaged, StandardCharsets.UTF_8);
+        int line = startLineOfRecord(damaged, 3);
+
+        // when
+        signIn(submitKey);
+        browser.go("#/new");
+        browser.waitFor(By.id("upload-training")).sendKeys(file.toString());
+        browser.driver().findElement(By.xpath(
+                "//fieldset[@data-role='training']//button[normalize-space()='Upload and validate']")).click();
+
+        // then: record 3 (not "line 2", the old 0-based index), starting on the line where its "{" is
+        WebElement row = browser.waitFor(By.cssSelector("#upload-result-training tr.error-row"));
+        assertThat(row.getAttribute("data-record")).isEqualTo("3");
+        assertThat(row.getAttribute("data-line")).isEqualTo(String.valueOf(line));
+        assertThat(row.getText()).contains("output");
+        String problem = browser.text(By.cssSelector("#upload-result-training .problem"));
+        assertThat(problem).contains("first at record 3 (line " + line + ")").containsIgnoringCase("Starts at line")
+                .contains("Valid records").doesNotContain("validRows");
+        browser.screenshot("new-job-json-array-errors-desktop-light");
+    }
+
+    /** The 1-based line on which the n-th record of a JSON array (one object per element) starts. */
+    private static int startLineOfRecord(String json, int n) {
+        int depth = 0;
+        int seen = 0;
+        int line = 1;
+        boolean inString = false;
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (c == '\n') {
+                line++;
+            } else if (inString) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '{' || c == '[') {
+                if (c == '{' && depth == 1 && ++seen == n) {
+                    return line;
+                }
+                depth++;
+            } else if (c == '}' || c == ']') {
+                depth--;
+            }
+        }
+        throw new AssertionError("no record " + n);
     }
 
     private List<String> visibleNavLinks() {

@@ -71,8 +71,12 @@ class DatasetUploads {
             detail = "the format cannot be detected from the records; pass format=chat|instruction|completion|sharegpt|text";
         } else {
             RecordError first = report.errors().get(0);
-            detail = (report.rows() - report.validRows()) + " of " + report.rows() + " records are invalid; first at line "
-                    + first.line() + (first.field() == null ? "" : " (" + first.field() + ")") + ": " + first.message();
+            String where = first.record() == null ? "line " + first.line()
+                    : "record " + first.record() + " (line " + first.line() + ")";
+            String message = first.record() == null ? first.message()
+                    : first.message().replaceFirst("^record \\d+ \\(line \\d+\\): ", "");
+            detail = (report.rows() - report.validRows()) + " of " + report.rows() + " records are invalid; first at "
+                    + where + (first.field() == null ? "" : " (" + first.field() + ")") + ": " + message;
         }
         return new PlatformProblem(ProblemKind.INVALID_DATASET, detail)
                 .with("format", report.format() == null ? null : report.format().wireName())
@@ -84,7 +88,11 @@ class DatasetUploads {
 
     private static Map<String, Object> error(RecordError e) {
         Map<String, Object> m = new LinkedHashMap<>();
+        // line: where the record starts; record: its number from 1 in a JSON array (absent in JSON Lines)
         m.put("line", e.line());
+        if (e.record() != null) {
+            m.put("record", e.record());
+        }
         m.put("field", e.field());
         m.put("message", e.message());
         return m;
