@@ -87,7 +87,8 @@ class EverydayUseBrowserTest {
         segments.save(tenant.newSegment(new SegmentName("acme-support")));
         models.save(BaseModel.ofTenant(tenant.id(), "tinystories-656k",
                 ObjectKeys.tenantBaseModelPrefix(tenant.id(), "tinystories-656k"),
-                Map.of("model_type", "llama", "hidden_size", 64, "num_hidden_layers", 8)));
+                Map.of("model_type", "llama", "hidden_size", 64, "num_hidden_layers", 8, "num_attention_heads", 8,
+                        "intermediate_size", 256, "vocab_size", 512)));
         browser = Browser.open("http://127.0.0.1:" + port + "/");
     }
 
@@ -186,6 +187,67 @@ class EverydayUseBrowserTest {
         assertThat(problem).contains("first at record 3 (line " + line + ")").containsIgnoringCase("Starts at line")
                 .contains("Valid records").doesNotContain("validRows");
         browser.screenshot("new-job-json-array-errors-desktop-light");
+    }
+
+    @Test
+    @Order(4)
+    void hyperparameterErrorsAppearNextToTheirFieldsAsTypedAndTheApisToo() throws Exception {
+        // given: the New job page with the real dataset uploaded
+        browser.go("#/jobs");
+        browser.go("#/new");
+        browser.waitFor(By.id("upload-training")).sendKeys(DashboardBrowserTest.samples()
+                .resolve("datasets/llamafactory_identity.json").toString());
+        browser.driver().findElement(By.xpath(
+                "//fieldset[@data-role='training']//button[normalize-space()='Upload and validate']")).click();
+        browser.waitFor(By.cssSelector("#upload-result-training .success"));
+
+        // when: two values out of the API's bounds are typed, nothing submitted
+        type("lora_r", "0");
+        type("n_epochs", "60");
+
+        // then: each error is under its own field at once, by the bounds the API serves
+        assertThat(browser.waitFor(By.cssSelector("[data-error-for=lora_r]")).getText()).isEqualTo("Must be at least 1 (was 0).");
+        assertThat(browser.waitFor(By.cssSelector("[data-error-for=n_epochs]")).getText()).isEqualTo("Must be at most 50 (was 60).");
+        assertThat(param("lora_r").getAttribute("aria-invalid")).isEqualTo("true");
+        browser.screenshot("new-job-field-errors-desktop-light");
+
+        // when: submitted anyway, nothing is sent and the first bad field has the focus
+        long jobsBefore = jobCount();
+        submit();
+        assertThat(browser.waitFor(By.cssSelector(".submit-bar .field-error")).getText()).contains("2 fields").contains("n_epochs, lora_r");
+        assertThat(browser.driver().switchTo().activeElement().getAttribute("name")).isEqualTo("n_epochs");
+        assertThat(jobCount()).isEqualTo(jobsBefore);
+
+        // when: fixed, the errors go; a rank the 64-wide base model cannot take passes the bounds but not the API
+        type("n_epochs", "1");
+        type("lora_r", "128");
+        assertThat(browser.all(By.cssSelector("[data-error-for]")).stream().filter(WebElement::isDisplayed)).isEmpty();
+        submit();
+
+        // then: the API's error is shown next to the field it names
+        browser.waitFor(By.cssSelector(".submit-bar .problem"));
+        String apiError = browser.waitFor(By.cssSelector("[data-error-for=lora_r]")).getText();
+        assertThat(apiError).contains("lora_r").contains("tinystories-656k");
+        assertThat(jobCount()).isEqualTo(jobsBefore);
+    }
+
+    private WebElement param(String name) {
+        return browser.driver().findElement(By.cssSelector(".params-grid [name=" + name + "]"));
+    }
+
+    private void type(String name, String value) {
+        WebElement input = param(name);
+        input.sendKeys(org.openqa.selenium.Keys.chord(org.openqa.selenium.Keys.CONTROL, "a"), value);
+    }
+
+    private void submit() {
+        WebElement button = browser.driver().findElement(By.cssSelector(".submit-bar button[type=submit]"));
+        new org.openqa.selenium.interactions.Actions(browser.driver()).scrollToElement(button).click(button).perform();
+    }
+
+    private long jobCount() throws Exception {
+        JsonNode page = JSON.readTree(send("GET", "/api/v1/fine-tuning/jobs?limit=100", adminKey, null).body());
+        return page.path("data").size();
     }
 
     /** The 1-based line on which the n-th record of a JSON array (one object per element) starts. */

@@ -199,6 +199,8 @@ export const api = {
   createJob: (body, idempotencyKey) =>
     request('POST', '/fine-tuning/jobs', { json: body, headers: { 'Idempotency-Key': idempotencyKey } }),
   hyperparameterDefaults: () => request('GET', '/fine-tuning/hyperparameters'),
+  /** Each hyperparameter's type, minimum/maximum (or exclusive_*), nullable and choices, as the API checks them. */
+  hyperparameterBounds: () => request('GET', '/fine-tuning/hyperparameters/bounds'),
   cancelJob: (id) => request('POST', `/fine-tuning/jobs/${seg(id)}/cancel`),
   jobEvents: (id, { after, limit = 200 } = {}) =>
     request('GET', `/fine-tuning/jobs/${seg(id)}/events`, { query: { after, limit } }),

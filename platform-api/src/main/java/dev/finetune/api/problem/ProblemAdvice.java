@@ -236,10 +236,15 @@ class ProblemAdvice {
                 .with("correlationId", correlation), request);
     }
 
+    /** The first broken rule as {@code param}/{@code detail}; {@code errors} lists every broken field (first included). */
     static PlatformProblem hyperparameterProblem(InvalidHyperparameterException e) {
         String param = "hyperparameters." + e.field();
+        List<Map<String, Object>> errors = e.violations().stream()
+                .map(v -> Map.<String, Object>of("param", "hyperparameters." + v.field(),
+                        "message", "hyperparameters." + v.message()))
+                .toList();
         return new PlatformProblem(ProblemKind.INVALID_HYPERPARAMETER, "hyperparameters." + e.getMessage())
-                .with("param", param);
+                .with("param", param).with("errors", errors);
     }
 
     private static ResponseEntity<ProblemDetail> respond(PlatformProblem problem, HttpServletRequest request) {

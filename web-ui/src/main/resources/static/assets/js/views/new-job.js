@@ -3,7 +3,7 @@
 
 import { api, newIdempotencyKey, page, session } from '../api.js';
 import { announce, clear, field, h, problemBox } from '../dom.js';
-import { defaultsOf, formatDefault, HYPERPARAMETERS, loadDefaults, METHODS, PRESETS, sameValue } from '../hyperparameters.js';
+import { checkValue, defaultsOf, formatDefault, HYPERPARAMETERS, loadDefaults, METHODS, PRESETS, sameValue } from '../hyperparameters.js';
 import { datasetPicker } from './dataset-picker.js';
 
 export async function renderNewJob(container) {
@@ -48,16 +48,49 @@ export async function renderNewJob(container) {
     onclick: () => applyPreset(p),
   }, p.label));
   const presetHelp = h('ul.preset-help', PRESETS.map((p) => h('li', { id: `preset-${p.id}` }, h('strong', `${p.label}: `), p.description)));
+  const errorsByParam = new Map();
   const paramsGrid = h('div.params-grid', HYPERPARAMETERS.map((p) => {
     const control = hyperparameterControl(p);
     controls.set(p.name, control);
+    const error = h('p.field-error', { id: `${control.id}-error`, role: 'alert', hidden: true, dataset: { errorFor: p.name } });
+    errorsByParam.set(p.name, error);
     const wrapper = h('div.field.param', { dataset: { param: p.name, methods: p.methods.join(' ') } },
       h('label', { for: control.id }, p.label, ' ', h('code.param-name', p.name)),
       control,
+      error,
       h('p.hint', { id: `${control.id}-hint` }, h('span.default', `Default: ${formatDefault(p)}. `), p.hint));
-    control.setAttribute('aria-describedby', `${control.id}-hint`);
+    control.setAttribute('aria-describedby', `${control.id}-error ${control.id}-hint`);
+    // checked as it is typed, by the API's own bounds
+    control.addEventListener('input', () => showParamError(p.name, checkValue(p, control.value)));
     return wrapper;
   }));
+
+  /** Shows (or, with no message, clears) the error under one hyperparameter's field. */
+  function showParamError(name, message) {
+    const error = errorsByParam.get(name);
+    const control = controls.get(name);
+    if (!error || !control) return;
+    error.textContent = message || '';
+    error.hidden = !message;
+    if (message) control.setAttribute('aria-invalid', 'true');
+    else control.removeAttribute('aria-invalid');
+  }
+
+  /** Every visible hyperparameter checked again; the names of those in error, in form order. */
+  function checkAllParams() {
+    const m = method();
+    const bad = [];
+    for (const p of HYPERPARAMETERS) {
+      if (!p.methods.includes(m)) {
+        showParamError(p.name, null);
+        continue;
+      }
+      const message = checkValue(p, controls.get(p.name).value);
+      showParamError(p.name, message);
+      if (message) bad.push(p.name);
+    }
+    return bad;
+  }
   const changedSummary = h('p.changed', { 'aria-live': 'polite' });
   form.append(h('section.card',
     h('h2', '3. Hyperparameters'),
@@ -127,6 +160,7 @@ export async function renderNewJob(container) {
     idempotencyKey = newIdempotencyKey();
     updateMethod();
     updateChanged();
+    checkAllParams();
     announce(`Preset ${preset.label} applied`);
   }
 
@@ -134,6 +168,13 @@ export async function renderNewJob(container) {
     e.preventDefault();
     for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
     result.replaceChildren();
+    const bad = checkAllParams();
+    if (bad.length) {
+      result.append(h('p.field-error', { role: 'alert' },
+        `Fix the ${bad.length === 1 ? 'field' : `${bad.length} fields`} marked above before starting: ${bad.join(', ')}.`));
+      controls.get(bad[0]).focus();
+      return;
+    }
     const trainingFile = training.value();
     if (!trainingFile) {
       result.append(h('p.field-error', { role: 'alert' }, 'Choose or upload a training dataset first.'));
@@ -169,16 +210,23 @@ export async function renderNewJob(container) {
     }
   });
 
+  /** Each field the API named (every entry of `errors`, else `param`) gets its message next to it; the first is focused. */
   function markParam(problem) {
-    const param = problem.extensions?.param || problem.extensions?.field;
-    if (!param) return;
-    const name = String(param).replace(/^hyperparameters\./, '');
-    const control = controls.get(name) || form.querySelector(`[name="${CSS.escape(name)}"]`);
-    if (control) {
-      control.setAttribute('aria-invalid', 'true');
+    const ext = problem.extensions || {};
+    const listed = Array.isArray(ext.errors) ? ext.errors.filter((x) => x && (x.param || x.field)) : [];
+    const named = listed.length ? listed.map((x) => ({ param: x.param || x.field, message: x.message }))
+      : ext.param || ext.field ? [{ param: ext.param || ext.field, message: problem.detail }] : [];
+    let first = null;
+    for (const { param, message } of named) {
+      const name = String(param).replace(/^hyperparameters\./, '');
+      const control = controls.get(name) || form.querySelector(`[name="${CSS.escape(name)}"]`);
+      if (!control) continue;
+      if (controls.has(name)) showParamError(name, message);
+      else control.setAttribute('aria-invalid', 'true');
       control.closest('.param')?.removeAttribute('hidden');
-      control.focus();
+      first = first || control;
     }
+    first?.focus();
   }
 
   updateMethod();
