@@ -12,9 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 import dev.finetune.api.ApiApplication;
 import dev.finetune.api.tenancy.TenantSetup;
@@ -22,7 +24,13 @@ import dev.finetune.core.apikey.ApiKey;
 import dev.finetune.core.apikey.ApiKeyRepository;
 import dev.finetune.core.apikey.ApiKeyScope;
 import dev.finetune.core.apikey.IssuedApiKey;
+import dev.finetune.core.job.FineTuningJob;
+import dev.finetune.core.job.FineTuningJobRepository;
+import dev.finetune.core.job.JobId;
+import dev.finetune.core.job.JobStatus;
 import dev.finetune.core.model.BaseModel;
+import dev.finetune.core.progress.JobMetric;
+import dev.finetune.core.progress.JobMetricRepository;
 import dev.finetune.core.model.BaseModelRepository;
 import dev.finetune.core.storage.ObjectKeys;
 import dev.finetune.core.tenant.SegmentName;
@@ -37,10 +45,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -70,6 +81,12 @@ class EverydayUseBrowserTest {
     SegmentRepository segments;
     @Autowired
     BaseModelRepository models;
+    @Autowired
+    JobMetricRepository metrics;
+    @Autowired
+    FineTuningJobRepository jobRepository;
+    @Autowired
+    TransactionTemplate tx;
 
     private Browser browser;
     private Tenant tenant;
@@ -229,6 +246,104 @@ class EverydayUseBrowserTest {
         String apiError = browser.waitFor(By.cssSelector("[data-error-for=lora_r]")).getText();
         assertThat(apiError).contains("lora_r").contains("tinystories-656k");
         assertThat(jobCount()).isEqualTo(jobsBefore);
+    }
+
+    @Test
+    @Order(5)
+    void showsEachStepAsReportedQueuePositionsAndWhatACancelledJobTrained() throws Exception {
+        // given: three jobs; the first taken by a worker (as a worker's claim moves it), two waiting
+        String dataset = JSON.readTree(send("GET", "/api/v1/datasets?limit=1", adminKey, null).body())
+                .path("data").get(0).path("id").asString();
+        String live = createJob(dataset, "live-run");
+        String second = createJob(dataset, "waiting-1");
+        String third = createJob(dataset, "waiting-2");
+        transition(live, JobStatus.RUNNING);
+
+        // when: the jobs list
+        browser.go("#/jobs");
+        WebElement liveRow = browser.waitFor(By.cssSelector("tr[data-job-id='" + live + "']"));
+
+        // then: a running job without a step is not "not started", queued ones say where they wait
+        assertThat(liveRow.getText()).contains("running: waiting for step 1").doesNotContain("not started");
+        assertThat(browser.text(By.cssSelector("tr[data-job-id='" + second + "']"))).contains("queued, #1");
+        assertThat(browser.text(By.cssSelector("tr[data-job-id='" + third + "']"))).contains("queued, #2");
+
+        // when: the live page is open and the worker records step 1
+        browser.go("#/jobs/" + live);
+        browser.waitUntilText(By.cssSelector(".stats .progress-label"), "waiting for step 1");
+        assertThat(browser.driver().getTitle()).startsWith("live-run · running");
+        JobId job = new JobId(UUID.fromString(live));
+        Instant written = Instant.now();
+        metrics.save(new JobMetric(job, 1, 0.01, 3.2, null, 2e-5, 900.0, written));
+
+        // then: step 1 is on the page within a second of its metric
+        new WebDriverWait(browser.driver(), Duration.ofSeconds(1)).pollingEvery(Duration.ofMillis(25))
+                .ignoring(StaleElementReferenceException.class)
+                .until(d -> d.findElement(By.cssSelector(".stats .progress-label")).getText().startsWith("step 1 of 30"));
+        assertThat(Duration.between(written, Instant.now())).isLessThan(Duration.ofSeconds(1));
+
+        // and each later step as it comes, one at a time
+        for (int step = 2; step <= 20; step++) {
+            metrics.save(new JobMetric(job, step, step / 100.0, 3.2 - step * 0.05, null, 2e-4, 900.0, Instant.now()));
+        }
+        browser.waitUntilText(By.cssSelector(".stats .progress-label"), "step 20 of 30");
+        browser.screenshot("job-live-steps-desktop-light");
+
+        // when: cancelled after 20 steps
+        send("POST", "/api/v1/fine-tuning/jobs/" + live + "/cancel", adminKey, null);
+        transition(live, JobStatus.CANCELLED);
+
+        // then: the list says what it trained, its last loss and how long it ran
+        browser.go("#/jobs");
+        WebElement cancelled = browser.waitFor(By.cssSelector("tr[data-job-id='" + live + "'][data-status=cancelled]"));
+        assertThat(cancelled.getText()).contains("step 20 of 30").contains("2.2").doesNotContain("not started")
+                .doesNotContain("no step trained");
+        assertThat(cancelled.findElement(By.cssSelector("td[data-label=Duration]")).getText()).matches("\\d+s|\\d+m \\d+s");
+        browser.screenshot("jobs-progress-desktop-light");
+    }
+
+    @Test
+    @Order(6)
+    void clonesAJobIntoTheForm() throws Exception {
+        // given: the cancelled job of the previous test
+        JsonNode jobs = JSON.readTree(send("GET", "/api/v1/fine-tuning/jobs?limit=100", adminKey, null).body()).path("data");
+        String source = null;
+        for (JsonNode j : jobs) {
+            if ("live-run".equals(j.path("suffix").asString())) {
+                source = j.path("id").asString();
+            }
+        }
+        assumeTrue(source != null, "needs the job of the previous test");
+
+        // when
+        browser.go("#/jobs/" + source);
+        browser.waitFor(By.xpath("//a[normalize-space()='Clone into a new job']")).click();
+
+        // then: the form holds its data, method and hyperparameters
+        assertThat(browser.waitFor(By.cssSelector(".clone-note .notice")).getText()).contains("Cloned from job");
+        assertThat(param("max_steps").getAttribute("value")).isEqualTo("30");
+        assertThat(browser.driver().findElement(By.name("suffix")).getAttribute("value")).isEqualTo("live-run");
+        assertThat(new org.openqa.selenium.support.ui.Select(browser.driver().findElement(By.id("dataset-training")))
+                .getFirstSelectedOption().getAttribute("value")).isEqualTo(jobs.get(0).path("training_file").asString());
+        assertThat(browser.text(By.cssSelector(".changed"))).contains("max_steps");
+        browser.screenshot("new-job-cloned-desktop-light");
+    }
+
+    private String createJob(String dataset, String suffix) throws Exception {
+        String body = "{\"model\": \"tinystories-656k\", \"training_file\": \"" + dataset + "\", \"suffix\": \"" + suffix
+                + "\", \"hyperparameters\": {\"max_steps\": 30}}";
+        HttpResponse<String> r = send("POST", "/api/v1/fine-tuning/jobs", adminKey, body);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        return JSON.readTree(r.body()).path("id").asString();
+    }
+
+    /** Moves a job as the worker's queue would, through the aggregate (its status line is written with it). */
+    private void transition(String jobId, JobStatus to) {
+        tx.executeWithoutResult(s -> {
+            FineTuningJob job = jobRepository.find(tenant.id(), new JobId(UUID.fromString(jobId))).orElseThrow();
+            job.transitionTo(to, Instant.now());
+            jobRepository.saveAndFlush(job);
+        });
     }
 
     private WebElement param(String name) {

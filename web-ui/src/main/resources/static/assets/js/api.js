@@ -217,6 +217,13 @@ export const api = {
     return request('POST', '/datasets', { body: form });
   },
   listDatasets: ({ after, limit = 100 } = {}) => request('GET', '/datasets', { query: { after, limit } }),
+  getDataset: (id) => request('GET', `/datasets/${seg(id)}`),
+  /** The first records as the platform reads them (field mapping applied), and the dataset's stats. */
+  previewDataset: (id, { limit = 5 } = {}) => request('GET', `/datasets/${seg(id)}/preview`, { query: { limit } }),
+  deleteDataset: (id) => request('DELETE', `/datasets/${seg(id)}`),
+
+  // segments
+  createSegment: (name) => request('POST', '/segments', { json: { name } }),
 
   // base models
   listBaseModels: () => request('GET', '/base-models'),

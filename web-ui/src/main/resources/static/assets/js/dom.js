@@ -196,6 +196,7 @@ export function jobProgress(job, lastMetric, hint = {}) {
   const steps = [pr.step, hint.step, lastMetric?.step].filter((x) => Number.isFinite(x));
   const step = steps.length ? Math.max(...steps) : null;
   const total = pr.total_steps ?? hint.total ?? job.hyperparameters?.max_steps ?? null;
+  // progress.step is the last step with metrics, as the API reads it (also for a cancelled or failed job)
   let fraction = step !== null && total ? step / total : null;
   if (job.status === 'succeeded') fraction = 1;
   if (job.status === 'queued' || job.status === 'validating_files') fraction = fraction ?? 0;
@@ -220,10 +221,29 @@ export function progressBar(job, lastMetric, hint) {
   const { step, total, fraction } = jobProgress(job, lastMetric, hint);
   const label = step !== null && total ? `step ${step} of ${total}`
     : step !== null ? `step ${step}`
-    : fraction !== null ? `${Math.round(fraction * 100)}%` : 'not started';
+    : waitingLabel(job, fraction);
   return h('div.progress',
     h('progress', { max: 100, value: fraction === null ? null : Math.round(fraction * 100), 'aria-label': `Progress: ${label}` }),
     h('span.progress-label', label));
+}
+
+/** What a job without a reported step is doing: never "not started" for a job that is running. */
+function waitingLabel(job, fraction) {
+  const position = job.progress?.queue_position;
+  switch (job.status) {
+    case 'queued':
+      return position ? `queued, #${position} in this tenant's queue` : 'queued';
+    case 'validating_files':
+      return 'checking the files';
+    case 'running':
+      return 'running: waiting for step 1';
+    case 'cancelling':
+      return 'stopping';
+    case 'succeeded':
+      return fraction !== null ? `${Math.round(fraction * 100)}%` : 'done';
+    default:
+      return 'no step trained';
+  }
 }
 
 export function copyButton(getText, label = 'Copy') {

@@ -75,6 +75,8 @@ export function datasetPicker({ role, label, required }) {
 
   return {
     element,
+    /** Selects a dataset by id (added to the list when it is not among the first page). */
+    choose: (d) => addOption(d, true),
     value: () => select.value || null,
     focus: () => select.focus(),
     dispose: () => { disposed = true; },

@@ -6,7 +6,7 @@ import { announce, clear, field, h, problemBox } from '../dom.js';
 import { checkValue, defaultsOf, formatDefault, HYPERPARAMETERS, loadDefaults, METHODS, PRESETS, sameValue } from '../hyperparameters.js';
 import { datasetPicker } from './dataset-picker.js';
 
-export async function renderNewJob(container) {
+export async function renderNewJob(container, query) {
   if (!session.can('submit')) {
     container.append(h('div.page-head', h('h1', 'New fine-tuning job')),
       h('p.notice', { role: 'status' }, `This key (${session.prefix}) can only read: uploading data and starting jobs need `,
@@ -246,6 +246,36 @@ export async function renderNewJob(container) {
   if (segments.status === 'fulfilled') {
     const items = page(segments.value).items;
     if (items.length) clear(segmentSelect, items.map((s) => h('option', { value: s.name, selected: s.name === 'default' }, s.name)));
+  }
+  const from = query?.get('from');
+  if (from) await cloneFrom(from);
+
+  /** Fills the form from an earlier job (#/new?from=<job id>): data, model, method, every hyperparameter, segment. */
+  async function cloneFrom(jobId) {
+    const note = h('div.clone-note', { 'aria-live': 'polite' });
+    form.before(note);
+    try {
+      const job = await api.getJob(jobId);
+      const datasets = await Promise.allSettled([job.training_file, job.validation_file]
+        .map((d) => (d ? api.getDataset(d) : Promise.resolve(null))));
+      if (datasets[0].status === 'fulfilled' && datasets[0].value) training.choose(datasets[0].value);
+      if (datasets[1].status === 'fulfilled' && datasets[1].value) validation.choose(datasets[1].value);
+      if ([...modelSelect.options].some((o) => o.value === job.model)) modelSelect.value = job.model;
+      methodInputs.forEach((i) => { i.checked = i.value === job.method; });
+      const hp = job.hyperparameters || {};
+      for (const p of HYPERPARAMETERS) if (p.name in hp) writeControl(p, controls.get(p.name), hp[p.name]);
+      if (job.segment && [...segmentSelect.options].some((o) => o.value === job.segment)) segmentSelect.value = job.segment;
+      suffix.value = job.suffix ?? '';
+      idempotencyKey = newIdempotencyKey();
+      updateMethod();
+      updateChanged();
+      checkAllParams();
+      clear(note, h('p.notice', { role: 'status' }, 'Cloned from job ',
+        h('a', { href: `#/jobs/${encodeURIComponent(job.id)}`, title: job.id }, job.suffix || job.id.slice(0, 8)),
+        ': its data, base model, method, hyperparameters and segment. Change what you want, then start.'));
+    } catch (problem) {
+      clear(note, problemBox(problem, { heading: `Job ${jobId} could not be cloned` }));
+    }
   }
   return () => {
     training.dispose();
