@@ -329,6 +329,47 @@ class EverydayUseBrowserTest {
         browser.screenshot("new-job-cloned-desktop-light");
     }
 
+    @Test
+    @Order(7)
+    void badgesMeetAaContrastInBothSchemesAndAPageChangeDrawsNoFrameAroundThePage() {
+        signIn(adminKey);
+        for (boolean dark : new boolean[] {false, true}) {
+            browser.emulate(1440, dark);
+            for (String route : List.of("#/jobs", "#/keys")) {
+                browser.go(route);
+                browser.waitFor(By.cssSelector("table .badge"));
+                @SuppressWarnings("unchecked")
+                List<Map<String, Object>> badges = (List<Map<String, Object>>) browser.driver().executeScript(CONTRAST);
+                assertThat(badges).isNotEmpty().allSatisfy(b -> assertThat(((Number) b.get("ratio")).doubleValue())
+                        .as("%s badge '%s' (%s)", dark ? "dark" : "light", b.get("text"), route).isGreaterThanOrEqualTo(4.5));
+            }
+        }
+        browser.resetEmulation();
+
+        // when: a page change by keyboard (Enter on a nav link); the main region takes the focus
+        browser.go("#/jobs");
+        browser.waitFor(By.cssSelector("table.jobs"));
+        WebElement registry = browser.driver().findElement(By.cssSelector("#nav a[href='#/registry']"));
+        registry.sendKeys(org.openqa.selenium.Keys.ENTER);
+        browser.waitUntilText(By.cssSelector(".view h1"), "Model registry");
+
+        // then: no focus frame around the whole page
+        new WebDriverWait(browser.driver(), Duration.ofSeconds(5))
+                .until(d -> "main".equals(browser.driver().executeScript("return document.activeElement.id")));
+        assertThat(browser.driver().executeScript("return getComputedStyle(document.activeElement).outlineStyle"))
+                .isEqualTo("none");
+    }
+
+    /** Each visible badge's text/background contrast (WCAG 2 relative luminance), from computed colours. */
+    private static final String CONTRAST = """
+            const lin = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+            const lum = (rgb) => { const [r, g, b] = rgb.match(/[\\d.]+/g).map(Number);
+              return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b); };
+            return [...document.querySelectorAll('.badge')].filter((e) => e.offsetParent).map((e) => {
+              const s = getComputedStyle(e); const a = lum(s.color); const b = lum(s.backgroundColor);
+              return { text: e.textContent, ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05) };
+            });""";
+
     private String createJob(String dataset, String suffix) throws Exception {
         String body = "{\"model\": \"tinystories-656k\", \"training_file\": \"" + dataset + "\", \"suffix\": \"" + suffix
                 + "\", \"hyperparameters\": {\"max_steps\": 30}}";

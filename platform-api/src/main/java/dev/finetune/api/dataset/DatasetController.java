@@ -5,9 +5,13 @@ import java.io.InputStream;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 
 import dev.finetune.api.ListPage;
@@ -18,10 +22,15 @@ import dev.finetune.settings.DatasetFormat;
 import dev.finetune.core.dataset.DatasetId;
 import dev.finetune.core.dataset.DatasetRepository;
 import dev.finetune.core.job.JobStatus;
+import dev.finetune.core.json.CoreJson;
 import dev.finetune.core.problem.PlatformProblem;
 import dev.finetune.core.problem.ProblemKind;
 import dev.finetune.core.security.Caller;
 import dev.finetune.core.storage.ArtifactStore;
+import dev.finetune.data.DatasetReader;
+import dev.finetune.data.DatasetSpec;
+import dev.finetune.data.Example;
+import dev.finetune.data.FieldMapping;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -45,9 +54,10 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 import org.springframework.web.util.UriComponentsBuilder;
 
 /**
- * Datasets: streamed upload (a raw JSONL/JSON/text body, or a multipart {@code file}) that is
- * validated before anything is stored, list (newest first, cursor {@code after}), get, delete
- * (refused while a job still needs the file) and download.
+ * Datasets: streamed upload (a raw JSONL/JSON/text body, or a multipart {@code file}, with an
+ * optional {@code field_mapping}) that is validated before anything is stored, list (newest first,
+ * cursor {@code after}), get, preview (the first records as read, with stats and the jobs using it),
+ * delete (refused while a job still needs the file) and download.
  */
 @RestController
 @RequestMapping("/api/v1/datasets")
@@ -77,16 +87,19 @@ class DatasetController {
             MediaType.TEXT_PLAIN_VALUE})
     ResponseEntity<DatasetView> uploadBody(@AuthenticationPrincipal Caller caller,
             @RequestParam(required = false) String name, @RequestParam(required = false) String format,
+            @RequestParam(name = "field_mapping", required = false) String fieldMapping,
             HttpServletRequest request) throws IOException {
         caller.require(ApiKeyScope.SUBMIT);
         DatasetFormat requested = parseFormat(format);
+        FieldMapping mapping = parseMapping(fieldMapping);
         long max = properties.maxUploadSize().toBytes();
         if (request.getContentLengthLong() > max) {
             throw StagedUpload.tooLarge(max);
         }
         boolean plainText = MediaType.TEXT_PLAIN.isCompatibleWith(MediaType.parseMediaType(request.getContentType()));
         String extension = extension(requested, plainText, name, request.getContentType());
-        return store(caller, displayName(name, null), requested, request.getInputStream(), extension);
+        requireRecords(mapping, extension);
+        return store(caller, displayName(name, null), requested, mapping, request.getInputStream(), extension);
     }
 
     /**
@@ -108,11 +121,14 @@ class DatasetController {
         try (StagedUpload staged = form.staged()) {
             String name = first(form.name(), decoded(query.getFirst("name")));
             DatasetFormat requested = parseFormat(first(form.format(), decoded(query.getFirst("format"))));
+            FieldMapping mapping = parseMapping(first(form.fieldMapping(), decoded(query.getFirst("field_mapping"))));
             String original = form.fileName();
             boolean plainText = original != null && original.toLowerCase(Locale.ROOT).endsWith(".txt");
             String extension = extension(requested, plainText, original, form.contentType());
+            requireRecords(mapping, extension);
             try (StagedUpload upload = staged.withSuffix(extension)) {
-                Dataset saved = uploads.accept(caller.tenant(), displayName(name, original), requested, upload, extension);
+                Dataset saved = uploads.accept(caller.tenant(), displayName(name, original), requested, mapping, upload,
+                        extension);
                 return ResponseEntity.created(URI.create("/api/v1/datasets/" + saved.id())).body(DatasetView.of(saved));
             }
         }
@@ -126,10 +142,10 @@ class DatasetController {
         return queryValue == null ? null : URLDecoder.decode(queryValue, StandardCharsets.UTF_8);
     }
 
-    private ResponseEntity<DatasetView> store(Caller caller, String name, DatasetFormat requested, InputStream body,
-            String extension) {
+    private ResponseEntity<DatasetView> store(Caller caller, String name, DatasetFormat requested, FieldMapping mapping,
+            InputStream body, String extension) {
         try (StagedUpload upload = StagedUpload.copy(body, properties.maxUploadSize().toBytes(), extension)) {
-            Dataset saved = uploads.accept(caller.tenant(), name, requested, upload, extension);
+            Dataset saved = uploads.accept(caller.tenant(), name, requested, mapping, upload, extension);
             return ResponseEntity.created(URI.create("/api/v1/datasets/" + saved.id())).body(DatasetView.of(saved));
         }
     }
@@ -153,6 +169,33 @@ class DatasetController {
     DatasetView get(@AuthenticationPrincipal Caller caller, @PathVariable UUID datasetId) {
         caller.require(ApiKeyScope.READ);
         return DatasetView.of(find(caller, datasetId));
+    }
+
+    /**
+     * The first {@code limit} records as the platform reads them (its format and field mapping
+     * applied, so what a mapped upload trains on), with the dataset's stats and the jobs that use it.
+     */
+    @GetMapping("/{datasetId}/preview")
+    DatasetPreview preview(@AuthenticationPrincipal Caller caller, @PathVariable UUID datasetId,
+            @RequestParam(defaultValue = "5") @Min(1) @Max(50) int limit) throws IOException {
+        caller.require(ApiKeyScope.READ);
+        Dataset dataset = find(caller, datasetId);
+        UUID tenant = caller.tenant().value();
+        long unfinished = queries.countJobsUsing(tenant, datasetId, ACTIVE);
+        long all = queries.countJobsUsing(tenant, datasetId, EnumSet.allOf(JobStatus.class));
+        String key = dataset.objectKey();
+        Path file = Files.createTempFile("dataset-preview-", key.substring(key.lastIndexOf('.')));
+        try {
+            try (InputStream in = store.get(key)) {
+                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+            List<Example> examples = DatasetReader.read(file,
+                    DatasetSpec.of(dataset.format(), FieldMapping.fromMap(dataset.fieldMapping())));
+            return DatasetPreview.of(dataset, examples.subList(0, Math.min(limit, examples.size())), unfinished,
+                    all - unfinished);
+        } finally {
+            Files.deleteIfExists(file);
+        }
     }
 
     @GetMapping("/{datasetId}/content")
@@ -203,6 +246,38 @@ class DatasetController {
 
     private Dataset find(Caller caller, UUID id) {
         return datasets.find(caller.tenant(), new DatasetId(id)).orElseThrow(() -> PlatformProblem.notFound("dataset", id));
+    }
+
+    /** {@code field_mapping}: a JSON object, standard field name to the records' key; each bad entry named. */
+    private static FieldMapping parseMapping(String json) {
+        if (json == null || json.isBlank()) {
+            return FieldMapping.DEFAULT;
+        }
+        Map<String, Object> entries;
+        try {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> read = CoreJson.read(json, Map.class);
+            entries = read;
+        } catch (RuntimeException e) {
+            throw new PlatformProblem(ProblemKind.VALIDATION, "field_mapping must be a JSON object of field names to "
+                    + "the records' keys, e.g. {\"prompt\": \"question\", \"completion\": \"answer\"}")
+                    .with("param", "field_mapping");
+        }
+        try {
+            return FieldMapping.fromMap(entries);
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage();
+            String param = message.split("[: ]", 2)[0];
+            throw new PlatformProblem(ProblemKind.VALIDATION, message).with("param", param);
+        }
+    }
+
+    /** A plain-text file is one text; it has no keys to map, and a mapping sent with it would be ignored. */
+    private static void requireRecords(FieldMapping mapping, String extension) {
+        if (!mapping.equals(FieldMapping.DEFAULT) && ".txt".equals(extension)) {
+            throw new PlatformProblem(ProblemKind.VALIDATION, "field_mapping applies to JSON and JSON Lines records, "
+                    + "not to a plain-text file").with("param", "field_mapping");
+        }
     }
 
     private static DatasetFormat parseFormat(String format) {

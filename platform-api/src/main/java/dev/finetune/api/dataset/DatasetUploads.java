@@ -16,6 +16,7 @@ import dev.finetune.core.storage.ObjectKeys;
 import dev.finetune.core.tenant.TenantId;
 import dev.finetune.data.DatasetReader;
 import dev.finetune.data.DatasetSpec;
+import dev.finetune.data.FieldMapping;
 import dev.finetune.data.RecordError;
 import dev.finetune.data.ValidationReport;
 import org.slf4j.Logger;
@@ -41,9 +42,11 @@ class DatasetUploads {
         this.properties = properties;
     }
 
-    Dataset accept(TenantId tenant, String name, DatasetFormat requested, StagedUpload upload, String extension) {
+    /** @param mapping the records' key names, validated with the file and stored with the dataset */
+    Dataset accept(TenantId tenant, String name, DatasetFormat requested, FieldMapping mapping, StagedUpload upload,
+            String extension) {
         ValidationReport report = DatasetReader.validate(upload.file(),
-                new DatasetSpec(requested, null, properties.errorCap()), null);
+                new DatasetSpec(requested, mapping, properties.errorCap()), null);
         if (!report.ok()) {
             throw rejected(report);
         }
@@ -52,7 +55,7 @@ class DatasetUploads {
         store.putFile(key, upload.file());
         try {
             Dataset dataset = new Dataset(id, tenant, name, report.format(), key, upload.sha256(),
-                    upload.size(), Instant.now());
+                    upload.size(), mapping.toMap(), Instant.now());
             dataset.markValid(report.rows(), report.estimatedTokens());
             return datasets.save(dataset);
         } catch (RuntimeException e) {

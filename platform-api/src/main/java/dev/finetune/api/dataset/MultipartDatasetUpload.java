@@ -21,11 +21,13 @@ import org.apache.commons.fileupload2.jakarta.servlet6.JakartaServletFileUpload;
  *
  * @param name the {@code name} form field, or null
  * @param format the {@code format} form field, or null
+ * @param fieldMapping the {@code field_mapping} form field (a JSON object), or null
  * @param fileName the file part's file name, or null
  * @param contentType the file part's content type, or null
  * @param staged the file part's bytes (close it)
  */
-record MultipartDatasetUpload(String name, String format, String fileName, String contentType, StagedUpload staged) {
+record MultipartDatasetUpload(String name, String format, String fieldMapping, String fileName, String contentType,
+        StagedUpload staged) {
 
     /** Form fields are short words; a longer one is refused instead of read. */
     private static final int MAX_FIELD_BYTES = 1024;
@@ -38,6 +40,7 @@ record MultipartDatasetUpload(String name, String format, String fileName, Strin
         upload.setFileCountMax(8);
         String name = null;
         String format = null;
+        String fieldMapping = null;
         String fileName = null;
         String contentType = null;
         StagedUpload staged = null;
@@ -59,6 +62,7 @@ record MultipartDatasetUpload(String name, String format, String fileName, Strin
                     }
                     case "name" -> name = field(part);
                     case "format" -> format = field(part);
+                    case "field_mapping" -> fieldMapping = field(part);
                     default -> drain(part);
                 }
             }
@@ -76,7 +80,7 @@ record MultipartDatasetUpload(String name, String format, String fileName, Strin
         if (staged == null) {
             throw new PlatformProblem(ProblemKind.VALIDATION, "multipart part 'file' is required").with("param", "file");
         }
-        return new MultipartDatasetUpload(name, format, fileName, contentType, staged);
+        return new MultipartDatasetUpload(name, format, fieldMapping, fileName, contentType, staged);
     }
 
     private static String field(FileItemInput part) throws IOException {

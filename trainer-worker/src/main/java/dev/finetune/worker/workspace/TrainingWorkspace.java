@@ -28,6 +28,7 @@ import dev.finetune.core.tenant.SegmentName;
 import dev.finetune.core.tenant.SegmentRepository;
 import dev.finetune.data.DatasetReader;
 import dev.finetune.data.DatasetSpec;
+import dev.finetune.data.FieldMapping;
 import dev.finetune.data.DatasetValidationException;
 import dev.finetune.data.ValidationReport;
 import dev.finetune.engine.checkpoint.HfCheckpoint;
@@ -138,7 +139,8 @@ public class TrainingWorkspace {
 
         Path dataFile = session.dir().resolve("data").resolve(fileName(rows.dataset().objectKey()));
         transfer.download(rows.dataset().objectKey(), dataFile);
-        DatasetSpec datasetSpec = DatasetSpec.of(rows.dataset().format());
+        // the dataset's stored field mapping, so the worker reads the records as the upload validated them
+        DatasetSpec datasetSpec = DatasetSpec.of(rows.dataset().format(), FieldMapping.fromMap(rows.dataset().fieldMapping()));
         ValidationReport report = DatasetReader.validate(dataFile, datasetSpec, null);
         if (!report.ok()) {
             throw new DatasetValidationException("training_file " + rows.dataset().id(), report);
