@@ -370,6 +370,100 @@ class EverydayUseBrowserTest {
               return { text: e.textContent, ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05) };
             });""";
 
+    @Test
+    @Order(8)
+    void mapsGsm8kKeysOnUploadWithAPreviewAndTheDatasetsPageReadsItAsTrainingWill() throws Exception {
+        // given: GSM8K's records use question/answer, keys the platform does not know
+        signIn(submitKey);
+        browser.go("#/new");
+        browser.waitFor(By.id("upload-training")).sendKeys(DashboardBrowserTest.samples()
+                .resolve("datasets/gsm8k_train_400.jsonl").toString());
+        WebElement mapping = browser.waitFor(By.cssSelector("fieldset.field-mapping[data-role=training]"));
+        assertThat(mapping.getText()).contains("question, answer").contains("choose a format");
+
+        // when: completion is chosen, the keys are offered and mapped, the first records shown as mapped
+        new org.openqa.selenium.support.ui.Select(browser.driver().findElement(By.id("format-training"))).selectByValue("completion");
+        assertThat(browser.waitFor(By.id("map-training-prompt")).getAttribute("value")).isEqualTo("question");
+        assertThat(browser.driver().findElement(By.id("map-training-completion")).getAttribute("value")).isEqualTo("answer");
+        WebElement first = browser.waitFor(By.cssSelector(".mapping-preview li.mapped-record[data-record='1']"));
+        assertThat(first.getText()).contains("user: Natalia sold clips").contains("assistant: Natalia sold 48/2");
+        browser.screenshot("new-job-field-mapping-desktop-light");
+        browser.driver().findElement(By.xpath(
+                "//fieldset[@data-role='training']//button[normalize-space()='Upload and validate']")).click();
+
+        // then: accepted with its mapping, stored with it
+        WebElement ok = browser.waitFor(By.cssSelector("#upload-result-training .success"));
+        assertThat(ok.getText()).contains("completion").contains("400").contains("prompt ← question, completion ← answer");
+        String id = ok.getAttribute("data-dataset-id");
+        JsonNode stored = JSON.readTree(send("GET", "/api/v1/datasets/" + id, submitKey, null).body());
+        assertThat(stored.path("field_mapping").path("prompt").asString()).isEqualTo("question");
+
+        // and the dataset's page shows its first records as training reads them
+        ok.findElement(By.linkText("Preview its records as the platform reads them")).click();
+        WebElement record = browser.waitFor(By.cssSelector("li.preview-record[data-record='1']"));
+        assertThat(record.getText()).contains("Record 1, line 1").contains("user: Natalia sold clips").contains("assistant:");
+        assertThat(browser.text(By.cssSelector(".view"))).contains("prompt ← question").contains("no job yet");
+        assertThat(browser.driver().getTitle()).startsWith("gsm8k_train_400.jsonl · Datasets");
+        browser.screenshot("dataset-preview-desktop-light");
+    }
+
+    @Test
+    @Order(9)
+    void listsDatasetsByNameAndRefusesToDeleteOneAQueuedJobUses() throws Exception {
+        // given: the dataset the queued jobs of the earlier tests train on
+        String used = JSON.readTree(send("GET", "/api/v1/fine-tuning/jobs?status=queued&limit=1", adminKey, null).body())
+                .path("data").get(0).path("training_file").asString();
+        String usedName = JSON.readTree(send("GET", "/api/v1/datasets/" + used, adminKey, null).body()).path("name").asString();
+
+        // when: the datasets page
+        browser.go("#/datasets");
+        WebElement row = browser.waitFor(By.cssSelector("tr[data-dataset-id='" + used + "']"));
+
+        // then: by name, the id on hover
+        WebElement link = row.findElement(By.cssSelector("a"));
+        assertThat(link.getText()).isEqualTo(usedName);
+        assertThat(link.getAttribute("title")).isEqualTo(used);
+        browser.screenshot("datasets-desktop-light");
+
+        // when: delete is confirmed on its page
+        link.click();
+        browser.waitFor(By.xpath("//button[normalize-space()='Delete…']")).click();
+        browser.waitFor(By.xpath("//button[normalize-space()='Yes, delete it']")).click();
+
+        // then: the API's refusal is shown and the dataset is still there
+        assertThat(browser.waitFor(By.cssSelector(".page-head .problem")).getText()).contains("Not deleted").contains("not finished");
+        assertThat(send("GET", "/api/v1/datasets/" + used, adminKey, null).statusCode()).isEqualTo(200);
+
+        // and a job page names its training file, the id on hover
+        String job = JSON.readTree(send("GET", "/api/v1/fine-tuning/jobs?status=queued&limit=1", adminKey, null).body())
+                .path("data").get(0).path("id").asString();
+        browser.go("#/jobs/" + job);
+        WebElement file = browser.waitFor(By.xpath("//dt[text()='Training file']/following-sibling::dd[1]/a"));
+        assertThat(file.getText()).isEqualTo(usedName);
+        assertThat(file.getAttribute("title")).isEqualTo(used);
+    }
+
+    @Test
+    @Order(10)
+    void anAdminCreatesASegmentThatTheNewJobFormOffers() {
+        signIn(adminKey);
+        browser.go("#/registry");
+        browser.waitFor(By.xpath("//button[normalize-space()='New segment…']")).click();
+        WebElement name = browser.waitFor(By.name("segment-name"));
+        name.sendKeys("Bad Name");
+        browser.driver().findElement(By.xpath("//button[normalize-space()='Create segment']")).click();
+        assertThat(browser.waitFor(By.cssSelector(".segment-form .field-error")).getText()).contains("lower-case");
+
+        name.clear();
+        name.sendKeys("emea-retail");
+        browser.driver().findElement(By.xpath("//button[normalize-space()='Create segment']")).click();
+        browser.waitUntilText(By.cssSelector(".registry-body"), "No adapter versions in emea-retail yet");
+
+        browser.go("#/new");
+        WebElement segment = browser.waitFor(By.name("segment"));
+        new WebDriverWait(browser.driver(), Duration.ofSeconds(10)).until(d -> segment.getText().contains("emea-retail"));
+    }
+
     private String createJob(String dataset, String suffix) throws Exception {
         String body = "{\"model\": \"tinystories-656k\", \"training_file\": \"" + dataset + "\", \"suffix\": \"" + suffix
                 + "\", \"hyperparameters\": {\"max_steps\": 30}}";

@@ -203,6 +203,7 @@ class RegistryPageBrowserTest {
         String body = switch (method + " " + path) {
             // the key's own scopes, as the API's /api-keys/self answers: submit may promote and roll back
             case "GET /api/v1/api-keys/self" -> "{\"prefix\":\"ftk_ci000001\",\"scopes\":[\"submit\"],\"can\":[\"submit\",\"read\"],\"operator\":false}";
+            case "GET /api/v1/datasets" -> "{\"object\":\"list\",\"data\":[],\"has_more\":false}";
             case "GET /api/v1/segments" -> "{\"object\":\"list\",\"data\":[{\"name\":\"default\"},{\"name\":\"acme-support\"}],\"has_more\":false}";
             case "GET /api/v1/registry/repositories" -> "{\"items\":[" + summary() + "],\"next_cursor\":null}";
             case "GET " + SEG -> summary();

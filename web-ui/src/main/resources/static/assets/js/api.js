@@ -209,11 +209,13 @@ export const api = {
   jobEventStreamUrl: (id) => url(`/fine-tuning/jobs/${seg(id)}/events`),
 
   // datasets
-  uploadDataset: (file, { name, format } = {}) => {
+  /** @param fieldMapping standard field name → the records' key, e.g. {prompt: 'question', completion: 'answer'} */
+  uploadDataset: (file, { name, format, fieldMapping } = {}) => {
     const form = new FormData();
-    form.append('file', file, file.name);
     if (name) form.append('name', name);
     if (format) form.append('format', format);
+    if (fieldMapping) form.append('field_mapping', JSON.stringify(fieldMapping));
+    form.append('file', file, file.name);
     return request('POST', '/datasets', { body: form });
   },
   listDatasets: ({ after, limit = 100 } = {}) => request('GET', '/datasets', { query: { after, limit } }),

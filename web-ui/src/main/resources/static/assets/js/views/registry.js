@@ -13,7 +13,8 @@ export async function renderRegistry(container, segment) {
   const body = h('div.registry-body');
   container.append(
     h('div.page-head', h('h1', 'Model registry'),
-      h('div.field.inline', h('label', { for: 'registry-segment' }, 'Segment'), select)),
+      h('div.actions', h('div.field.inline', h('label', { for: 'registry-segment' }, 'Segment'), select),
+        session.can('admin') ? newSegmentControl() : null)),
     body);
   select.addEventListener('change', () => {
     location.hash = `#/registry/${encodeURIComponent(select.value)}`;
@@ -44,13 +45,62 @@ export async function renderRegistry(container, segment) {
   return null;
 }
 
+/**
+ * A new segment (admin): a customer or team whose jobs and adapters are kept apart; it is offered
+ * on the New job page at once, and gets a registry repository when its first job succeeds.
+ */
+function newSegmentControl() {
+  const box = h('div.inline-confirm.new-segment');
+  const open = h('button.button', { type: 'button' }, 'New segment…');
+  open.addEventListener('click', () => {
+    const name = h('input', { type: 'text', name: 'segment-name', required: true, maxlength: 63, autocomplete: 'off',
+      pattern: '[a-z0-9][a-z0-9_-]{0,62}', placeholder: 'e.g. acme-support' });
+    const create = h('button.button.primary', { type: 'submit' }, 'Create segment');
+    const cancel = h('button.button.subtle', { type: 'button' }, 'Cancel');
+    const out = h('div', { 'aria-live': 'polite' });
+    const form = h('form.segment-form', { novalidate: true },
+      field('Segment name', name, 'Lower-case letters, digits, - or _, up to 63 characters.'), h('div.actions', create, cancel), out);
+    cancel.addEventListener('click', () => { clear(box, open); open.focus(); });
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      out.replaceChildren();
+      const value = name.value.trim();
+      if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(value)) {
+        name.setAttribute('aria-invalid', 'true');
+        out.append(h('p.field-error', { role: 'alert' }, 'A segment name is 1-63 lower-case letters, digits, - or _, starting with a letter or digit.'));
+        name.focus();
+        return;
+      }
+      create.disabled = true;
+      try {
+        await api.createSegment(value);
+        announce(`Segment ${value} created`);
+        location.hash = `#/registry/${encodeURIComponent(value)}`;
+      } catch (problem) {
+        out.append(problemBox(problem, { heading: 'The segment was not created' }));
+        create.disabled = false;
+      }
+    });
+    clear(box, form);
+    name.focus();
+  });
+  box.append(open);
+  return box;
+}
+
 /** @param flash a result to show in the promote card after the reload (the gate's verdict) */
 async function renderSegment(body, segment, flash) {
   clear(body, loading(`Loading ${segment}…`));
-  const [repo, versions, audit] = await Promise.allSettled([
-    api.getRepository(segment), api.listVersions(segment), api.aliasHistory(segment)]);
+  const [repo, versions, audit, datasets] = await Promise.allSettled([
+    api.getRepository(segment), api.listVersions(segment), api.aliasHistory(segment), api.listDatasets({ limit: 100 })]);
+  // versions name their data by SHA-256: shown by the dataset's name where the tenant still has it
+  datasetNames.clear();
+  if (datasets.status === 'fulfilled') for (const d of page(datasets.value).items) datasetNames.set(d.sha256, d);
   if (versions.status === 'rejected') {
-    clear(body, problemBox(versions.reason, { heading: `Versions of ${segment}` }));
+    clear(body, versions.reason?.status === 404
+      ? empty(`No adapter versions in ${segment} yet.`, 'A job that succeeds in this segment adds the first. ',
+        session.can('submit') ? [h('a', { href: '#/new' }, 'Start a job'), '.'] : null)
+      : problemBox(versions.reason, { heading: `Versions of ${segment}` }));
     return;
   }
   const list = page(versions.value).items.sort((a, b) => b.number - a.number);
@@ -309,11 +359,16 @@ function versionsCard(segment, versions, compareBox) {
       h('tbody', rows))));
 }
 
+const datasetNames = new Map();
+
 function lineage(v) {
   return h('div.lineage',
     v.source_job_id ? h('div', 'job ', h('a', { href: `#/jobs/${encodeURIComponent(v.source_job_id)}` }, shortId(v.source_job_id))) : null,
-    h('div', 'base ', h('code', v.base_model_name ?? shortId(v.base_model_id))),
-    v.dataset_sha256 ? h('div', 'data ', h('code', { title: v.dataset_sha256 }, v.dataset_sha256.slice(0, 12))) : null);
+    h('div', 'base ', h('code', { title: v.base_model_id ?? '' }, v.base_model_name ?? shortId(v.base_model_id))),
+    v.dataset_sha256 ? h('div', 'data ', datasetNames.has(v.dataset_sha256)
+      ? h('a', { href: `#/datasets/${encodeURIComponent(datasetNames.get(v.dataset_sha256).id)}`, title: `SHA-256 ${v.dataset_sha256}` },
+        datasetNames.get(v.dataset_sha256).name)
+      : h('code', { title: v.dataset_sha256 }, v.dataset_sha256.slice(0, 12))) : null);
 }
 
 async function toggleFiles(segment, v, box, button) {
