@@ -5,6 +5,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.finetune.core.dataset.Dataset;
+import dev.finetune.data.FieldMapping;
 
 /**
  * A stored dataset as clients see it. {@code field_mapping}: standard field name to the key its
@@ -25,6 +26,8 @@ record DatasetView(
 
     static DatasetView of(Dataset d) {
         return new DatasetView(d.id().toString(), "dataset", d.name(), d.format().wireName(), d.sha256(), d.sizeBytes(),
-                d.rows(), d.estimatedTokens(), d.validationStatus().wireName(), d.fieldMapping(), d.createdAt());
+                d.rows(), d.estimatedTokens(), d.validationStatus().wireName(),
+                // in the format's field order (prompt before completion), whatever order jsonb keeps
+                FieldMapping.fromMap(d.fieldMapping()).toMap(), d.createdAt());
     }
 }
