@@ -265,8 +265,8 @@ class EverydayUseBrowserTest {
 
         // then: a running job without a step is not "not started", queued ones say where they wait
         assertThat(liveRow.getText()).contains("running: waiting for step 1").doesNotContain("not started");
-        assertThat(browser.text(By.cssSelector("tr[data-job-id='" + second + "']"))).contains("queued, #1");
-        assertThat(browser.text(By.cssSelector("tr[data-job-id='" + third + "']"))).contains("queued, #2");
+        assertThat(browser.text(By.cssSelector("tr[data-job-id='" + second + "']"))).contains("queued, #1 in line");
+        assertThat(browser.text(By.cssSelector("tr[data-job-id='" + third + "']"))).contains("queued, #2 in line");
 
         // when: the live page is open and the worker records step 1
         browser.go("#/jobs/" + live);
@@ -462,6 +462,36 @@ class EverydayUseBrowserTest {
         browser.go("#/new");
         WebElement segment = browser.waitFor(By.name("segment"));
         new WebDriverWait(browser.driver(), Duration.ofSeconds(10)).until(d -> segment.getText().contains("emea-retail"));
+    }
+
+    @Test
+    @Order(11)
+    void screenshotsOfTheNewPagesAt1440x900And390x844InBothSchemes() throws Exception {
+        String dataset = JSON.readTree(send("GET", "/api/v1/datasets?limit=1", adminKey, null).body())
+                .path("data").get(0).path("id").asString();
+        String job = JSON.readTree(send("GET", "/api/v1/fine-tuning/jobs?limit=100", adminKey, null).body())
+                .path("data").get(0).path("id").asString();
+        List<String[]> pages = List.of(
+                new String[] {"everyday-jobs", "#/jobs", "table.jobs"},
+                new String[] {"everyday-datasets", "#/datasets", "table.datasets"},
+                new String[] {"everyday-dataset-preview", "#/datasets/" + dataset, "li.preview-record"},
+                new String[] {"everyday-job-detail", "#/jobs/" + job, ".stats .progress-label"},
+                new String[] {"everyday-new-job-cloned", "#/new?from=" + job, ".clone-note .notice"});
+        List<Path> written = new java.util.ArrayList<>();
+        for (boolean dark : new boolean[] {false, true}) {
+            for (int width : new int[] {Browser.DESKTOP_WIDTH, Browser.NARROW_WIDTH}) {
+                browser.emulate(width, dark);
+                String suffix = (width == Browser.NARROW_WIDTH ? "390x844" : "1440x900") + "-" + (dark ? "dark" : "light");
+                for (String[] page : pages) {
+                    browser.go("#/keys");
+                    browser.go(page[1]);
+                    browser.waitFor(By.cssSelector(page[2]));
+                    written.add(browser.screenshot(page[0] + "-" + suffix));
+                }
+            }
+        }
+        browser.resetEmulation();
+        assertThat(written).hasSize(20).allSatisfy(p -> assertThat(p).isNotEmptyFile());
     }
 
     private String createJob(String dataset, String suffix) throws Exception {

@@ -222,9 +222,10 @@ export function progressBar(job, lastMetric, hint) {
   const label = step !== null && total ? `step ${step} of ${total}`
     : step !== null ? `step ${step}`
     : waitingLabel(job, fraction);
+  const position = job.progress?.queue_position;
   return h('div.progress',
     h('progress', { max: 100, value: fraction === null ? null : Math.round(fraction * 100), 'aria-label': `Progress: ${label}` }),
-    h('span.progress-label', label));
+    h('span.progress-label', { title: step === null && position ? `#${position} among this tenant's queued jobs; workers take tenants in turn` : null }, label));
 }
 
 /** What a job without a reported step is doing: never "not started" for a job that is running. */
@@ -232,7 +233,7 @@ function waitingLabel(job, fraction) {
   const position = job.progress?.queue_position;
   switch (job.status) {
     case 'queued':
-      return position ? `queued, #${position} in this tenant's queue` : 'queued';
+      return position ? `queued, #${position} in line` : 'queued';
     case 'validating_files':
       return 'checking the files';
     case 'running':

@@ -133,7 +133,7 @@ export async function renderJobDetail(container, id) {
     clear(facts,
       fact('Segment', job.segment ? h('a', { href: `#/registry/${encodeURIComponent(job.segment)}` }, job.segment) : '—'),
       fact('Method', methodLabel(job.method)),
-      fact('Base model', job.model ?? job.base_model ?? '—'),
+      fact('Base model', h('span', { title: job.model_id ?? '' }, job.model ?? job.base_model ?? '—')),
       fact('Training file', datasetLink(job.training_file)),
       fact('Validation file', job.validation_file ? datasetLink(job.validation_file) : 'split from the training file'),
       fact('Created', timeAgo(job.created_at)),
