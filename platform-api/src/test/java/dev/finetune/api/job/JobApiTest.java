@@ -123,6 +123,24 @@ class JobApiTest extends ApiTestBase {
     }
 
     @Test
+    void namesEveryWrongReferenceAtOnceKeepingTheFirstAsParamAndDetail() {
+        // given an unknown model, training file and segment in one request
+        Map<String, Object> body = new HashMap<>(jobRequest(dataset));
+        body.put("model", "no-such-model");
+        body.put("training_file", "00000000-0000-0000-0000-000000000000");
+        body.put("segment", "no-such-segment");
+
+        // when
+        Response r = api.postJson("/api/v1/fine-tuning/jobs", tenant.adminKey(), body);
+
+        // then
+        assertThat(r.status()).as(r.toString()).isEqualTo(404);
+        assertThat(r.text("param")).isEqualTo("model");
+        assertThat(r.text("detail")).isEqualTo("base model 'no-such-model' does not exist");
+        assertThat(r.json().path("errors").findValuesAsString("param")).containsExactly("model", "training_file", "segment");
+    }
+
+    @Test
     void servesEachHyperparametersBounds() {
         Response r = api.get("/api/v1/fine-tuning/hyperparameters/bounds", tenant.adminKey());
         assertThat(r.status()).as(r.toString()).isEqualTo(200);

@@ -103,10 +103,23 @@ export async function renderNewJob(container, query) {
   // 4. where the result goes
   const segmentSelect = h('select', { name: 'segment' }, h('option', { value: 'default' }, 'default'));
   const suffix = h('input', { type: 'text', name: 'suffix', maxlength: 64, pattern: '[A-Za-z0-9_\\-]{1,64}', autocomplete: 'off', placeholder: 'e.g. support-v2' });
+  // the suffix is checked as it is typed too, by the API's rule (CreateJobRequest: [A-Za-z0-9_-]{1,64})
+  const suffixError = h('p.field-error', { role: 'alert', hidden: true, dataset: { errorFor: 'suffix' } });
+  const checkSuffix = () => {
+    const v = suffix.value.trim();
+    const message = v && !/^[A-Za-z0-9_-]{1,64}$/.test(v) ? 'Only letters, digits, _ and - (up to 64).' : '';
+    suffixError.textContent = message;
+    suffixError.hidden = !message;
+    if (message) suffix.setAttribute('aria-invalid', 'true');
+    else suffix.removeAttribute('aria-invalid');
+    return !message;
+  };
+  suffix.addEventListener('input', checkSuffix);
   form.append(h('section.card',
     h('h2', '4. Result'),
     field('Segment', segmentSelect, 'The customer segment this adapter is for. A succeeded job becomes a new version in that segment\'s registry.'),
-    field('Suffix (optional)', suffix, 'Up to 64 letters, digits, _ or -; added to the adapter\'s name so you can tell runs apart.')));
+    field('Suffix (optional)', suffix, 'Up to 64 letters, digits, _ or -; added to the adapter\'s name so you can tell runs apart.'),
+    suffixError));
 
   const submit = h('button.button.primary', { type: 'submit' }, 'Start fine-tuning');
   const result = h('div.result', { 'aria-live': 'polite' });
@@ -169,10 +182,11 @@ export async function renderNewJob(container, query) {
     for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
     result.replaceChildren();
     const bad = checkAllParams();
+    if (!checkSuffix()) bad.push('suffix');
     if (bad.length) {
       result.append(h('p.field-error', { role: 'alert' },
         `Fix the ${bad.length === 1 ? 'field' : `${bad.length} fields`} marked above before starting: ${bad.join(', ')}.`));
-      controls.get(bad[0]).focus();
+      (controls.get(bad[0]) || suffix).focus();
       return;
     }
     const trainingFile = training.value();
@@ -222,7 +236,11 @@ export async function renderNewJob(container, query) {
       const control = controls.get(name) || form.querySelector(`[name="${CSS.escape(name)}"]`);
       if (!control) continue;
       if (controls.has(name)) showParamError(name, message);
-      else control.setAttribute('aria-invalid', 'true');
+      else if (name === 'suffix') {
+        suffixError.textContent = message || 'Refused by the platform.';
+        suffixError.hidden = false;
+        control.setAttribute('aria-invalid', 'true');
+      } else control.setAttribute('aria-invalid', 'true');
       control.closest('.param')?.removeAttribute('hidden');
       first = first || control;
     }
