@@ -75,7 +75,7 @@ public final class DatasetReader {
                 scan.errors.addAll(raw.errors());
                 continue;
             }
-            Example ex = mapper.map(raw.line(), raw.node(), scan.errors);
+            Example ex = mapper.map(raw.line(), raw.record(), raw.node(), scan.errors);
             if (ex != null) {
                 scan.examples.add(ex);
             }
@@ -124,8 +124,8 @@ public final class DatasetReader {
                     + keys.messages() + ", " + keys.conversations() + ", " + keys.instruction() + "/"
                     + keys.output() + ", " + keys.prompt() + "/" + keys.completion() + " or "
                     + keys.text() + " (set the format and a field mapping)";
-            scan.errors.add(new RecordError(first.line(), null,
-                    records.jsonArray() ? "record " + first.line() + ": " + msg : msg));
+            scan.errors.add(new RecordError(first.line(), first.record(), null,
+                    first.record() != null ? RecordSource.prefix(first.record(), first.line()) + msg : msg));
         });
         scan.errors.sort((a, b) -> Integer.compare(a.line(), b.line()));
     }

@@ -10,7 +10,7 @@ import java.util.List;
  * records are a single ASSISTANT turn holding the raw text with {@code rawText} set: they are not
  * rendered through a chat template but tokenized as a continuous corpus (see {@link ExampleEncoder}).
  *
- * @param sourceLine the 1-based file line (JSONL, {@code .txt}) or 0-based record index (JSON array)
+ * @param sourceLine the 1-based file line the record starts on (JSONL, {@code .txt}, JSON array)
  * @param turns the turns, at least one
  * @param rawText whether this is plain pre-training text rather than a conversation
  */

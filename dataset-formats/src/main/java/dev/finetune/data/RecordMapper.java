@@ -67,9 +67,14 @@ final class RecordMapper {
         return node.has(k.text()) ? Optional.of(DatasetFormat.TEXT) : Optional.empty();
     }
 
-    /** The record as an example, or null after adding its errors to {@code errors}. */
-    Example map(int line, JsonNode node, List<RecordError> errors) {
-        Errors e = new Errors(line, errors);
+    /**
+     * The record as an example, or null after adding its errors to {@code errors}.
+     *
+     * @param line the file line the record starts on
+     * @param record its 1-based number in a JSON array, null in a JSON Lines file
+     */
+    Example map(int line, Integer record, JsonNode node, List<RecordError> errors) {
+        Errors e = new Errors(line, record, errors);
         if (!node.isObject()) {
             e.add(null, "expected a JSON object, got " + typeOf(node));
             return null;
@@ -226,20 +231,23 @@ final class RecordMapper {
         return v.getNodeType().name().toLowerCase(Locale.ROOT);
     }
 
-    /** Collects one record's errors, prefixing "record N: " in JSON-array files. */
+    /** Collects one record's errors, prefixing "record N (line L): " in JSON-array files. */
     private final class Errors {
         private final int line;
+        private final Integer record;
         private final List<RecordError> sink;
         private int count;
 
-        Errors(int line, List<RecordError> sink) {
+        Errors(int line, Integer record, List<RecordError> sink) {
             this.line = line;
+            this.record = record;
             this.sink = sink;
         }
 
         void add(String field, String message) {
             count++;
-            sink.add(new RecordError(line, field, indexed ? "record " + line + ": " + message : message));
+            sink.add(new RecordError(line, record, field,
+                    indexed && record != null ? RecordSource.prefix(record, line) + message : message));
         }
     }
 }

@@ -21,7 +21,8 @@ import java.util.Locale;
  * <ul>
  *   <li>{@code .txt}: the whole file is one raw-text record at line 1.
  *   <li>A file whose first non-blank character is {@code [}: a JSON array; records are numbered
- *       from 0. A syntax error ends the array (nothing after it can be located reliably).
+ *       from 1 and located by the file line they start on. A syntax error ends the array (nothing
+ *       after it can be located reliably).
  *   <li>Anything else: JSON Lines, one record per non-blank line, numbered by 1-based file line.
  * </ul>
  *
@@ -35,8 +36,18 @@ final class RecordSource {
     /** For records streamed out of an array, where more tokens follow by design. */
     private static final ObjectMapper STREAM_JSON = new ObjectMapper();
 
-    /** One record: a parsed node, the raw text of a {@code .txt} file, or the errors that stop it. */
-    record Raw(int line, JsonNode node, String text, List<RecordError> errors) {}
+    /**
+     * One record: a parsed node, the raw text of a {@code .txt} file, or the errors that stop it.
+     *
+     * @param line the 1-based file line the record starts on
+     * @param record the 1-based record number in a JSON array, null in other files
+     */
+    record Raw(int line, Integer record, JsonNode node, String text, List<RecordError> errors) {
+
+        Raw(int line, JsonNode node, String text, List<RecordError> errors) {
+            this(line, null, node, text, errors);
+        }
+    }
 
     record Records(boolean jsonArray, boolean rawText, List<Raw> items) {}
 
@@ -103,9 +114,11 @@ final class RecordSource {
 
     private static List<Raw> readArray(String text, List<Utf8Text.Malformed> malformed) {
         List<Raw> out = new ArrayList<>();
-        int index = 0;
+        int number = 1;
+        int line = 1;
         try (JsonParser p = STREAM_JSON.getFactory().createParser(text)) {
             p.nextToken(); // START_ARRAY, checked by the caller's sniffing
+            line = p.currentTokenLocation().getLineNr();
             int bad = 0;
             while (true) {
                 JsonToken t;
@@ -115,9 +128,10 @@ final class RecordSource {
                         break;
                     }
                     if (t == null) {
-                        out.add(arrayError(index, "invalid JSON: the array is not closed (truncated file?)"));
+                        out.add(arrayError(number, line, "invalid JSON: the array is not closed (truncated file?)"));
                         return out;
                     }
+                    line = p.currentTokenLocation().getLineNr();
                     long from = p.currentTokenLocation().getCharOffset();
                     JsonNode node = STREAM_JSON.readTree(p);
                     long to = p.currentLocation().getCharOffset();
@@ -125,30 +139,36 @@ final class RecordSource {
                     while (bad < malformed.size() && malformed.get(bad).charOffset() < to) {
                         Utf8Text.Malformed m = malformed.get(bad++);
                         if (m.charOffset() >= from) {
-                            errors.add(new RecordError(index, null, "record " + index + ": "
+                            errors.add(new RecordError(line, number, null, prefix(number, line)
                                     + m.describe() + " (line " + m.line() + ")"));
                         }
                     }
-                    out.add(new Raw(index, errors.isEmpty() ? node : null, null, errors));
-                    index++;
+                    out.add(new Raw(line, number, errors.isEmpty() ? node : null, null, errors));
+                    number++;
+                    line = p.currentLocation().getLineNr();
                 } catch (JsonProcessingException e) {
                     JsonLocation loc = e.getLocation();
                     String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
-                    out.add(arrayError(index, "invalid JSON" + where + ": " + clean(e)));
+                    out.add(arrayError(number, line, "invalid JSON" + where + ": " + clean(e)));
                     return out;
                 }
             }
             if (p.nextToken() != null) {
-                out.add(arrayError(index, "unexpected content after the closing ']'"));
+                out.add(arrayError(number, p.currentTokenLocation().getLineNr(), "unexpected content after the closing ']'"));
             }
         } catch (IOException e) {
-            out.add(arrayError(index, "invalid JSON: " + e.getMessage()));
+            out.add(arrayError(number, line, "invalid JSON: " + e.getMessage()));
         }
         return out;
     }
 
-    private static Raw arrayError(int index, String message) {
-        return new Raw(index, null, null, List.of(new RecordError(index, null, "record " + index + ": " + message)));
+    /** How a JSON-array record's messages begin: "record 3 (line 17): ". */
+    static String prefix(int record, int line) {
+        return "record " + record + " (line " + line + "): ";
+    }
+
+    private static Raw arrayError(int number, int line, String message) {
+        return new Raw(line, number, null, null, List.of(new RecordError(line, number, null, prefix(number, line) + message)));
     }
 
     private static int columnOf(JsonProcessingException e) {

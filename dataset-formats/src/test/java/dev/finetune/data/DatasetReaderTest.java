@@ -24,7 +24,7 @@ class DatasetReaderTest {
         assertThat(report.errors()).isEmpty();
         List<Example> examples = DatasetReader.read(Samples.IDENTITY, DatasetSpec.auto());
         assertThat(examples).hasSize(91);
-        assertThat(examples.get(0).sourceLine()).isZero();
+        assertThat(examples.get(0).sourceLine()).isEqualTo(2); // "[" is line 1
         assertThat(examples.get(0).turns()).containsExactly(new Turn(Role.USER, "hi"), new Turn(Role.ASSISTANT,
                 "Hello! I am {{name}}, an AI assistant developed by {{author}}. How can I assist you today?"));
     }

@@ -100,11 +100,15 @@ class DatasetValidationTest {
         assertThat(report.format()).isEqualTo(DatasetFormat.SHAREGPT);
         assertThat(report.rows()).isEqualTo(40);
         assertThat(report.validRows()).isEqualTo(37);
-        assertThat(report.errors()).extracting(RecordError::line, RecordError::field).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(4, "conversations[2].from"),
-                org.assertj.core.groups.Tuple.tuple(9, "conversations[1].value"),
-                org.assertj.core.groups.Tuple.tuple(12, "conversations"));
-        assertThat(report.errors().get(0).message()).startsWith("record 4: unknown role 'robot'");
+        // records are numbered from 1, each located by the file line it starts on
+        List<String> lines = Files.readAllLines(file);
+        int record5 = startLine(lines, 5);
+        assertThat(report.errors()).extracting(RecordError::record, RecordError::line, RecordError::field).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(5, record5, "conversations[2].from"),
+                org.assertj.core.groups.Tuple.tuple(10, startLine(lines, 10), "conversations[1].value"),
+                org.assertj.core.groups.Tuple.tuple(13, startLine(lines, 13), "conversations"));
+        assertThat(lines.get(record5 - 1)).endsWith("{");
+        assertThat(report.errors().get(0).message()).startsWith("record 5 (line " + record5 + "): unknown role 'robot'");
     }
 
     @Test
@@ -119,8 +123,9 @@ class DatasetValidationTest {
         assertThat(report.rows()).isEqualTo(2);
         assertThat(report.validRows()).isEqualTo(1);
         assertThat(report.errors()).singleElement().satisfies(e -> {
-            assertThat(e.line()).isEqualTo(1);
-            assertThat(e.message()).startsWith("record 1: invalid JSON at line");
+            assertThat(e.record()).isEqualTo(2);
+            assertThat(e.line()).isEqualTo(startLine(Files.readAllLines(file), 2));
+            assertThat(e.message()).startsWith("record 2 (line " + e.line() + "): invalid JSON at line");
         });
     }
 
@@ -135,8 +140,9 @@ class DatasetValidationTest {
 
         assertThat(report.rows()).isEqualTo(91);
         assertThat(report.errors()).singleElement().satisfies(e -> {
-            assertThat(e.line()).isZero();
-            assertThat(e.message()).contains("invalid UTF-8").contains("(line 3)");
+            assertThat(e.record()).isEqualTo(1);
+            assertThat(e.line()).isEqualTo(2); // "[" is line 1, the first record's "{" line 2
+            assertThat(e.message()).startsWith("record 1 (line 2): ").contains("invalid UTF-8").contains("(line 3)");
         });
     }
 
@@ -196,5 +202,19 @@ class DatasetValidationTest {
             }
         }
         return 0;
+    }
+
+    /**
+     * The 1-based line on which the {@code n}-th (1-based) record of a JSON array starts: a line
+     * "  {" (the identity sample's layout), or "[ {" / "}, {" (Jackson's pretty printer's).
+     */
+    private static int startLine(List<String> lines, int n) {
+        int seen = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).matches("(\\[ \\{|\\}, \\{|  \\{)\\s*") && ++seen == n) {
+                return i + 1;
+            }
+        }
+        throw new AssertionError("no record " + n);
     }
 }

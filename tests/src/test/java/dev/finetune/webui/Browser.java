@@ -37,7 +37,7 @@ public final class Browser implements AutoCloseable {
     public static final String CHROMIUM = System.getProperty("chromium.binary", "/usr/bin/chromium");
     public static final String CHROMEDRIVER = System.getProperty("chromedriver.binary", "/usr/bin/chromedriver");
 
-    public static final int DESKTOP_WIDTH = 1280;
+    public static final int DESKTOP_WIDTH = 1440;
     public static final int NARROW_WIDTH = 390;
 
     private final ChromeDriver driver;

@@ -41,6 +41,7 @@ import tools.jackson.databind.json.JsonMapper;
  * </pre>
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class JourneyBrowserIT {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -82,6 +83,7 @@ class JourneyBrowserIT {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(1)
     void submitsAJobWatchesItTrainAndPromotesTheAdapter() {
         // given: signed in
         browser.reload("#/jobs");
@@ -156,6 +158,9 @@ class JourneyBrowserIT {
         alias.clear();
         alias.sendKeys("production");
         browser.driver().findElement(By.cssSelector("#promote-form button[type=submit]")).click();
+        // the confirm step names the version and the gate's verdict before anything moves
+        assertThat(browser.waitFor(By.cssSelector("#promote-form .confirm")).getText()).contains("v" + version).contains("Gate:");
+        browser.driver().findElement(By.xpath("//button[normalize-space()='Yes, move production to v" + version + "']")).click();
 
         // then: the gate's verdict, and the alias has moved
         browser.waitFor(By.cssSelector("#promote-form .success, #promote-form .problem"), Duration.ofSeconds(30));
@@ -166,9 +171,57 @@ class JourneyBrowserIT {
             browser.driver().findElement(By.name("force")).click();
             browser.driver().findElement(By.name("reason")).sendKeys("journey test");
             browser.driver().findElement(By.cssSelector("#promote-form button[type=submit]")).click();
+            browser.waitFor(By.xpath("//button[normalize-space()='Yes, move production to v" + version + "']")).click();
         }
         browser.waitFor(By.cssSelector("li[data-alias=production][data-version='" + version + "']"), Duration.ofSeconds(30));
         browser.screenshot("journey-promoted");
+    }
+
+    /**
+     * Issue 16: GSM8K's records ({@code question}/{@code answer}) mapped onto completion's fields on
+     * the page, uploaded with that mapping, and a job on them trains to the end on the real worker.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(2)
+    void trainsAGsm8kUploadMappedOnThePage() {
+        // given: signed in (by the journey before, or here)
+        browser.reload("#/new");
+        List<WebElement> signIn = browser.all(By.cssSelector("input[name=api-key]"));
+        if (!signIn.isEmpty()) {
+            signIn.get(0).sendKeys(apiKey);
+            browser.driver().findElement(By.cssSelector("form.signin button[type=submit]")).click();
+            browser.waitFor(By.id("nav"));
+        }
+
+        // when: the file, the format, the keys mapped (guessed by the page), uploaded
+        browser.waitFor(By.id("upload-training")).sendKeys(DashboardBrowserTest.samples()
+                .resolve("datasets/gsm8k_train_400.jsonl").toAbsolutePath().toString());
+        new Select(browser.driver().findElement(By.id("format-training"))).selectByValue("completion");
+        assertThat(browser.waitFor(By.id("map-training-prompt")).getAttribute("value")).isEqualTo("question");
+        assertThat(browser.driver().findElement(By.id("map-training-completion")).getAttribute("value")).isEqualTo("answer");
+        browser.driver().findElement(By.xpath(
+                "//fieldset[@data-role='training']//button[normalize-space()='Upload and validate']")).click();
+        assertThat(browser.waitFor(By.cssSelector("#upload-result-training .success"), Duration.ofSeconds(60)).getText())
+                .contains("prompt ← question, completion ← answer").contains("400");
+        new Select(browser.driver().findElement(By.name("model"))).selectByVisibleText(
+                browser.driver().findElement(By.xpath("//select[@name='model']/option[starts-with(., 'tinystories-656k')]")).getText());
+        WebElement maxSteps = browser.driver().findElement(By.name("max_steps"));
+        maxSteps.clear();
+        maxSteps.sendKeys("8");
+        browser.driver().findElement(By.name("suffix")).sendKeys("gsm8k-mapped");
+        browser.driver().findElement(By.cssSelector(".submit-bar button[type=submit]")).click();
+
+        // then: it trains on the mapped records and succeeds
+        browser.waitFor(By.cssSelector(".job-id"), Duration.ofSeconds(30));
+        String status = new WebDriverWait(browser.driver(), timeout)
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(d -> {
+                    String text = d.findElement(By.cssSelector(".page-head .badge")).getText();
+                    return text.equals("succeeded") || text.equals("failed") ? text : null;
+                });
+        assertThat(status).as(browser.driver().findElement(By.cssSelector(".view")).getText()).isEqualTo("succeeded");
+        assertThat(browser.text(By.cssSelector(".stats .progress-label"))).contains("step 8");
+        browser.screenshot("journey-gsm8k-mapped-succeeded");
     }
 
     /** The real identity records as JSON Lines, line 4 without "output", line 9 cut in half. */

@@ -87,9 +87,23 @@ class RegistryPageBrowserTest {
         assertThat(browser.driver().findElement(By.cssSelector("table.audit")).getText()).contains("first release");
         browser.screenshot("registry-stub-desktop-light");
 
-        // when: promoting a worse version, the gate's verdict is shown as the API words it
+        // when: Promote without choosing a version: nothing is defaulted, nothing is sent
+        int writesBefore = writes.size();
+        assertThat(new Select(browser.driver().findElement(By.name("version"))).getFirstSelectedOption().getAttribute("value")).isEmpty();
+        browser.driver().findElement(By.cssSelector("#promote-form button[type=submit]")).click();
+        assertThat(browser.waitFor(By.cssSelector("#promote-form .field-error")).getText()).contains("Choose the version");
+        assertThat(writes).hasSize(writesBefore);
+
+        // when: a worse version is chosen, the confirm step shows both versions' metrics and the gate's verdict first
         new Select(browser.driver().findElement(By.name("version"))).selectByValue("3");
         browser.driver().findElement(By.cssSelector("#promote-form button[type=submit]")).click();
+        WebElement confirm = browser.waitFor(By.cssSelector("#promote-form .confirm"));
+        assertThat(confirm.getText()).contains("Move production from v1 to v3?").contains("v3 (to promote)")
+                .contains("v1 (production now)").contains("1.52").contains("1.31")
+                .contains("blocks it: eval loss 1.52 > 1.31 of v1 (same eval set)");
+        assertThat(writes).hasSize(writesBefore);
+        browser.screenshot("registry-stub-promote-confirm-desktop-light");
+        browser.driver().findElement(By.xpath("//button[normalize-space()='Yes, move production to v3']")).click();
         WebElement problem = browser.waitFor(By.cssSelector("#promote-form .problem"));
         assertThat(problem.getText()).contains("The gate blocked this promotion")
                 .contains("Promotion blocked by the repository's gate").contains("worse than production")
@@ -99,6 +113,8 @@ class RegistryPageBrowserTest {
         // when: a better one
         new Select(browser.driver().findElement(By.name("version"))).selectByValue("2");
         browser.driver().findElement(By.cssSelector("#promote-form button[type=submit]")).click();
+        assertThat(browser.waitFor(By.cssSelector("#promote-form .confirm")).getText()).contains("passes: eval loss 1.28 ≤ 1.31");
+        browser.driver().findElement(By.xpath("//button[normalize-space()='Yes, move production to v2']")).click();
         browser.waitUntilText(By.cssSelector("#promote-form .success"), "production now points at v2");
         assertThat(browser.driver().findElement(By.cssSelector("#promote-form .success")).getText()).contains("passed: eval_loss 1.28 <= 1.31");
         assertThat(writes).contains("PUT " + SEG + "/aliases/production {\"version\":2,\"force\":false,\"reason\":null}");
@@ -185,6 +201,9 @@ class RegistryPageBrowserTest {
             writes.add(method + " " + path + " " + new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
         }
         String body = switch (method + " " + path) {
+            // the key's own scopes, as the API's /api-keys/self answers: submit may promote and roll back
+            case "GET /api/v1/api-keys/self" -> "{\"prefix\":\"ftk_ci000001\",\"scopes\":[\"submit\"],\"can\":[\"submit\",\"read\"],\"operator\":false}";
+            case "GET /api/v1/datasets" -> "{\"object\":\"list\",\"data\":[],\"has_more\":false}";
             case "GET /api/v1/segments" -> "{\"object\":\"list\",\"data\":[{\"name\":\"default\"},{\"name\":\"acme-support\"}],\"has_more\":false}";
             case "GET /api/v1/registry/repositories" -> "{\"items\":[" + summary() + "],\"next_cursor\":null}";
             case "GET " + SEG -> summary();

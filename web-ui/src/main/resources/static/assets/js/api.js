@@ -3,6 +3,7 @@
 // here and nowhere else, so aligning them with the server is a change to this file alone.
 
 const KEY_STORAGE = 'finetune.apiKey';
+const SCOPES_STORAGE = 'finetune.scopes';
 // Relative to the page, so the dashboard also works behind a path prefix.
 const BASE = 'api/v1';
 
@@ -11,11 +12,35 @@ export const session = {
   get key() {
     return sessionStorage.getItem(KEY_STORAGE);
   },
-  signIn(key) {
+  /**
+   * @param scopes what the key may do, as `GET /api-keys/self` lists it in `can` (implied scopes
+   *     included); null when the server did not say, and then every control is offered
+   */
+  signIn(key, scopes) {
     sessionStorage.setItem(KEY_STORAGE, key.trim());
+    if (scopes) sessionStorage.setItem(SCOPES_STORAGE, JSON.stringify(scopes));
+    else sessionStorage.removeItem(SCOPES_STORAGE);
   },
   signOut() {
     sessionStorage.removeItem(KEY_STORAGE);
+    sessionStorage.removeItem(SCOPES_STORAGE);
+  },
+  /** The key's scopes (read, submit, admin, implied ones included), or null when unknown. */
+  get scopes() {
+    try {
+      return JSON.parse(sessionStorage.getItem(SCOPES_STORAGE) || 'null');
+    } catch {
+      return null;
+    }
+  },
+  /**
+   * Whether the key may do what `scope` allows: the dashboard shows a write control only when
+   * this is true, so a read-only key never fills in a form the API will refuse. The API still
+   * checks every call; this only spares the user.
+   */
+  can(scope) {
+    const scopes = this.scopes;
+    return !scopes || scopes.includes(scope);
   },
   /** The visible part of a key, `ftk_abcd1234`, never the secret. */
   get prefix() {
@@ -161,6 +186,8 @@ export function newIdempotencyKey() {
 export const api = {
   /** Checks a key before it is kept: any read the key's scopes allow. */
   checkKey: (key) => request('GET', '/segments', { key }),
+  /** The key's own prefix and scopes (`can`: every scope it holds, implied ones included); needs no scope. */
+  keySelf: (key) => request('GET', '/api-keys/self', { key }),
 
   // segments
   listSegments: () => request('GET', '/segments'),
@@ -172,6 +199,8 @@ export const api = {
   createJob: (body, idempotencyKey) =>
     request('POST', '/fine-tuning/jobs', { json: body, headers: { 'Idempotency-Key': idempotencyKey } }),
   hyperparameterDefaults: () => request('GET', '/fine-tuning/hyperparameters'),
+  /** Each hyperparameter's type, minimum/maximum (or exclusive_*), nullable and choices, as the API checks them. */
+  hyperparameterBounds: () => request('GET', '/fine-tuning/hyperparameters/bounds'),
   cancelJob: (id) => request('POST', `/fine-tuning/jobs/${seg(id)}/cancel`),
   jobEvents: (id, { after, limit = 200 } = {}) =>
     request('GET', `/fine-tuning/jobs/${seg(id)}/events`, { query: { after, limit } }),
@@ -180,14 +209,23 @@ export const api = {
   jobEventStreamUrl: (id) => url(`/fine-tuning/jobs/${seg(id)}/events`),
 
   // datasets
-  uploadDataset: (file, { name, format } = {}) => {
+  /** @param fieldMapping standard field name → the records' key, e.g. {prompt: 'question', completion: 'answer'} */
+  uploadDataset: (file, { name, format, fieldMapping } = {}) => {
     const form = new FormData();
-    form.append('file', file, file.name);
     if (name) form.append('name', name);
     if (format) form.append('format', format);
+    if (fieldMapping) form.append('field_mapping', JSON.stringify(fieldMapping));
+    form.append('file', file, file.name);
     return request('POST', '/datasets', { body: form });
   },
   listDatasets: ({ after, limit = 100 } = {}) => request('GET', '/datasets', { query: { after, limit } }),
+  getDataset: (id) => request('GET', `/datasets/${seg(id)}`),
+  /** The first records as the platform reads them (field mapping applied), and the dataset's stats. */
+  previewDataset: (id, { limit = 5 } = {}) => request('GET', `/datasets/${seg(id)}/preview`, { query: { limit } }),
+  deleteDataset: (id) => request('DELETE', `/datasets/${seg(id)}`),
+
+  // segments
+  createSegment: (name) => request('POST', '/segments', { json: { name } }),
 
   // base models
   listBaseModels: () => request('GET', '/base-models'),

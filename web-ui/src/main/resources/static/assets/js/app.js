@@ -1,4 +1,4 @@
-// The shell: sign-in, navigation, hash routing (#/jobs, #/jobs/{id}, #/new, #/registry, #/keys)
+// The shell: sign-in, navigation, hash routing (#/jobs, #/jobs/{id}, #/new, #/datasets[/{id}], #/registry, #/keys)
 // and the guard that turns any failure into a message instead of a blank page.
 
 import { session, UNAUTHENTICATED_EVENT } from './api.js';
@@ -9,6 +9,7 @@ import { renderJobDetail } from './views/job-detail.js';
 import { renderNewJob } from './views/new-job.js';
 import { renderRegistry } from './views/registry.js';
 import { renderKeys } from './views/keys.js';
+import { renderDatasets } from './views/datasets.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -19,6 +20,7 @@ const routes = [
   { pattern: /^\/jobs\/([^/]+)$/, name: 'jobs', title: 'Job', render: (el, [id], q) => renderJobDetail(el, id, q) },
   { pattern: /^\/jobs$/, name: 'jobs', title: 'Jobs', render: (el, _, q) => renderJobs(el, q) },
   { pattern: /^\/new$/, name: 'new', title: 'New job', render: (el, _, q) => renderNewJob(el, q) },
+  { pattern: /^\/datasets(?:\/([^/]+))?$/, name: 'datasets', title: 'Datasets', render: (el, [id]) => renderDatasets(el, id) },
   { pattern: /^\/registry(?:\/([^/]+))?$/, name: 'registry', title: 'Registry', render: (el, [segment], q) => renderRegistry(el, segment, q) },
   { pattern: /^\/keys$/, name: 'keys', title: 'API keys', render: (el, _, q) => renderKeys(el, q) },
 ];
@@ -48,7 +50,10 @@ async function render() {
   document.body.classList.toggle('signed-in', signedIn);
   nav.hidden = !signedIn;
   navToggle.hidden = !signedIn;
-  document.getElementById('session-key').textContent = signedIn ? `Key ${session.prefix}` : '';
+  document.getElementById('session-key').textContent = signedIn
+    ? `Key ${session.prefix}${session.scopes ? ` (${scopeSummary(session.scopes)})` : ''}` : '';
+  // a page the key cannot use is not offered (data-scope on its nav link)
+  for (const a of nav.querySelectorAll('a[data-scope]')) a.closest('li').hidden = signedIn && !session.can(a.dataset.scope);
 
   const container = h('div.view');
   clear(main, container);
@@ -82,6 +87,10 @@ async function render() {
   } catch (e) {
     if (seq === renderSeq) container.append(problemBox(e, { heading: 'This page failed' }));
   }
+}
+
+function scopeSummary(scopes) {
+  return scopes.includes('admin') ? 'admin' : scopes.includes('submit') ? 'submit' : scopes.includes('read') ? 'read-only' : 'no scopes';
 }
 
 function markCurrent(name) {

@@ -71,24 +71,55 @@ export function problemBox(problem, { heading } = {}) {
   if (Array.isArray(errors) && errors.length) box.append(errorTable(errors, errorsCapped ?? errorsCappedSnake));
   const others = Object.entries(rest).filter(([, v]) => v !== null && v !== undefined && v !== '');
   if (others.length) {
-    box.append(h('dl.problem-fields', others.map(([k, v]) => [h('dt', k), h('dd', formatValue(v))])));
+    box.append(h('dl.problem-fields', others.map(([k, v]) => [
+      h('dt', { title: k, dataset: { member: k } }, extensionLabel(k)), h('dd', extensionValue(v))])));
   }
   return box;
 }
 
-/** The per-record errors of a rejected dataset (or any `errors` list): line, field, message. */
+// The API's extension members in words a user reads (the member's own name stays in the title).
+const EXTENSION_LABELS = {
+  param: 'Field', field: 'Field', rows: 'Records', validRows: 'Valid records', format: 'Format',
+  candidateVersion: 'Version to promote', candidateEvalLoss: 'Its eval loss', candidateEvalSet: 'Its eval set',
+  currentVersion: 'Version there now', currentEvalLoss: 'Eval loss of the version there now',
+  currentEvalSet: 'Eval set of the version there now', maxEvalLoss: 'Highest eval loss allowed', gate: 'Gate rule',
+  alias: 'Alias', requiredScope: 'Scope needed', activeJobs: 'Unfinished jobs using it', limit: 'Limit',
+  used: 'Used', resource: 'Resource', jobId: 'Job', correlationId: 'Correlation id', expectedVersion: 'Expected version',
+};
+
+/** `candidateEvalSet` → "Candidate eval set" for a member without a label of its own. */
+export function extensionLabel(key) {
+  if (EXTENSION_LABELS[key]) return EXTENSION_LABELS[key];
+  const words = String(key).replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase().trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function extensionValue(v) {
+  // a SHA-256 (an eval set, a dataset) is shown short, the whole of it on hover
+  if (typeof v === 'string' && /^[0-9a-f]{64}$/.test(v)) return h('code', { title: v }, `${v.slice(0, 12)}…`);
+  return formatValue(v);
+}
+
+/**
+ * The per-record errors of a rejected dataset (or any `errors` list): line, field, message. In a
+ * JSON-array file each error also has its `record` number (from 1), and `line` is where that
+ * record starts; the Record column appears only then.
+ */
 export function errorTable(errors, capped) {
+  const records = errors.some((e) => e && typeof e === 'object' && e.record !== undefined && e.record !== null);
   const rows = errors.map((e) =>
     typeof e === 'object'
-      ? h('tr.error-row', { dataset: { line: e.line ?? '' } },
+      ? h('tr.error-row', { dataset: { line: e.line ?? '', record: e.record ?? '' } },
+          records ? h('td.num', e.record ?? '—') : null,
           h('td.num', e.line ?? '—'), h('td', h('code', e.field ?? e.param ?? e.pointer ?? '—')),
           h('td', e.message ?? e.detail ?? JSON.stringify(e)))
-      : h('tr.error-row', h('td.num', '—'), h('td', '—'), h('td', String(e))));
+      : h('tr.error-row', records ? h('td.num', '—') : null, h('td.num', '—'), h('td', '—'), h('td', String(e))));
   return h('div.table-wrap',
     h('table.errors',
       h('caption', `${errors.length} problem${errors.length === 1 ? '' : 's'} listed`,
         capped ? ' (more were found; the list is capped)' : ''),
-      h('thead', h('tr', h('th', { scope: 'col' }, 'Line'), h('th', { scope: 'col' }, 'Field'),
+      h('thead', h('tr', records ? h('th', { scope: 'col' }, 'Record') : null,
+        h('th', { scope: 'col' }, records ? 'Starts at line' : 'Line'), h('th', { scope: 'col' }, 'Field'),
         h('th', { scope: 'col' }, 'Message'))),
       h('tbody', rows)));
 }
@@ -165,6 +196,7 @@ export function jobProgress(job, lastMetric, hint = {}) {
   const steps = [pr.step, hint.step, lastMetric?.step].filter((x) => Number.isFinite(x));
   const step = steps.length ? Math.max(...steps) : null;
   const total = pr.total_steps ?? hint.total ?? job.hyperparameters?.max_steps ?? null;
+  // progress.step is the last step with metrics, as the API reads it (also for a cancelled or failed job)
   let fraction = step !== null && total ? step / total : null;
   if (job.status === 'succeeded') fraction = 1;
   if (job.status === 'queued' || job.status === 'validating_files') fraction = fraction ?? 0;
@@ -189,10 +221,30 @@ export function progressBar(job, lastMetric, hint) {
   const { step, total, fraction } = jobProgress(job, lastMetric, hint);
   const label = step !== null && total ? `step ${step} of ${total}`
     : step !== null ? `step ${step}`
-    : fraction !== null ? `${Math.round(fraction * 100)}%` : 'not started';
+    : waitingLabel(job, fraction);
+  const position = job.progress?.queue_position;
   return h('div.progress',
     h('progress', { max: 100, value: fraction === null ? null : Math.round(fraction * 100), 'aria-label': `Progress: ${label}` }),
-    h('span.progress-label', label));
+    h('span.progress-label', { title: step === null && position ? `#${position} among this tenant's queued jobs; workers take tenants in turn` : null }, label));
+}
+
+/** What a job without a reported step is doing: never "not started" for a job that is running. */
+function waitingLabel(job, fraction) {
+  const position = job.progress?.queue_position;
+  switch (job.status) {
+    case 'queued':
+      return position ? `queued, #${position} in line` : 'queued';
+    case 'validating_files':
+      return 'checking the files';
+    case 'running':
+      return 'running: waiting for step 1';
+    case 'cancelling':
+      return 'stopping';
+    case 'succeeded':
+      return fraction !== null ? `${Math.round(fraction * 100)}%` : 'done';
+    default:
+      return 'no step trained';
+  }
 }
 
 export function copyButton(getText, label = 'Copy') {

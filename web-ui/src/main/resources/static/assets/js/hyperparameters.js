@@ -89,10 +89,35 @@ export const PRESETS = [
     values: { batch_size: 1, gradient_accumulation_steps: 4, max_seq_length: 256 }, method: 'qlora' },
 ];
 
-/** Fetches the server's defaults once and sets each entry's `default` from them (null where it has none). */
+/**
+ * Fetches the server's defaults and bounds and sets each entry's `default` (null where it has
+ * none) and `bounds` (the API's rule for the field; null from a server that does not serve them).
+ */
 export async function loadDefaults() {
-  const served = await api.hyperparameterDefaults();
-  for (const p of HYPERPARAMETERS) p.default = served[p.name] ?? null;
+  const [served, bounds] = await Promise.all([api.hyperparameterDefaults(), api.hyperparameterBounds().catch(() => ({}))]);
+  for (const p of HYPERPARAMETERS) {
+    p.default = served[p.name] ?? null;
+    p.bounds = bounds?.[p.name] ?? null;
+  }
+}
+
+/**
+ * What is wrong with a field's typed text by the API's bounds, in words, or null. Checked as the
+ * user types, so the form shows every error next to its field before anything is sent.
+ */
+export function checkValue(p, text) {
+  const b = p.bounds;
+  if (!b || (b.type !== 'integer' && b.type !== 'number')) return null;
+  const raw = String(text ?? '').trim();
+  if (raw === '') return null; // empty: the default, or none where the field may be empty
+  const v = Number(raw);
+  if (!Number.isFinite(v)) return 'Must be a number.';
+  if (b.type === 'integer' && !Number.isInteger(v)) return 'Must be a whole number.';
+  if (b.minimum !== undefined && b.minimum !== null && v < b.minimum) return `Must be at least ${b.minimum} (was ${raw}).`;
+  if (b.exclusive_minimum !== undefined && b.exclusive_minimum !== null && v <= b.exclusive_minimum) return `Must be more than ${b.exclusive_minimum} (was ${raw}).`;
+  if (b.maximum !== undefined && b.maximum !== null && v > b.maximum) return `Must be at most ${b.maximum.toLocaleString('en')} (was ${raw}).`;
+  if (b.exclusive_maximum !== undefined && b.exclusive_maximum !== null && v >= b.exclusive_maximum) return `Must be less than ${b.exclusive_maximum} (was ${raw}).`;
+  return null;
 }
 
 export function defaultsOf() {

@@ -31,9 +31,10 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
 /**
- * Datasets: streamed upload (a raw JSONL/JSON/text body, or a multipart {@code file}) that is
- * validated before anything is stored, list (newest first, cursor {@code after}), get, delete
- * (refused while a job still needs the file) and download. The work is {@link DatasetFiles}', which
+ * Datasets: streamed upload (a raw JSONL/JSON/text body, or a multipart {@code file}, with an
+ * optional {@code field_mapping}) that is validated before anything is stored, list (newest first,
+ * cursor {@code after}), get, preview (the first records as read, with stats and the jobs using it),
+ * delete (refused while a job still needs the file) and download. The work is {@link DatasetFiles}', which
  * the OpenAI-compatible {@code /v1/files} shares.
  */
 @RestController
@@ -69,8 +70,12 @@ class DatasetController {
             @Parameter(description = "chat, instruction, completion, sharegpt or text; detected when omitted",
                     schema = @Schema(allowableValues = {"chat", "instruction", "completion", "sharegpt", "text"}))
             @RequestParam(required = false) String format,
+            @Parameter(description = "a JSON object renaming the fields the format needs to the records' own keys, "
+                    + "e.g. {\"prompt\": \"question\", \"completion\": \"answer\"}; stored with the dataset and "
+                    + "applied wherever it is read")
+            @RequestParam(name = "field_mapping", required = false) String fieldMapping,
             @Parameter(hidden = true) HttpServletRequest request) throws IOException {
-        return created(files.uploadBody(caller, name, format, request));
+        return created(files.uploadBody(caller, name, format, fieldMapping, request));
     }
 
     /**
@@ -92,7 +97,9 @@ class DatasetController {
     /** The multipart form of an upload, for the OpenAPI document. */
     @Schema(name = "DatasetUploadForm", requiredProperties = "file")
     record MultipartForm(@Schema(type = "string", format = "binary") String file, String name,
-            @Schema(allowableValues = {"chat", "instruction", "completion", "sharegpt", "text"}) String format) {
+            @Schema(allowableValues = {"chat", "instruction", "completion", "sharegpt", "text"}) String format,
+            @Schema(name = "field_mapping", description = "a JSON object renaming the format's fields to the records' keys")
+            String fieldMapping) {
     }
 
     private static ResponseEntity<DatasetView> created(Dataset saved) {
@@ -111,6 +118,17 @@ class DatasetController {
     @GetMapping("/{datasetId}")
     DatasetView get(@AuthenticationPrincipal Caller caller, @PathVariable UUID datasetId) {
         return DatasetView.of(files.get(caller, datasetId));
+    }
+
+    /**
+     * The first {@code limit} records as the platform reads them (its format and field mapping
+     * applied, so what a mapped upload trains on), with the dataset's stats and the jobs that use it.
+     */
+    @Operation(operationId = "previewDataset", summary = "Preview a dataset's first records as training reads them")
+    @GetMapping("/{datasetId}/preview")
+    DatasetPreview preview(@AuthenticationPrincipal Caller caller, @PathVariable UUID datasetId,
+            @RequestParam(defaultValue = "5") @Min(1) @Max(50) int limit) throws IOException {
+        return files.preview(caller, datasetId, limit);
     }
 
     @Operation(operationId = "downloadDataset", summary = "Download a dataset's bytes", responses = @ApiResponse(

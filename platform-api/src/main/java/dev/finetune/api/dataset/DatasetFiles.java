@@ -7,7 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 
 import dev.finetune.core.apikey.ApiKeyScope;
 import dev.finetune.core.common.Checks;
@@ -15,10 +19,15 @@ import dev.finetune.core.dataset.Dataset;
 import dev.finetune.core.dataset.DatasetId;
 import dev.finetune.core.dataset.DatasetRepository;
 import dev.finetune.core.job.JobStatus;
+import dev.finetune.core.json.CoreJson;
 import dev.finetune.core.problem.PlatformProblem;
 import dev.finetune.core.problem.ProblemKind;
 import dev.finetune.core.security.Caller;
 import dev.finetune.core.storage.ArtifactStore;
+import dev.finetune.data.DatasetReader;
+import dev.finetune.data.DatasetSpec;
+import dev.finetune.data.Example;
+import dev.finetune.data.FieldMapping;
 import dev.finetune.settings.DatasetFormat;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -68,21 +77,24 @@ public class DatasetFiles {
         void check(String purpose, List<String> otherParts);
     }
 
-    /** A raw body (JSONL, JSON, text) with {@code ?name=&format=}. */
-    public Dataset uploadBody(Caller caller, String name, String format, HttpServletRequest request) throws IOException {
+    /** A raw body (JSONL, JSON, text) with {@code ?name=&format=&field_mapping=}. */
+    public Dataset uploadBody(Caller caller, String name, String format, String fieldMapping, HttpServletRequest request)
+            throws IOException {
         caller.require(ApiKeyScope.SUBMIT);
         DatasetFormat requested = parseFormat(format);
+        FieldMapping mapping = parseMapping(fieldMapping);
         long max = properties.maxUploadSize().toBytes();
         if (request.getContentLengthLong() > max) {
             throw StagedUpload.tooLarge(max);
         }
         boolean plainText = MediaType.TEXT_PLAIN.isCompatibleWith(MediaType.parseMediaType(request.getContentType()));
         String extension = extension(requested, plainText, name, request.getContentType());
-        return store(caller, displayName(name, null), requested, request.getInputStream(), extension);
+        requireRecords(mapping, extension);
+        return store(caller, displayName(name, null), requested, mapping, request.getInputStream(), extension);
     }
 
     /**
-     * A multipart upload: part {@code file}, with {@code name}, {@code format} (and {@code purpose},
+     * A multipart upload: part {@code file}, with {@code name}, {@code format}, {@code field_mapping} (and {@code purpose},
      * which {@code formCheck} judges before anything is validated or stored) as form fields or query
      * parameters. Read as a stream ({@link MultipartDatasetUpload}); the query is parsed here rather
      * than by the container, which would parse (and spool) every part first.
@@ -101,12 +113,13 @@ public class DatasetFiles {
             formCheck.check(purpose, form.otherParts());
             String name = first(form.name(), decoded(query.getFirst("name")));
             DatasetFormat requested = parseFormat(first(form.format(), decoded(query.getFirst("format"))));
+            FieldMapping mapping = parseMapping(first(form.fieldMapping(), decoded(query.getFirst("field_mapping"))));
             String original = form.fileName();
             boolean plainText = original != null && original.toLowerCase(Locale.ROOT).endsWith(".txt");
             String extension = extension(requested, plainText, original, form.contentType());
+            requireRecords(mapping, extension);
             try (StagedUpload upload = staged.withSuffix(extension)) {
-                Dataset saved = uploads.accept(caller.tenant(), displayName(name, original), requested, upload, extension);
-                return saved;
+                return uploads.accept(caller.tenant(), displayName(name, original), requested, mapping, upload, extension);
             }
         }
     }
@@ -172,9 +185,35 @@ public class DatasetFiles {
         store.delete(dataset.objectKey());
     }
 
-    private Dataset store(Caller caller, String name, DatasetFormat requested, InputStream body, String extension) {
+    /**
+     * The first {@code limit} records as the platform reads them (its format and field mapping
+     * applied, so what a mapped upload trains on), with the dataset's stats and the jobs that use it.
+     */
+    public DatasetPreview preview(Caller caller, UUID datasetId, int limit) throws IOException {
+        caller.require(ApiKeyScope.READ);
+        Dataset dataset = find(caller, datasetId);
+        UUID tenant = caller.tenant().value();
+        long unfinished = queries.countJobsUsing(tenant, datasetId, ACTIVE);
+        long all = queries.countJobsUsing(tenant, datasetId, EnumSet.allOf(JobStatus.class));
+        String key = dataset.objectKey();
+        Path file = Files.createTempFile("dataset-preview-", key.substring(key.lastIndexOf('.')));
+        try {
+            try (InputStream in = store.get(key)) {
+                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+            List<Example> examples = DatasetReader.read(file,
+                    DatasetSpec.of(dataset.format(), FieldMapping.fromMap(dataset.fieldMapping())));
+            return DatasetPreview.of(dataset, examples.subList(0, Math.min(limit, examples.size())), unfinished,
+                    all - unfinished);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private Dataset store(Caller caller, String name, DatasetFormat requested, FieldMapping mapping, InputStream body,
+            String extension) {
         try (StagedUpload upload = StagedUpload.copy(body, properties.maxUploadSize().toBytes(), extension)) {
-            return uploads.accept(caller.tenant(), name, requested, upload, extension);
+            return uploads.accept(caller.tenant(), name, requested, mapping, upload, extension);
         }
     }
 
@@ -198,6 +237,36 @@ public class DatasetFiles {
             return DatasetFormat.fromWire(format.trim().toLowerCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new PlatformProblem(ProblemKind.VALIDATION, e.getMessage()).with("param", "format");
+        }
+    }
+
+    private static FieldMapping parseMapping(String json) {
+        if (json == null || json.isBlank()) {
+            return FieldMapping.DEFAULT;
+        }
+        Map<String, Object> entries;
+        try {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> read = CoreJson.read(json, Map.class);
+            entries = read;
+        } catch (RuntimeException e) {
+            throw new PlatformProblem(ProblemKind.VALIDATION, "field_mapping must be a JSON object of field names to "
+                    + "the records' keys, e.g. {\"prompt\": \"question\", \"completion\": \"answer\"}")
+                    .with("param", "field_mapping");
+        }
+        try {
+            return FieldMapping.fromMap(entries);
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage();
+            String param = message.split("[: ]", 2)[0];
+            throw new PlatformProblem(ProblemKind.VALIDATION, message).with("param", param);
+        }
+    }
+
+    private static void requireRecords(FieldMapping mapping, String extension) {
+        if (!mapping.equals(FieldMapping.DEFAULT) && ".txt".equals(extension)) {
+            throw new PlatformProblem(ProblemKind.VALIDATION, "field_mapping applies to JSON and JSON Lines records, "
+                    + "not to a plain-text file").with("param", "field_mapping");
         }
     }
 

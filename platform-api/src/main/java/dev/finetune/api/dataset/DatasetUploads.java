@@ -16,6 +16,7 @@ import dev.finetune.core.storage.ObjectKeys;
 import dev.finetune.core.tenant.TenantId;
 import dev.finetune.data.DatasetReader;
 import dev.finetune.data.DatasetSpec;
+import dev.finetune.data.FieldMapping;
 import dev.finetune.data.RecordError;
 import dev.finetune.data.ValidationReport;
 import org.slf4j.Logger;
@@ -41,9 +42,11 @@ class DatasetUploads {
         this.properties = properties;
     }
 
-    Dataset accept(TenantId tenant, String name, DatasetFormat requested, StagedUpload upload, String extension) {
+    /** @param mapping the records' key names, validated with the file and stored with the dataset */
+    Dataset accept(TenantId tenant, String name, DatasetFormat requested, FieldMapping mapping, StagedUpload upload,
+            String extension) {
         ValidationReport report = DatasetReader.validate(upload.file(),
-                new DatasetSpec(requested, null, properties.errorCap()), null);
+                new DatasetSpec(requested, mapping, properties.errorCap()), null);
         if (!report.ok()) {
             throw rejected(report);
         }
@@ -52,7 +55,7 @@ class DatasetUploads {
         store.putFile(key, upload.file());
         try {
             Dataset dataset = new Dataset(id, tenant, name, report.format(), key, upload.sha256(),
-                    upload.size(), Instant.now());
+                    upload.size(), mapping.toMap(), Instant.now());
             dataset.markValid(report.rows(), report.estimatedTokens());
             return datasets.save(dataset);
         } catch (RuntimeException e) {
@@ -71,8 +74,12 @@ class DatasetUploads {
             detail = "the format cannot be detected from the records; pass format=chat|instruction|completion|sharegpt|text";
         } else {
             RecordError first = report.errors().get(0);
-            detail = (report.rows() - report.validRows()) + " of " + report.rows() + " records are invalid; first at line "
-                    + first.line() + (first.field() == null ? "" : " (" + first.field() + ")") + ": " + first.message();
+            String where = first.record() == null ? "line " + first.line()
+                    : "record " + first.record() + " (line " + first.line() + ")";
+            String message = first.record() == null ? first.message()
+                    : first.message().replaceFirst("^record \\d+ \\(line \\d+\\): ", "");
+            detail = (report.rows() - report.validRows()) + " of " + report.rows() + " records are invalid; first at "
+                    + where + (first.field() == null ? "" : " (" + first.field() + ")") + ": " + message;
         }
         return new PlatformProblem(ProblemKind.INVALID_DATASET, detail)
                 .with("format", report.format() == null ? null : report.format().wireName())
@@ -84,7 +91,11 @@ class DatasetUploads {
 
     private static Map<String, Object> error(RecordError e) {
         Map<String, Object> m = new LinkedHashMap<>();
+        // line: where the record starts; record: its number from 1 in a JSON array (absent in JSON Lines)
         m.put("line", e.line());
+        if (e.record() != null) {
+            m.put("record", e.record());
+        }
         m.put("field", e.field());
         m.put("message", e.message());
         return m;

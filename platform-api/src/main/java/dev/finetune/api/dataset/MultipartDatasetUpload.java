@@ -22,14 +22,15 @@ import org.apache.commons.fileupload2.jakarta.servlet6.JakartaServletFileUpload;
  *
  * @param name the {@code name} form field, or null
  * @param format the {@code format} form field, or null
+ * @param fieldMapping the {@code field_mapping} form field (a JSON object), or null
  * @param fileName the file part's file name, or null
  * @param contentType the file part's content type, or null
  * @param purpose the {@code purpose} form field (the OpenAI-compatible {@code /v1/files} reads it), or null
  * @param otherParts the names of the parts read past, in order (the native upload ignores them, {@code /v1/files} refuses them)
  * @param staged the file part's bytes (close it)
  */
-record MultipartDatasetUpload(String name, String format, String fileName, String contentType, String purpose,
-        java.util.List<String> otherParts, StagedUpload staged) {
+record MultipartDatasetUpload(String name, String format, String fieldMapping, String fileName, String contentType,
+        String purpose, java.util.List<String> otherParts, StagedUpload staged) {
 
     /** Form fields are short words; a longer one is refused instead of read. */
     private static final int MAX_FIELD_BYTES = 1024;
@@ -42,6 +43,7 @@ record MultipartDatasetUpload(String name, String format, String fileName, Strin
         upload.setFileCountMax(8);
         String name = null;
         String format = null;
+        String fieldMapping = null;
         String fileName = null;
         String contentType = null;
         String purpose = null;
@@ -65,6 +67,7 @@ record MultipartDatasetUpload(String name, String format, String fileName, Strin
                     }
                     case "name" -> name = field(part);
                     case "format" -> format = field(part);
+                    case "field_mapping" -> fieldMapping = field(part);
                     case "purpose" -> purpose = field(part);
                     default -> {
                         otherParts.add(part.getFieldName() == null ? "" : part.getFieldName());
@@ -86,7 +89,8 @@ record MultipartDatasetUpload(String name, String format, String fileName, Strin
         if (staged == null) {
             throw new PlatformProblem(ProblemKind.VALIDATION, "multipart part 'file' is required").with("param", "file");
         }
-        return new MultipartDatasetUpload(name, format, fileName, contentType, purpose, List.copyOf(otherParts), staged);
+        return new MultipartDatasetUpload(name, format, fieldMapping, fileName, contentType, purpose,
+                List.copyOf(otherParts), staged);
     }
 
     private static String field(FileItemInput part) throws IOException {

@@ -1,5 +1,7 @@
 package dev.finetune.api.job;
 
+import java.util.Map;
+
 import dev.finetune.core.hyperparameters.Hyperparameters;
 import dev.finetune.core.apikey.ApiKeyScope;
 import dev.finetune.core.security.Caller;
@@ -20,5 +22,12 @@ class HyperparameterDefaultsController {
     Hyperparameters defaults(@AuthenticationPrincipal Caller caller) {
         caller.require(ApiKeyScope.READ);
         return Hyperparameters.defaults();
+    }
+
+    /** {@code GET .../hyperparameters/bounds}: each field's type, range and choices ({@link HyperparameterBounds}). */
+    @GetMapping("/api/v1/fine-tuning/hyperparameters/bounds")
+    Map<String, HyperparameterBounds> bounds(@AuthenticationPrincipal Caller caller) {
+        caller.require(ApiKeyScope.READ);
+        return HyperparameterBounds.all();
     }
 }

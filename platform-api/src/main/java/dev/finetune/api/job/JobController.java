@@ -112,7 +112,7 @@ class JobController {
         }
         FineTuningJob cursor = after == null ? null : find(caller, after);
         List<FineTuningJob> rows = queries.page(caller.tenant().value(), wanted, segmentId, cursor, limit + 1);
-        return ListPage.fromOverfetch(rows, limit, views.forCaller(caller), j -> j.id().toString());
+        return ListPage.fromOverfetch(rows, limit, views.forCaller(caller, rows), j -> j.id().toString());
     }
 
     @Operation(operationId = "getJob", summary = "Get a fine-tuning job")

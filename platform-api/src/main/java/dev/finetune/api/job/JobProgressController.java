@@ -88,11 +88,14 @@ class JobProgressController {
     }
 
     @Operation(operationId = "listJobMetrics", summary = "A job's per-step metrics")
+    /** Every step's metrics, or with {@code after} only those of later steps (a live page polls with its last step). */
     @GetMapping("/metrics")
-    ListPage<MetricView> metrics(@AuthenticationPrincipal Caller caller, @PathVariable UUID jobId) {
+    ListPage<MetricView> metrics(@AuthenticationPrincipal Caller caller, @PathVariable UUID jobId,
+            @RequestParam(required = false) @Min(0) Integer after) {
         caller.require(ApiKeyScope.READ);
         FineTuningJob job = find(caller, jobId);
-        return ListPage.of(metrics.of(job.id()).stream().map(MetricView::of).toList());
+        List<JobMetric> rows = after == null ? metrics.of(job.id()) : metrics.after(job.id(), after);
+        return ListPage.of(rows.stream().map(MetricView::of).toList());
     }
 
     @Operation(operationId = "listJobCheckpoints", summary = "A job's checkpoints")

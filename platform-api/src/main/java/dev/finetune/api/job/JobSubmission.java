@@ -1,11 +1,14 @@
 package dev.finetune.api.job;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 import dev.finetune.core.dataset.DatasetId;
 import dev.finetune.core.dataset.DatasetRepository;
@@ -160,15 +163,20 @@ public class JobSubmission {
     }
 
     private Resolved resolve(Caller caller, CreateJobRequest r, String key) {
-        BaseModel model = findModel(caller, r.model());
-        DatasetId training = findDataset(caller, r.trainingFile(), "training_file");
+        // the references are looked up together, so a request with several wrong ones hears of all at once
+        List<PlatformProblem> problems = new ArrayList<>();
+        BaseModel model = attempt(problems, () -> findModel(caller, r.model()));
+        DatasetId training = attempt(problems, () -> findDataset(caller, r.trainingFile(), "training_file"));
         DatasetId validation = r.validationFile() == null || r.validationFile().isBlank() ? null
-                : findDataset(caller, r.validationFile(), "validation_file");
-        if (training.equals(validation)) {
-            throw new PlatformProblem(ProblemKind.VALIDATION, "validation_file must differ from training_file")
-                    .with("param", "validation_file");
+                : attempt(problems, () -> findDataset(caller, r.validationFile(), "validation_file"));
+        if (training != null && training.equals(validation)) {
+            problems.add(new PlatformProblem(ProblemKind.VALIDATION, "validation_file must differ from training_file")
+                    .with("param", "validation_file"));
         }
-        Segment segment = findSegment(caller, r.segment());
+        Segment segment = attempt(problems, () -> findSegment(caller, r.segment()));
+        if (!problems.isEmpty()) {
+            throw allOf(problems);
+        }
         FineTuningMethod method = r.method() == null ? FineTuningMethod.DEFAULT : r.method();
         CheckpointRef from = r.fromCheckpoint() == null || r.fromCheckpoint().isBlank() ? null
                 : findCheckpoint(caller, r.fromCheckpoint(), model, method);
@@ -251,6 +259,25 @@ public class JobSubmission {
                     .with("jobId", earlier.id().toString()).with("param", "Idempotency-Key");
         }
         return earlier;
+    }
+
+    private static <T> T attempt(List<PlatformProblem> problems, Supplier<T> lookup) {
+        try {
+            return lookup.get();
+        } catch (PlatformProblem p) {
+            problems.add(p);
+            return null;
+        }
+    }
+
+    /** The first problem as it was (its type, param and detail); with more than one, {@code errors} lists each. */
+    private static PlatformProblem allOf(List<PlatformProblem> problems) {
+        PlatformProblem first = problems.get(0);
+        if (problems.size() > 1) {
+            first.with("errors", problems.stream().map(p -> Map.<String, Object>of(
+                    "param", String.valueOf(p.properties().get("param")), "message", p.detail())).toList());
+        }
+        return first;
     }
 
     private static PlatformProblem notFound(String what, String value, String param) {

@@ -44,9 +44,28 @@ public record JobView(
         JobError error,
         @JsonProperty("created_at") Instant createdAt,
         @JsonProperty("started_at") Instant startedAt,
-        @JsonProperty("finished_at") Instant finishedAt) {
+        @JsonProperty("finished_at") Instant finishedAt,
+        @Schema(description = "What the worker has reported so far: the last trained step and its training loss "
+                + "(the final loss once the job is over), the total steps once the worker has said, and for a queued "
+                + "job its place among the tenant's queued jobs. Null on the response to a create.", nullable = true)
+        Progress progress) {
+
+    /**
+     * @param step the last step a metric was recorded for, null before the first
+     * @param totalSteps the steps the job will train, as the worker reported it; null until then
+     * @param loss the training loss at {@code step}
+     * @param queuePosition for a queued job, 1 + the tenant's queued jobs created before it (workers
+     *     take tenants in turn, so other tenants' jobs do not queue ahead of it); null otherwise
+     */
+    record Progress(Integer step, @JsonProperty("total_steps") Integer totalSteps, Double loss,
+            @JsonProperty("queue_position") Integer queuePosition) {
+    }
 
     public static JobView of(FineTuningJob j, String modelName, String segmentName) {
+        return of(j, modelName, segmentName, null);
+    }
+
+    public static JobView of(FineTuningJob j, String modelName, String segmentName, Progress progress) {
         return new JobView(j.id().toString(), "fine_tuning.job", j.status().wireName(), modelName,
                 j.baseModelId().toString(), j.trainingDatasetId().toString(),
                 j.validationDatasetId().map(Object::toString).orElse(null), j.method().wireName(), j.hyperparameters(),
@@ -55,7 +74,7 @@ public record JobView(
                 j.estimatedFinish().orElse(null),
                 j.fineTunedModel().orElse(null),
                 j.resultObjectKeys(), j.error().orElse(null), j.createdAt(), j.startedAt().orElse(null),
-                j.finishedAt().orElse(null));
+                j.finishedAt().orElse(null), progress);
     }
 
     public static String checkpointId(CheckpointRef ref) {

@@ -104,7 +104,7 @@ class OpenAiJobsController {
         FineTuningJob cursor = cursorId == null ? null : jobs.find(caller.tenant(), new JobId(cursorId))
                 .orElseThrow(() -> PlatformProblem.notFound("job", cursorId).with("param", "after"));
         List<FineTuningJob> rows = queries.page(caller.tenant().value(), null, null, cursor, max + 1);
-        Function<FineTuningJob, JobView> view = views.forCaller(caller);
+        Function<FineTuningJob, JobView> view = views.forCaller(caller, rows);
         String tenant = caller.tenant().toString();
         return OpenAiList.fromOverfetch(rows.stream().map(j -> OpenAiJob.of(view.apply(j), tenant)).toList(), max,
                 OpenAiJob::id);

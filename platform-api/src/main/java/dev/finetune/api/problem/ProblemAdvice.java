@@ -235,10 +235,15 @@ class ProblemAdvice {
                 .with("correlationId", correlation), request);
     }
 
+    /** The first broken rule as {@code param}/{@code detail}; {@code errors} lists every broken field (first included). */
     static PlatformProblem hyperparameterProblem(InvalidHyperparameterException e) {
         String param = "hyperparameters." + e.field();
+        List<Map<String, Object>> errors = e.violations().stream()
+                .map(v -> Map.<String, Object>of("param", "hyperparameters." + v.field(),
+                        "message", "hyperparameters." + v.message()))
+                .toList();
         return new PlatformProblem(ProblemKind.INVALID_HYPERPARAMETER, "hyperparameters." + e.getMessage())
-                .with("param", param);
+                .with("param", param).with("errors", errors);
     }
 
     /** RFC 9457 problems, or OpenAI's error body on the OpenAI-compatible surface ({@link OpenAiErrors#owns}). */

@@ -32,7 +32,11 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** A tenant's API keys (admin scope): create (the key is in the response, once), list, revoke. */
+/**
+ * A tenant's API keys (admin scope): create (the key is in the response, once), list, revoke; and
+ * {@code GET /self}, any key's own prefix and scopes, so a client (the dashboard) offers only what
+ * the key may do.
+ */
 @RestController
 @RequestMapping("/api/v1/api-keys")
 class ApiKeyController {
@@ -64,6 +68,21 @@ class ApiKeyController {
         static CreatedKey of(ApiKey k, String plaintext) {
             return new CreatedKey(k.id().toString(), plaintext, k.prefix(), k.name(), scopeNames(k), k.createdAt());
         }
+    }
+
+    /**
+     * The calling key as the platform sees it: its scopes as granted and {@code can}, every scope it
+     * holds including the implied ones (admin implies submit and read, submit implies read).
+     */
+    record SelfView(String prefix, List<String> scopes, List<String> can, boolean operator) {
+    }
+
+    @GetMapping("/self")
+    SelfView self(@AuthenticationPrincipal Caller caller) {
+        List<String> granted = caller.scopes().stream().map(ApiKeyScope::wireName).sorted().toList();
+        List<String> can = EnumSet.allOf(ApiKeyScope.class).stream().filter(caller::can).map(ApiKeyScope::wireName)
+                .toList();
+        return new SelfView(caller.keyPrefix(), granted, can, caller.operator());
     }
 
     @GetMapping

@@ -102,6 +102,55 @@ class JobApiTest extends ApiTestBase {
         assertThat(r.text("detail")).contains("lora_r");
     }
 
+    @Test
+    void listsEveryBrokenHyperparameterAtOnceKeepingTheFirstAsParamAndDetail() {
+        // given three fields out of range
+        Map<String, Object> body = new HashMap<>(jobRequest(dataset));
+        body.put("hyperparameters", Map.of("lora_r", 0, "learning_rate", 2, "warmup_ratio", 1));
+        long jobsBefore = jobsOfTenant();
+
+        // when
+        Response r = api.postJson("/api/v1/fine-tuning/jobs", tenant.adminKey(), body);
+
+        // then: the first (in field order) is param/detail as before, errors lists all three
+        assertThat(r.status()).as(r.toString()).isEqualTo(400);
+        assertThat(r.text("param")).isEqualTo("hyperparameters.learning_rate");
+        assertThat(r.text("detail")).isEqualTo("hyperparameters.learning_rate must be > 0 and <= 1 but was 2.0");
+        assertThat(r.json().path("errors").findValuesAsString("param")).containsExactly(
+                "hyperparameters.learning_rate", "hyperparameters.warmup_ratio", "hyperparameters.lora_r");
+        assertThat(r.json().path("errors").get(2).path("message").asString()).isEqualTo("hyperparameters.lora_r must be > 0 but was 0");
+        assertThat(jobsOfTenant()).isEqualTo(jobsBefore);
+    }
+
+    @Test
+    void namesEveryWrongReferenceAtOnceKeepingTheFirstAsParamAndDetail() {
+        // given an unknown model, training file and segment in one request
+        Map<String, Object> body = new HashMap<>(jobRequest(dataset));
+        body.put("model", "no-such-model");
+        body.put("training_file", "00000000-0000-0000-0000-000000000000");
+        body.put("segment", "no-such-segment");
+
+        // when
+        Response r = api.postJson("/api/v1/fine-tuning/jobs", tenant.adminKey(), body);
+
+        // then
+        assertThat(r.status()).as(r.toString()).isEqualTo(404);
+        assertThat(r.text("param")).isEqualTo("model");
+        assertThat(r.text("detail")).isEqualTo("base model 'no-such-model' does not exist");
+        assertThat(r.json().path("errors").findValuesAsString("param")).containsExactly("model", "training_file", "segment");
+    }
+
+    @Test
+    void servesEachHyperparametersBounds() {
+        Response r = api.get("/api/v1/fine-tuning/hyperparameters/bounds", tenant.adminKey());
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        assertThat(r.json().path("lora_r").path("minimum").asInt()).isEqualTo(1);
+        assertThat(r.json().path("n_epochs").path("maximum").asInt()).isEqualTo(50);
+        assertThat(r.json().path("learning_rate").path("exclusive_minimum").asDouble()).isZero();
+        assertThat(r.json().path("max_steps").path("nullable").asBoolean()).isTrue();
+        assertThat(r.json().path("lr_scheduler").path("choices").toString()).contains("cosine");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "lora   | {\"lora_r\": 512}                               | hyperparameters.lora_r",

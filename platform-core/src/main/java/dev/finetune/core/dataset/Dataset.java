@@ -3,11 +3,13 @@ package dev.finetune.core.dataset;
 import dev.finetune.settings.DatasetFormat;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
 import dev.finetune.core.common.AssignedIdEntity;
 import dev.finetune.core.common.Checks;
+import dev.finetune.core.json.JsonMapConverter;
 import dev.finetune.core.tenant.TenantId;
 import jakarta.persistence.Column;
 import jakarta.persistence.Convert;
@@ -58,6 +60,12 @@ public class Dataset extends AssignedIdEntity {
     @Column(name = "validation_errors", nullable = false, columnDefinition = "jsonb")
     private List<ValidationError> validationErrors;
 
+    /** Standard field name to the key the records use (see dataset-formats' FieldMapping); empty: standard keys. */
+    @Convert(converter = JsonMapConverter.class)
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "field_mapping", nullable = false, updatable = false, columnDefinition = "jsonb")
+    private Map<String, Object> fieldMapping;
+
     @Column(name = "created_at", nullable = false, updatable = false)
     private Instant createdAt;
 
@@ -66,7 +74,17 @@ public class Dataset extends AssignedIdEntity {
 
     public Dataset(DatasetId id, TenantId tenant, String name, DatasetFormat format, String objectKey,
             String sha256, long sizeBytes, Instant createdAt) {
+        this(id, tenant, name, format, objectKey, sha256, sizeBytes, Map.of(), createdAt);
+    }
+
+    /**
+     * @param fieldMapping standard field name to the records' key, as validated by the reader; empty
+     *     for the standard key names
+     */
+    public Dataset(DatasetId id, TenantId tenant, String name, DatasetFormat format, String objectKey,
+            String sha256, long sizeBytes, Map<String, String> fieldMapping, Instant createdAt) {
         super(Checks.notNull(id, "dataset_id").value());
+        this.fieldMapping = Map.copyOf(Checks.notNull(fieldMapping, "field_mapping"));
         this.tenantId = Checks.notNull(tenant, "tenant_id").value();
         this.name = Checks.maxLength(Checks.notBlank(name, "name"), 255, "name");
         this.format = Checks.notNull(format, "format");
@@ -152,5 +170,14 @@ public class Dataset extends AssignedIdEntity {
 
     public Instant createdAt() {
         return createdAt;
+    }
+
+    /** Standard field name to the key the records use; empty for the standard names. */
+    public Map<String, String> fieldMapping() {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        if (fieldMapping != null) {
+            fieldMapping.forEach((k, v) -> out.put(k, String.valueOf(v)));
+        }
+        return out;
     }
 }

@@ -1,5 +1,11 @@
 package dev.finetune.core.hyperparameters;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.finetune.core.json.CoreJson;
@@ -151,29 +157,51 @@ public record Hyperparameters(
             @JsonProperty("use_dora") Boolean useDora,
             @JsonProperty("adapter_reduction_factor") Integer adapterReductionFactor,
             @JsonProperty("adapter_kind") AdapterKind adapterKind) {
-        HyperparametersBuilder b = builder();
-        if (nEpochs != null) b.nEpochs(nEpochs);
-        b.maxSteps(maxSteps);
-        if (batchSize != null) b.batchSize(batchSize);
-        if (learningRate != null) b.learningRate(learningRate);
-        if (lrScheduler != null) b.lrScheduler(lrScheduler);
-        if (warmupRatio != null) b.warmupRatio(warmupRatio);
-        if (weightDecay != null) b.weightDecay(weightDecay);
-        if (maxGradNorm != null) b.maxGradNorm(maxGradNorm);
-        if (gradientAccumulationSteps != null) b.gradientAccumulationSteps(gradientAccumulationSteps);
-        if (maxSeqLength != null) b.maxSeqLength(maxSeqLength);
-        b.evalEverySteps(evalEverySteps);
-        b.earlyStoppingPatience(earlyStoppingPatience);
-        if (trainOnInputs != null) b.trainOnInputs(trainOnInputs);
-        if (packing != null) b.packing(packing);
-        if (loraR != null) b.loraR(loraR);
-        if (loraAlpha != null) b.loraAlpha(loraAlpha);
-        if (loraDropout != null) b.loraDropout(loraDropout);
-        if (targetModules != null) b.targetModules(targetModules);
-        if (useRslora != null) b.useRslora(useRslora);
-        if (useDora != null) b.useDora(useDora);
-        if (adapterReductionFactor != null) b.adapterReductionFactor(adapterReductionFactor);
-        if (adapterKind != null) b.adapterKind(adapterKind);
-        return b.build();
+        // each given field as a named setter: applied together, and on a broken rule one by one on the
+        // defaults, so that every broken field is reported at once (each rule is about one field)
+        Map<String, Consumer<HyperparametersBuilder>> given = new LinkedHashMap<>();
+        if (nEpochs != null) given.put("n_epochs", b -> b.nEpochs(nEpochs));
+        given.put("max_steps", b -> b.maxSteps(maxSteps));
+        if (batchSize != null) given.put("batch_size", b -> b.batchSize(batchSize));
+        if (learningRate != null) given.put("learning_rate", b -> b.learningRate(learningRate));
+        if (lrScheduler != null) given.put("lr_scheduler", b -> b.lrScheduler(lrScheduler));
+        if (warmupRatio != null) given.put("warmup_ratio", b -> b.warmupRatio(warmupRatio));
+        if (weightDecay != null) given.put("weight_decay", b -> b.weightDecay(weightDecay));
+        if (maxGradNorm != null) given.put("max_grad_norm", b -> b.maxGradNorm(maxGradNorm));
+        if (gradientAccumulationSteps != null) {
+            given.put("gradient_accumulation_steps", b -> b.gradientAccumulationSteps(gradientAccumulationSteps));
+        }
+        if (maxSeqLength != null) given.put("max_seq_length", b -> b.maxSeqLength(maxSeqLength));
+        given.put("eval_every_steps", b -> b.evalEverySteps(evalEverySteps));
+        given.put("early_stopping_patience", b -> b.earlyStoppingPatience(earlyStoppingPatience));
+        if (trainOnInputs != null) given.put("train_on_inputs", b -> b.trainOnInputs(trainOnInputs));
+        if (packing != null) given.put("packing", b -> b.packing(packing));
+        if (loraR != null) given.put("lora_r", b -> b.loraR(loraR));
+        if (loraAlpha != null) given.put("lora_alpha", b -> b.loraAlpha(loraAlpha));
+        if (loraDropout != null) given.put("lora_dropout", b -> b.loraDropout(loraDropout));
+        if (targetModules != null) given.put("target_modules", b -> b.targetModules(targetModules));
+        if (useRslora != null) given.put("use_rslora", b -> b.useRslora(useRslora));
+        if (useDora != null) given.put("use_dora", b -> b.useDora(useDora));
+        if (adapterReductionFactor != null) {
+            given.put("adapter_reduction_factor", b -> b.adapterReductionFactor(adapterReductionFactor));
+        }
+        if (adapterKind != null) given.put("adapter_kind", b -> b.adapterKind(adapterKind));
+        HyperparametersBuilder all = builder();
+        given.values().forEach(set -> set.accept(all));
+        try {
+            return all.build();
+        } catch (InvalidHyperparameterException first) {
+            List<InvalidHyperparameterException.Violation> violations = new ArrayList<>();
+            for (Consumer<HyperparametersBuilder> set : given.values()) {
+                HyperparametersBuilder one = builder();
+                set.accept(one);
+                try {
+                    one.build();
+                } catch (InvalidHyperparameterException e) {
+                    violations.addAll(e.violations());
+                }
+            }
+            throw violations.isEmpty() ? first : new InvalidHyperparameterException(violations);
+        }
     }
 }

@@ -12,7 +12,14 @@ public interface JobMetricRepository extends Repository<JobMetric, JobStep> {
 
     List<JobMetric> findByIdJobIdOrderByIdStepAsc(UUID jobId);
 
+    List<JobMetric> findByIdJobIdAndIdStepGreaterThanOrderByIdStepAsc(UUID jobId, int step);
+
     default List<JobMetric> of(JobId job) {
         return findByIdJobIdOrderByIdStepAsc(job.value());
+    }
+
+    /** The metrics of steps after {@code step}: what a client that polls has not seen yet. */
+    default List<JobMetric> after(JobId job, int step) {
+        return findByIdJobIdAndIdStepGreaterThanOrderByIdStepAsc(job.value(), step);
     }
 }

@@ -30,6 +30,7 @@ import dev.finetune.core.tenant.SegmentName;
 import dev.finetune.core.tenant.SegmentRepository;
 import dev.finetune.data.DatasetReader;
 import dev.finetune.data.DatasetSpec;
+import dev.finetune.data.FieldMapping;
 import dev.finetune.data.DatasetValidationException;
 import dev.finetune.data.ValidationReport;
 import dev.finetune.engine.checkpoint.HfCheckpoint;
@@ -171,13 +172,14 @@ public class TrainingWorkspace {
         JobSpecs.checkAgainstModel(rows.job(), LlamaConfig.load(configJson));
 
         Path dataFile = session.dir().resolve("data").resolve(fileName(rows.dataset().objectKey()));
-        DatasetSpec datasetSpec = DatasetSpec.of(rows.dataset().format());
+        DatasetSpec datasetSpec = DatasetSpec.of(rows.dataset().format(),
+                FieldMapping.fromMap(rows.dataset().fieldMapping()));  // the stored mapping, as the upload validated it
         download(rows.dataset(), dataFile, datasetSpec, "training_file");
         Path evalFile = null;
         DatasetSpec evalSpec = null;
         if (rows.validation() != null) {
             evalFile = session.dir().resolve("eval").resolve(fileName(rows.validation().objectKey()));
-            evalSpec = DatasetSpec.of(rows.validation().format());
+            evalSpec = DatasetSpec.of(rows.validation().format(), FieldMapping.fromMap(rows.validation().fieldMapping()));
             download(rows.validation(), evalFile, evalSpec, "validation_file");
         }
         FineTuneSpec spec = JobSpecs.spec(rows.job(), rows.model().name(), modelDir, dataFile, datasetSpec,

@@ -2,7 +2,7 @@
 // with polling as the fallback), learning rate, tokens/s, ETA, the event log, checkpoints and
 // cancel; the final metrics and adapter files on success; the reason and what to do on failure.
 
-import { api, followEvents, page } from '../api.js';
+import { api, followEvents, page, session } from '../api.js';
 import {
   announce, clear, empty, formatBytes, formatDuration, formatNumber, h, jobProgress, loading, problemBox,
   progressBar, progressHint, shortId, statusBadge, timeAgo, TERMINAL,
@@ -13,12 +13,14 @@ import { failureAdvice } from './failure-advice.js';
 import { downloadLink } from '../downloads.js';
 
 const POLL_MS = 3000;
-// metrics are not in the event stream: they are re-read when events arrive, and at least this often while running
-const METRICS_MS = 4000;
+// metrics are not in the event stream: while the job runs, the steps after the last one shown are
+// asked for this often (GET .../metrics?after=N, an empty page most times), so each step appears
+// within about this long of the worker recording it
+const METRICS_MS = 500;
 
 export async function renderJobDetail(container, id) {
   const controller = new AbortController();
-  const state = { job: null, metrics: new Map(), events: new Map(), checkpoints: new Map(), live: 'connecting' };
+  const state = { job: null, metrics: new Map(), events: new Map(), checkpoints: new Map(), datasets: new Map(), live: 'connecting' };
 
   container.append(loading('Loading the job…'));
   try {
@@ -66,10 +68,14 @@ export async function renderJobDetail(container, id) {
 
   function drawHead() {
     const job = state.job;
-    const cancellable = !TERMINAL.has(job.status) && job.status !== 'cancelling';
+    const cancellable = !TERMINAL.has(job.status) && job.status !== 'cancelling' && session.can('submit');
+    // each job's tab says which job it is and how it stands
+    document.title = `${job.suffix || `Job ${shortId(job.id)}`} · ${job.status.replace(/_/g, ' ')} · Fine-tuning dashboard`;
     clear(head,
       h('div', h('h1', job.suffix ? `${job.suffix} ` : 'Job ', h('code.job-id', job.id)), ' ', statusBadge(job.status)),
-      cancellable ? cancelControl() : null);
+      h('div.actions',
+        session.can('submit') ? h('a.button', { href: `#/new?from=${encodeURIComponent(job.id)}`, title: 'A new job with this job\'s data, model, method and hyperparameters' }, 'Clone into a new job') : null,
+        cancellable ? cancelControl() : null));
   }
 
   function cancelControl() {
@@ -127,9 +133,9 @@ export async function renderJobDetail(container, id) {
     clear(facts,
       fact('Segment', job.segment ? h('a', { href: `#/registry/${encodeURIComponent(job.segment)}` }, job.segment) : '—'),
       fact('Method', methodLabel(job.method)),
-      fact('Base model', job.model ?? job.base_model ?? '—'),
-      fact('Training file', h('code', job.training_file ?? '—')),
-      fact('Validation file', job.validation_file ? h('code', job.validation_file) : 'split from the training file'),
+      fact('Base model', h('span', { title: job.model_id ?? '' }, job.model ?? job.base_model ?? '—')),
+      fact('Training file', datasetLink(job.training_file)),
+      fact('Validation file', job.validation_file ? datasetLink(job.validation_file) : 'split from the training file'),
       fact('Created', timeAgo(job.created_at)),
       fact('Started', timeAgo(job.started_at)),
       fact('Finished', timeAgo(job.finished_at)),
@@ -140,6 +146,19 @@ export async function renderJobDetail(container, id) {
     clear(params, Object.keys(hp).length ? h('details.hyperparameters',
       h('summary', 'Hyperparameters'),
       h('dl.facts', Object.entries(hp).map(([k, v]) => fact(k, Array.isArray(v) ? v.join(', ') : formatValueShort(v))))) : null);
+  }
+
+  /** A dataset by its name (its id on hover), linked to its page; the id until the name is known. */
+  function datasetLink(datasetId) {
+    if (!datasetId) return '—';
+    const d = state.datasets.get(datasetId);
+    return h('a', { href: `#/datasets/${encodeURIComponent(datasetId)}`, title: datasetId },
+      d?.name ?? h('code', shortId(datasetId)));
+  }
+
+  async function loadDatasets() {
+    const ids = [state.job.training_file, state.job.validation_file].filter((x) => x && !state.datasets.has(x));
+    await Promise.allSettled(ids.map(async (d) => state.datasets.set(d, await api.getDataset(d))));
   }
 
   function drawOutcome() {
@@ -260,6 +279,13 @@ export async function renderJobDetail(container, id) {
     }
   }
 
+  /** The last step whose metrics are on the page (undefined before the first). */
+  function lastStep() {
+    let max;
+    for (const step of state.metrics.keys()) if (max === undefined || step > max) max = step;
+    return max;
+  }
+
   function lastEventId() {
     let max;
     for (const e of state.events.values()) if (Number.isFinite(e.id) && (max === undefined || e.id > max)) max = e.id;
@@ -298,7 +324,9 @@ export async function renderJobDetail(container, id) {
       metricsTimer = null;
       metricsDue = Infinity;
       try {
-        addMetrics(page(await api.jobMetrics(id)).items);
+        if (document.visibilityState !== 'hidden' || TERMINAL.has(state.job.status)) {
+          addMetrics(page(await api.jobMetrics(id, { after: lastStep() })).items);
+        }
         drawStats();
         const rows = sortedMetrics();
         lossChart.setRows(rows);
@@ -369,7 +397,7 @@ export async function renderJobDetail(container, id) {
     drawLive();
   }
 
-  await loadAll();
+  await Promise.all([loadAll(), loadDatasets()]);
   drawAll();
 
   if (!TERMINAL.has(state.job.status)) {

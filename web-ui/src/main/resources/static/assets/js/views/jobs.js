@@ -1,9 +1,9 @@
-// Jobs list: status, progress, segment, method, age; filters by status and segment (kept in the
-// hash so a filtered view can be bookmarked); cursor "load more"; refreshes itself while any
-// listed job is still moving.
+// Jobs list: status, progress (the API's last step, total and queue position), last loss,
+// duration, segment, method, age; filters by status and segment (kept in the hash so a filtered
+// view can be bookmarked); cursor "load more"; refreshes itself while any listed job is still moving.
 
-import { api, page } from '../api.js';
-import { clear, empty, h, loading, problemBox, progressBar, progressHint, shortId, statusBadge, timeAgo, TERMINAL } from '../dom.js';
+import { api, page, session } from '../api.js';
+import { clear, empty, formatDuration, formatNumber, h, loading, problemBox, progressBar, shortId, statusBadge, timeAgo, TERMINAL } from '../dom.js';
 
 const STATUSES = ['validating_files', 'queued', 'running', 'cancelling', 'succeeded', 'failed', 'cancelled'];
 const REFRESH_MS = 5000;
@@ -32,7 +32,7 @@ export async function renderJobs(container, query) {
   container.append(
     h('div.page-head',
       h('h1', 'Fine-tuning jobs'),
-      h('a.button.primary', { href: '#/new' }, 'New job')),
+      session.can('submit') ? h('a.button.primary', { href: '#/new' }, 'New job') : null),
     h('form.filters', { role: 'search', 'aria-label': 'Filter jobs', onsubmit: (e) => e.preventDefault() },
       h('div.field.inline', h('label', { for: 'filter-status' }, 'Status'), statusSelect),
       h('div.field.inline', h('label', { for: 'filter-segment' }, 'Segment'), segmentSelect)),
@@ -48,17 +48,6 @@ export async function renderJobs(container, query) {
   let jobs = [];
   let next = null;
   let timer = null;
-  // what the worker's events say about each moving job's progress; only new events are fetched
-  const hints = new Map();
-
-  async function updateHints() {
-    const moving = jobs.filter((j) => j.status === 'running' || j.status === 'cancelling').slice(0, 10);
-    await Promise.allSettled(moving.map(async (j) => {
-      const hint = hints.get(j.id) || {};
-      const body = await api.jobEvents(j.id, { after: hint.lastEventId, limit: 1000 });
-      hints.set(j.id, progressHint(page(body).items, hint));
-    }));
-  }
 
   async function load(after) {
     const body = await api.listJobs({ ...filters, after });
@@ -71,10 +60,10 @@ export async function renderJobs(container, query) {
     if (!jobs.length) {
       const filtered = filters.status || filters.segment;
       clear(list, empty(filtered ? 'No jobs match these filters.' : 'No fine-tuning jobs yet.',
-        filtered ? h('a', { href: '#/jobs' }, 'Show all jobs') : h('a', { href: '#/new' }, 'Start your first job'),
-        '.'));
+        filtered ? [h('a', { href: '#/jobs' }, 'Show all jobs'), '.']
+          : session.can('submit') ? [h('a', { href: '#/new' }, 'Start your first job'), '.'] : null));
     } else {
-      clear(list, jobTable(jobs, hints));
+      clear(list, jobTable(jobs));
     }
     clear(more, next ? h('button.button', { type: 'button', onclick: loadMore }, 'Load more') : null);
   }
@@ -102,7 +91,6 @@ export async function renderJobs(container, query) {
       const known = new Set(jobs.map((j) => j.id));
       const fresh = p.items.filter((j) => !known.has(j.id));
       jobs = fresh.concat(jobs);
-      await updateHints();
       draw();
     } catch {
       // a failed background refresh keeps the last good list
@@ -120,7 +108,6 @@ export async function renderJobs(container, query) {
     const p = await load();
     jobs = p.items;
     next = p.next;
-    await updateHints();
     draw();
     schedule();
   } catch (problem) {
@@ -134,25 +121,38 @@ export async function renderJobs(container, query) {
   };
 }
 
-function jobTable(jobs, hints) {
+function jobTable(jobs) {
   return h('div.table-wrap',
     h('table.jobs.responsive',
       h('caption.visually-hidden', 'Fine-tuning jobs, newest first'),
       h('thead', h('tr',
-        ['Job', 'Status', 'Progress', 'Segment', 'Method', 'Base model', 'Created'].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', jobs.map((j) => jobRow(j, hints.get(j.id))))));
+        ['Job', 'Status', 'Progress', 'Loss', 'Duration', 'Segment', 'Method', 'Base model', 'Created'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', jobs.map((j) => jobRow(j)))));
 }
 
-function jobRow(job, hint) {
+function jobRow(job) {
   const name = job.suffix ? `${job.suffix} · ${shortId(job.id)}` : shortId(job.id);
+  const loss = job.progress?.loss;
   return h('tr', { dataset: { jobId: job.id, status: job.status } },
-    h('td', { 'data-label': 'Job' }, h('a', { href: `#/jobs/${encodeURIComponent(job.id)}` }, name)),
+    h('td', { 'data-label': 'Job' }, h('a', { href: `#/jobs/${encodeURIComponent(job.id)}`, title: job.id }, name)),
     h('td', { 'data-label': 'Status' }, statusBadge(job.status)),
-    h('td', { 'data-label': 'Progress' }, progressBar(job, null, hint)),
+    h('td', { 'data-label': 'Progress' }, progressBar(job, null)),
+    h('td.num', { 'data-label': TERMINAL.has(job.status) ? 'Final loss' : 'Loss', title: TERMINAL.has(job.status) ? 'training loss at the last step' : 'training loss at the latest step' },
+      Number.isFinite(loss) ? formatNumber(loss) : '—'),
+    h('td', { 'data-label': 'Duration' }, duration(job)),
     h('td', { 'data-label': 'Segment' }, job.segment ?? '—'),
     h('td', { 'data-label': 'Method' }, methodLabel(job.method)),
-    h('td', { 'data-label': 'Base model' }, job.model ?? job.base_model ?? '—'),
+    h('td', { 'data-label': 'Base model', title: job.model_id ?? '' }, job.model ?? job.base_model ?? '—'),
     h('td', { 'data-label': 'Created' }, timeAgo(job.created_at)));
+}
+
+/** Training time: started to finished, or to now while it runs; queued time is not counted. */
+export function duration(job) {
+  if (!job.started_at) return '—';
+  const end = job.finished_at ? new Date(job.finished_at) : TERMINAL.has(job.status) ? null : new Date();
+  if (!end) return '—';
+  const text = formatDuration((end - new Date(job.started_at)) / 1000);
+  return job.finished_at ? text : `${text} so far`;
 }
 
 export function methodLabel(method) {

@@ -4,13 +4,23 @@
 import { api, page, session } from '../api.js';
 import { announce, clear, copyButton, empty, field, h, loading, problemBox, timeAgo } from '../dom.js';
 
+// What each scope allows, as the API checks it: promoting and rolling back an alias (production
+// included) is submit's, so that a CI pipeline can promote what it trained; the gate guards
+// production, not the scope. Admin adds keys, segments and the registry's gate settings.
 const SCOPES = [
   { value: 'read', hint: 'see jobs, datasets, metrics and the registry' },
-  { value: 'submit', hint: 'upload datasets, start and cancel jobs' },
-  { value: 'admin', hint: 'everything, including keys and promotions' },
+  { value: 'submit', hint: 'also upload and delete datasets, start and cancel jobs, promote and roll back adapter versions (production too, through its gate)' },
+  { value: 'admin', hint: 'also create and revoke keys, create segments, set a repository\'s promotion gate, delete versions' },
 ];
 
 export async function renderKeys(container) {
+  if (!session.can('admin')) {
+    const scopes = session.scopes || [];
+    container.append(h('div.page-head', h('h1', 'API keys')),
+      h('p.notice', { role: 'status' }, `This key (${session.prefix}) has the ${scopes.includes('submit') ? 'submit' : 'read'} scope: `,
+        'only a key with the admin scope creates, lists and revokes keys. Ask your platform admin for one.'));
+    return null;
+  }
   const name = h('input', { type: 'text', name: 'name', required: true, maxlength: 100, autocomplete: 'off', placeholder: 'e.g. ci-pipeline' });
   const scopeBoxes = SCOPES.map((s) => h('input', { type: 'checkbox', name: 'scopes', value: s.value, checked: s.value !== 'admin' }));
   const created = h('div.created-key', { 'aria-live': 'polite' });

@@ -2,7 +2,7 @@
 // alias points, promote (showing the gate's verdict), roll back with a reason, compare two
 // versions side by side, download an adapter's files, and the audit trail of alias moves.
 
-import { api, page } from '../api.js';
+import { api, page, session } from '../api.js';
 import { announce, clear, empty, field, formatBytes, formatNumber, h, loading, problemBox, shortId, timeAgo } from '../dom.js';
 import { methodLabel } from './jobs.js';
 import { compareView } from './compare.js';
@@ -13,7 +13,8 @@ export async function renderRegistry(container, segment) {
   const body = h('div.registry-body');
   container.append(
     h('div.page-head', h('h1', 'Model registry'),
-      h('div.field.inline', h('label', { for: 'registry-segment' }, 'Segment'), select)),
+      h('div.actions', h('div.field.inline', h('label', { for: 'registry-segment' }, 'Segment'), select),
+        session.can('admin') ? newSegmentControl() : null)),
     body);
   select.addEventListener('change', () => {
     location.hash = `#/registry/${encodeURIComponent(select.value)}`;
@@ -44,13 +45,62 @@ export async function renderRegistry(container, segment) {
   return null;
 }
 
+/**
+ * A new segment (admin): a customer or team whose jobs and adapters are kept apart; it is offered
+ * on the New job page at once, and gets a registry repository when its first job succeeds.
+ */
+function newSegmentControl() {
+  const box = h('div.inline-confirm.new-segment');
+  const open = h('button.button', { type: 'button' }, 'New segment…');
+  open.addEventListener('click', () => {
+    const name = h('input', { type: 'text', name: 'segment-name', required: true, maxlength: 63, autocomplete: 'off',
+      pattern: '[a-z0-9][a-z0-9_-]{0,62}', placeholder: 'e.g. acme-support' });
+    const create = h('button.button.primary', { type: 'submit' }, 'Create segment');
+    const cancel = h('button.button.subtle', { type: 'button' }, 'Cancel');
+    const out = h('div', { 'aria-live': 'polite' });
+    const form = h('form.segment-form', { novalidate: true },
+      field('Segment name', name, 'Lower-case letters, digits, - or _, up to 63 characters.'), h('div.actions', create, cancel), out);
+    cancel.addEventListener('click', () => { clear(box, open); open.focus(); });
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      out.replaceChildren();
+      const value = name.value.trim();
+      if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(value)) {
+        name.setAttribute('aria-invalid', 'true');
+        out.append(h('p.field-error', { role: 'alert' }, 'A segment name is 1-63 lower-case letters, digits, - or _, starting with a letter or digit.'));
+        name.focus();
+        return;
+      }
+      create.disabled = true;
+      try {
+        await api.createSegment(value);
+        announce(`Segment ${value} created`);
+        location.hash = `#/registry/${encodeURIComponent(value)}`;
+      } catch (problem) {
+        out.append(problemBox(problem, { heading: 'The segment was not created' }));
+        create.disabled = false;
+      }
+    });
+    clear(box, form);
+    name.focus();
+  });
+  box.append(open);
+  return box;
+}
+
 /** @param flash a result to show in the promote card after the reload (the gate's verdict) */
 async function renderSegment(body, segment, flash) {
   clear(body, loading(`Loading ${segment}…`));
-  const [repo, versions, audit] = await Promise.allSettled([
-    api.getRepository(segment), api.listVersions(segment), api.aliasHistory(segment)]);
+  const [repo, versions, audit, datasets] = await Promise.allSettled([
+    api.getRepository(segment), api.listVersions(segment), api.aliasHistory(segment), api.listDatasets({ limit: 100 })]);
+  // versions name their data by SHA-256: shown by the dataset's name where the tenant still has it
+  datasetNames.clear();
+  if (datasets.status === 'fulfilled') for (const d of page(datasets.value).items) datasetNames.set(d.sha256, d);
   if (versions.status === 'rejected') {
-    clear(body, problemBox(versions.reason, { heading: `Versions of ${segment}` }));
+    clear(body, versions.reason?.status === 404
+      ? empty(`No adapter versions in ${segment} yet.`, 'A job that succeeds in this segment adds the first. ',
+        session.can('submit') ? [h('a', { href: '#/new' }, 'Start a job'), '.'] : null)
+      : problemBox(versions.reason, { heading: `Versions of ${segment}` }));
     return;
   }
   const list = page(versions.value).items.sort((a, b) => b.number - a.number);
@@ -61,9 +111,9 @@ async function renderSegment(body, segment, flash) {
   const reload = (next) => renderSegment(body, segment, next);
 
   clear(body,
-    h('div.two-col',
+    session.can('submit') ? h('div.two-col',
       aliasesCard(segment, aliases, list, reload),
-      promoteCard(segment, aliases, list, verdict, reload)),
+      promoteCard(segment, aliases, list, verdict, reload, repo.status === 'fulfilled' ? repo.value?.gate : null)) : aliasesCard(segment, aliases, list, reload),
     versionsCard(segment, list, compareBox),
     compareBox,
     auditCard(audit));
@@ -85,7 +135,7 @@ function aliasesCard(segment, aliases, versions, reload) {
     rows.length ? h('ul.alias-list', rows.map((a) => h('li', { dataset: { alias: a.name, version: a.version } },
       h('div.alias-line', h('span.badge.alias', a.name), ' → ', h('strong', `v${a.version}`),
         a.updated_at ? h('span.muted', ' moved ', timeAgo(a.updated_at), a.updated_by ? ` by ${a.updated_by}` : '') : null),
-      rollbackControl(segment, a, reload))))
+      session.can('submit') ? rollbackControl(segment, a, reload) : null)))
       : empty('No aliases yet.', 'Promote a version to give it one (production, staging, …).'));
 }
 
@@ -124,52 +174,145 @@ function rollbackControl(segment, alias, reload) {
   return box;
 }
 
-function promoteCard(segment, aliases, versions, verdict, reload) {
-  const version = h('select', { name: 'version' }, versions.map((v) => h('option', { value: v.number }, `v${v.number}${v.eval_loss !== undefined && v.eval_loss !== null ? ` · eval ${formatNumber(v.eval_loss)}` : ''}`)));
+/**
+ * Promote: the version is chosen (never defaulted to the newest), then a confirm step shows what
+ * moves where, both versions' metrics and what the repository's gate will say; only "Yes" calls
+ * the API, whose answer (the gate's real verdict, or its 409 problem) is shown after.
+ */
+function promoteCard(segment, aliases, versions, verdict, reload, gate) {
+  const version = h('select', { name: 'version', required: true },
+    h('option', { value: '' }, 'Choose a version…'),
+    versions.map((v) => h('option', { value: v.number }, `v${v.number}${v.eval_loss !== undefined && v.eval_loss !== null ? ` · eval ${formatNumber(v.eval_loss)}` : ''}`)));
   const alias = h('input', { type: 'text', name: 'alias', value: 'production', list: 'alias-names', required: true, pattern: '[a-z0-9][a-z0-9_-]*' });
   const names = new Set(['production', 'staging', 'candidate', ...aliases.keys()]);
   const force = h('input', { type: 'checkbox', name: 'force' });
   const reason = h('input', { type: 'text', name: 'reason', maxlength: 1000, placeholder: 'required when forcing' });
-  const submit = h('button.button.primary', { type: 'submit', disabled: !versions.length }, 'Promote');
+  const submit = h('button.button.primary', { type: 'submit', disabled: !versions.length }, 'Promote…');
+  const confirmBox = h('div.promote-confirm', { 'aria-live': 'polite' });
   const form = h('form.card.promote', { novalidate: true, id: 'promote-form' },
     h('h2', 'Promote'),
-    h('p.hint', 'Gated aliases (production by default) take a version only if its eval loss is no worse than the current one\'s on the same eval set, unless you force it with a reason.'),
+    h('p.hint', gateHint(gate)),
     field('Version', version),
     field('Alias', alias),
     h('datalist', { id: 'alias-names' }, [...names].map((n) => h('option', { value: n }))),
     h('label.check', force, ' Force past the gate'),
     field('Reason', reason, 'Kept in the audit trail with your key\'s name.'),
     h('div.actions', submit),
+    confirmBox,
     verdict);
-  form.addEventListener('submit', async (e) => {
+  const byNumber = new Map(versions.map((v) => [v.number, v]));
+
+  form.addEventListener('submit', (e) => {
     e.preventDefault();
     verdict.replaceChildren();
+    confirmBox.replaceChildren();
+    if (!version.value) {
+      verdict.append(h('p.field-error', { role: 'alert' }, 'Choose the version to promote.'));
+      version.setAttribute('aria-invalid', 'true');
+      version.focus();
+      return;
+    }
+    version.removeAttribute('aria-invalid');
+    const name = alias.value.trim();
+    if (!/^[a-z0-9][a-z0-9_-]*$/.test(name)) {
+      verdict.append(h('p.field-error', { role: 'alert' }, 'An alias is lower-case letters, digits, - or _.'));
+      alias.focus();
+      return;
+    }
     if (force.checked && !reason.value.trim()) {
       verdict.append(h('p.field-error', { role: 'alert' }, 'Forcing a promotion needs a reason.'));
       reason.focus();
       return;
     }
-    submit.disabled = true;
     const n = Number(version.value);
-    try {
-      const moved = await api.promote(segment, alias.value.trim(), { version: n, force: force.checked, reason: reason.value.trim() });
-      const outcome = moved?.gate_outcome ?? moved?.gate?.outcome ?? null;
-      announce(`${alias.value} now points at version ${n}`);
-      await reload(h('section.success', { role: 'status' },
-        h('h3', `${alias.value} now points at v${n}`),
-        moved?.forced ? h('p', 'Forced past the gate.') : null,
-        outcome ? h('p', 'Gate: ', h('strong', outcome)) : null));
-    } catch (problem) {
-      verdict.append(problemBox(problem, { heading: problem.kind === 'promotion-blocked' ? 'The gate blocked this promotion' : 'Promotion refused' }));
-    } finally {
-      submit.disabled = false;
-    }
+    const candidate = byNumber.get(n);
+    const currentNumber = aliases.get(name)?.version ?? null;
+    const current = currentNumber === null ? null : byNumber.get(currentNumber) ?? { number: currentNumber };
+    const predicted = predictGate(gate, name, candidate, current);
+    const yes = h('button.button.primary', { type: 'button' }, `Yes, move ${name} to v${n}`);
+    const back = h('button.button.subtle', { type: 'button' }, 'Go back');
+    clear(confirmBox, h('section.confirm', { role: 'group', 'aria-label': 'Confirm the promotion' },
+      h('h3', current ? `Move ${name} from v${current.number} to v${n}?` : `Point ${name} at v${n}?`),
+      h('div.table-wrap', h('table.confirm-table',
+        h('thead', h('tr', h('th', { scope: 'col' }, ''), h('th', { scope: 'col' }, `v${n} (to promote)`),
+          current ? h('th', { scope: 'col' }, `v${current.number} (${name} now)`) : null)),
+        h('tbody', [
+          ['Eval loss', (v) => formatNumber(v?.eval_loss)],
+          ['Perplexity', (v) => formatNumber(v?.perplexity)],
+          ['Method', (v) => methodLabel(typeof v?.method === 'string' ? v.method.toLowerCase() : v?.method)],
+          ['Trained from job', (v) => (v?.source_job_id ? shortId(v.source_job_id) : '—')],
+          ['Eval set', (v) => (v?.eval_set_sha256 ? h('code', { title: v.eval_set_sha256 }, v.eval_set_sha256.slice(0, 12)) : '—')],
+          ['Created', (v) => (v?.created_at ? timeAgo(v.created_at) : '—')],
+        ].map(([label, cell]) => h('tr', h('th', { scope: 'row' }, label), h('td', cell(candidate)), current ? h('td', cell(current)) : null))))),
+      h('p.gate-prediction', { dataset: { passes: String(predicted.passes) } }, h('strong', 'Gate: '), predicted.text,
+        predicted.passes === false && !force.checked ? ' The API will refuse it unless you force it with a reason.' : ''),
+      force.checked ? h('p', h('strong', 'Forced'), ` with the reason “${reason.value.trim()}”.`) : null,
+      h('div.actions', yes, back)));
+    yes.focus();
+    back.addEventListener('click', () => {
+      confirmBox.replaceChildren();
+      submit.focus();
+    });
+    yes.addEventListener('click', async () => {
+      yes.disabled = true;
+      submit.disabled = true;
+      try {
+        const moved = await api.promote(segment, name, { version: n, force: force.checked, reason: reason.value.trim() });
+        const outcome = moved?.gate_outcome ?? moved?.gate?.outcome ?? null;
+        announce(`${name} now points at version ${n}`);
+        await reload(h('section.success', { role: 'status' },
+          h('h3', `${name} now points at v${n}`),
+          moved?.forced ? h('p', 'Forced past the gate.') : null,
+          outcome ? h('p', 'Gate: ', h('strong', outcome)) : null));
+      } catch (problem) {
+        confirmBox.replaceChildren();
+        verdict.append(problemBox(problem, { heading: problem.kind === 'promotion-blocked' ? 'The gate blocked this promotion' : 'Promotion refused' }));
+      } finally {
+        submit.disabled = false;
+      }
+    });
   });
   form.prefill = (n) => {
     version.value = String(n);
+    confirmBox.replaceChildren();
     version.focus();
   };
   return form;
+}
+
+function gateHint(gate) {
+  const guarded = gate?.gated_aliases?.length ? gate.gated_aliases.join(', ') : 'production';
+  switch (gate?.rule) {
+    case 'none':
+      return 'This repository has no promotion gate: any version may take any alias.';
+    case 'max_eval_loss':
+      return `Gated aliases (${guarded}) take a version only if its eval loss is at most ${formatNumber(gate.max_eval_loss)}, unless you force it with a reason.`;
+    default:
+      return `Gated aliases (${guarded}) take a version only if its eval loss is no worse than the current one's on the same eval set, unless you force it with a reason.`;
+  }
+}
+
+/**
+ * What the repository's gate will say, by the registry's own rules (PromotionGate): shown before
+ * the user confirms; the API's answer after is the verdict that counts.
+ */
+export function predictGate(gate, alias, candidate, current) {
+  const rule = gate?.rule ?? 'eval_loss_no_worse';
+  const guarded = gate ? (gate.gated_aliases || []).includes(alias) : alias === 'production';
+  const loss = candidate?.eval_loss;
+  if (!guarded || rule === 'none') return { passes: true, text: `passes: ${alias} is not gated.` };
+  if (rule === 'max_eval_loss') {
+    const ok = Number.isFinite(loss) && loss <= gate.max_eval_loss;
+    return { passes: ok, text: `${ok ? 'passes' : 'blocks it'}: eval loss ${formatNumber(loss)} ${ok ? '≤' : 'is not ≤'} the threshold ${formatNumber(gate.max_eval_loss)}.` };
+  }
+  if (!current) return { passes: true, text: `passes: ${alias} points at no version yet.` };
+  if (!Number.isFinite(current.eval_loss)) return { passes: true, text: `passes: v${current.number} has no eval loss to beat.` };
+  if (!Number.isFinite(loss)) return { passes: false, text: `blocks it: v${candidate.number} has no eval loss, v${current.number} has ${formatNumber(current.eval_loss)}.` };
+  if (!candidate.eval_set_sha256 || candidate.eval_set_sha256 !== current.eval_set_sha256) {
+    return { passes: false, text: `blocks it: v${candidate.number} and v${current.number} were evaluated on different eval sets.` };
+  }
+  const ok = loss <= current.eval_loss;
+  return { passes: ok, text: `${ok ? 'passes' : 'blocks it'}: eval loss ${formatNumber(loss)} ${ok ? '≤' : '>'} ${formatNumber(current.eval_loss)} of v${current.number} (same eval set).` };
 }
 
 function versionsCard(segment, versions, compareBox) {
@@ -194,8 +337,8 @@ function versionsCard(segment, versions, compareBox) {
     const files = h('div.files-box', { 'aria-live': 'polite' });
     const filesButton = h('button.button.subtle', { type: 'button', 'aria-expanded': 'false' }, 'Files');
     filesButton.addEventListener('click', () => toggleFiles(segment, v, files, filesButton));
-    const promote = h('button.button.subtle', { type: 'button' }, 'Promote…');
-    promote.addEventListener('click', () => document.getElementById('promote-form')?.prefill(v.number));
+    const promote = session.can('submit') ? h('button.button.subtle', { type: 'button' }, 'Promote…') : null;
+    promote?.addEventListener('click', () => document.getElementById('promote-form')?.prefill(v.number));
     return [h('tr', { dataset: { version: v.number } },
       h('td', { 'data-label': 'Compare' }, box),
       h('td', { 'data-label': 'Version' }, h('strong', `v${v.number}`), ' ', (v.aliases || []).map((a) => h('span.badge.alias', a))),
@@ -216,11 +359,16 @@ function versionsCard(segment, versions, compareBox) {
       h('tbody', rows))));
 }
 
+const datasetNames = new Map();
+
 function lineage(v) {
   return h('div.lineage',
     v.source_job_id ? h('div', 'job ', h('a', { href: `#/jobs/${encodeURIComponent(v.source_job_id)}` }, shortId(v.source_job_id))) : null,
-    h('div', 'base ', h('code', v.base_model_name ?? shortId(v.base_model_id))),
-    v.dataset_sha256 ? h('div', 'data ', h('code', { title: v.dataset_sha256 }, v.dataset_sha256.slice(0, 12))) : null);
+    h('div', 'base ', h('code', { title: v.base_model_id ?? '' }, v.base_model_name ?? shortId(v.base_model_id))),
+    v.dataset_sha256 ? h('div', 'data ', datasetNames.has(v.dataset_sha256)
+      ? h('a', { href: `#/datasets/${encodeURIComponent(datasetNames.get(v.dataset_sha256).id)}`, title: `SHA-256 ${v.dataset_sha256}` },
+        datasetNames.get(v.dataset_sha256).name)
+      : h('code', { title: v.dataset_sha256 }, v.dataset_sha256.slice(0, 12))) : null);
 }
 
 async function toggleFiles(segment, v, box, button) {

@@ -33,13 +33,23 @@ export function renderSignIn(container, onSignedIn) {
     submit.disabled = true;
     submit.textContent = 'Checking…';
     try {
-      await api.checkKey(key);
-      session.signIn(key);
+      // the key's own scopes decide which controls the pages offer; a 401 here is a refused key
+      const self = await api.keySelf(key);
+      session.signIn(key, Array.isArray(self?.can) ? self.can : null);
       onSignedIn();
     } catch (problem) {
-      if (problem.status === 403) {
-        // valid key, but without the read scope: it may still submit jobs or manage keys
-        session.signIn(key);
+      if (problem.status === 404 || problem.status === 405) {
+        // a server without /api-keys/self: check the key with a read, offer every control
+        try {
+          await api.checkKey(key);
+        } catch (readProblem) {
+          if (readProblem.status !== 403) {
+            result.append(problemBox(readProblem, { heading: 'Sign-in failed' }));
+            input.focus();
+            return;
+          }
+        }
+        session.signIn(key, null);
         onSignedIn();
         return;
       }
