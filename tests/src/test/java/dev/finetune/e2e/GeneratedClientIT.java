@@ -74,7 +74,7 @@ class GeneratedClientIT {
         List<Object> records = client.getObjectMapper().readValue(
                 PlatformUnderTest.samples().resolve("datasets/llamafactory_identity.json").toFile(),
                 new com.fasterxml.jackson.core.type.TypeReference<List<Object>>() { });
-        DatasetView dataset = datasets.uploadDataset(records, "identity.json", "instruction");
+        DatasetView dataset = datasets.uploadDataset(records, "identity.json", "instruction", null);
         assertThat(dataset.getRows()).isEqualTo(91);
 
         CreateJobRequest request = new CreateJobRequest().model(model).trainingFile(dataset.getId())
@@ -107,7 +107,7 @@ class GeneratedClientIT {
 
         List<EventView> events = jobs.listJobEvents(id, null, 0L, 1000).getData();
         assertThat(events).extracting(EventView::getMessage).anyMatch(m -> m.startsWith("Fine-tuning succeeded"));
-        List<MetricView> metrics = jobs.listJobMetrics(id).getData();
+        List<MetricView> metrics = jobs.listJobMetrics(id, null).getData();
         assertThat(metrics).hasSize(8);
         List<CheckpointView> checkpoints = jobs.listJobCheckpoints(id).getData();
         assertThat(checkpoints).extracting(CheckpointView::getStep).contains(8);
