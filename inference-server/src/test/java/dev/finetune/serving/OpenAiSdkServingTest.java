@@ -45,6 +45,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -60,6 +61,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * resolution TTL; an adapter for other weights or one that loads nothing is a named error, never
  * the base's answer.
  */
+@DisabledIfSystemProperty(named = "finetune.spring-ai-classpath", matches = "true",
+        disabledReason = "the spring-ai-client execution swaps the SDK core for Spring AI's")
 @RealInfrastructure
 @SpringBootTest(classes = {ServingApplication.class, TestData.class}, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"finetune.serving.resolution-ttl=1s", "finetune.serving.cache.max-adapters=3"})

@@ -30,6 +30,7 @@ import dev.finetune.registry.AdapterRegistry;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -42,6 +43,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * no path answers in any shape but OpenAI's. The official SDK reads each error's {@code code} and
  * {@code param}.
  */
+@DisabledIfSystemProperty(named = "finetune.spring-ai-classpath", matches = "true",
+        disabledReason = "the spring-ai-client execution swaps the SDK core for Spring AI's")
 @RealInfrastructure
 @SpringBootTest(classes = {ServingApplication.class, TestData.class}, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
