@@ -9,6 +9,7 @@ import { renderJobDetail } from './views/job-detail.js';
 import { renderNewJob } from './views/new-job.js';
 import { renderRegistry } from './views/registry.js';
 import { renderKeys } from './views/keys.js';
+import { renderPlayground } from './views/playground.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -21,6 +22,7 @@ const routes = [
   { pattern: /^\/new$/, name: 'new', title: 'New job', render: (el, _, q) => renderNewJob(el, q) },
   { pattern: /^\/registry(?:\/([^/]+))?$/, name: 'registry', title: 'Registry', render: (el, [segment], q) => renderRegistry(el, segment, q) },
   { pattern: /^\/keys$/, name: 'keys', title: 'API keys', render: (el, _, q) => renderKeys(el, q) },
+  { pattern: /^\/playground$/, name: 'playground', title: 'Playground', render: (el, _, q) => renderPlayground(el, q) },
 ];
 
 let cleanup = null;
