@@ -14,6 +14,7 @@ import org.springframework.util.unit.DataSize;
  *
  * @param device {@code cpu}, {@code cuda} or {@code cuda:N}
  * @param workDir where base models and adapters are copied from object storage before loading
+ *        (default {@code <java.io.tmpdir>/finetune-serving})
  * @param baseModels names of the base models this process serves; empty: every base model a
  *        caller's tenant can see, each loaded once, on first use. A model outside the list is a 404
  *        {@code model_not_found} for its base, a 409 {@code base_model_not_served} for its adapters
@@ -29,7 +30,7 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties("finetune.serving")
 public record ServingProperties(
         @DefaultValue("cpu") String device,
-        @DefaultValue("${java.io.tmpdir}/finetune-serving") Path workDir,
+        Path workDir,
         @DefaultValue List<String> baseModels,
         @DefaultValue("false") boolean preload,
         @DefaultValue("nf4") String qloraBase,
@@ -53,6 +54,7 @@ public record ServingProperties(
             throw new IllegalArgumentException("finetune.serving.default-max-tokens must be >= 1, got " + defaultMaxTokens);
         }
         baseModels = baseModels == null ? List.of() : List.copyOf(baseModels);
+        workDir = workDir == null ? Path.of(System.getProperty("java.io.tmpdir"), "finetune-serving") : workDir;
     }
 
     /** Whether {@code name} is a base model this process serves. */

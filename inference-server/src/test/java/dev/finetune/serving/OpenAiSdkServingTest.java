@@ -290,6 +290,27 @@ class OpenAiSdkServingTest {
                 .allSatisfy(h -> assertThat(h.pinnedBy()).isEmpty());
     }
 
+    @Test
+    @Order(9)
+    void the_cache_evicts_the_least_recently_used_unpinned_adapter_and_keeps_production() throws Exception {
+        // production points at version 2 (pinned); version 1 was used last before it
+        AdapterVersion three = world.register(acme, LoraFiles.write(temp.resolve("three"), 4, 0.6f, ServingWorld.qv()),
+                world.fingerprint);
+        AdapterVersion four = world.register(acme, LoraFiles.write(temp.resolve("four"), 5, 0.6f, ServingWorld.qv()),
+                world.fingerprint);
+        client.chat().completions().create(chat(three.ref()));
+        assertThat(cache.size()).isEqualTo(3);
+        client.chat().completions().create(chat(four.ref()));
+
+        assertThat(cache.size()).as("cache.max-adapters").isEqualTo(3);
+        assertThat(cache.held(acme.tenant().id())).extracting(AdapterCache.Held::ref)
+                .containsExactlyInAnyOrder(two.ref(), three.ref(), four.ref());
+        // the evicted version loads again from object storage on its next use, and answers as before
+        assertThat(client.chat().completions().create(chat(one.ref())).choices().get(0).message().content())
+                .contains(engineChat(adapterOne, PROMPT));
+        assertThat(cache.held(acme.tenant().id())).extracting(AdapterCache.Held::ref).contains(two.ref(), one.ref());
+    }
+
     HttpResponse<String> post(String path, String key, String body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
