@@ -101,11 +101,13 @@ public class Generations {
                 throw ServingException.invalid(promptParam, "the " + promptParam + " cannot be encoded for '"
                         + target.base().name() + "': " + e.getMessage());
             }
-            int context = model.contextLength();
+            // what one request may ever hold: the model's context, and the decoder's whole KV budget (a request
+            // larger than that would never fit, so it is refused as too long, not told to retry)
+            int context = Math.min(model.contextLength(), properties.decoder().maxKvTokens());
             if (prompt.length >= context) {
                 throw new ServingException(ServingError.CONTEXT_LENGTH_EXCEEDED, "the " + promptParam + " has "
                         + prompt.length + " tokens; '" + target.base().name() + "' reads at most " + context
-                        + " tokens, prompt and completion together", promptParam);
+                        + " tokens here, prompt and completion together", promptParam);
             }
             int room = context - prompt.length;
             int maxTokens;
@@ -114,7 +116,7 @@ public class Generations {
             } else if (request.maxTokens() > room) {
                 throw new ServingException(ServingError.CONTEXT_LENGTH_EXCEEDED, "max_tokens is " + request.maxTokens()
                         + " but only " + room + " tokens are left after the " + prompt.length + "-token " + promptParam
-                        + " ('" + target.base().name() + "' reads at most " + context + " tokens)", "max_tokens");
+                        + " ('" + target.base().name() + "' reads at most " + context + " tokens here)", "max_tokens");
             } else {
                 maxTokens = request.maxTokens();
             }
