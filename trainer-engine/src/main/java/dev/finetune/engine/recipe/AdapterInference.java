@@ -132,14 +132,27 @@ public final class AdapterInference implements AutoCloseable {
     }
 
     private int[] promptIds(String prompt, boolean chat) {
-        if (chat) {
-            String rendered = ChatTemplate.forTokenizer(tokenizer).render(List.of(new Turn(Role.USER, prompt)), true);
-            return withBos(tokenizer.encode(rendered, false));
-        }
-        return prompt.isEmpty() ? withBos(new int[0]) : withBos(tokenizer.encode(prompt, true));
+        return promptIds(tokenizer, prompt, chat);
     }
 
-    private int[] withBos(int[] ids) {
+    /**
+     * The ids {@link #generate(String, SamplingOptions, boolean)} feeds the model: with {@code chat}, the prompt
+     * as one user turn through the chat template; otherwise the text itself (an empty prompt is BOS alone).
+     */
+    public static int[] promptIds(TextTokenizer tokenizer, String prompt, boolean chat) {
+        if (chat) {
+            return chatPromptIds(tokenizer, List.of(new Turn(Role.USER, prompt)));
+        }
+        return prompt.isEmpty() ? withBos(tokenizer, new int[0]) : withBos(tokenizer, tokenizer.encode(prompt, true));
+    }
+
+    /** A conversation through the checkpoint's chat template with its generation prompt, BOS first as training has it. */
+    public static int[] chatPromptIds(TextTokenizer tokenizer, List<Turn> messages) {
+        String rendered = ChatTemplate.forTokenizer(tokenizer).render(messages, true);
+        return withBos(tokenizer, tokenizer.encode(rendered, false));
+    }
+
+    private static int[] withBos(TextTokenizer tokenizer, int[] ids) {
         int bos = tokenizer.bosId();
         if (bos < 0 || (ids.length > 0 && ids[0] == bos)) {
             if (ids.length == 0) {
