@@ -18,6 +18,10 @@ import dev.finetune.engine.peft.TrainableAdapter;
 import dev.finetune.engine.runtime.EngineRuntime;
 import dev.finetune.data.tokenizer.HfTokenizer;
 import dev.finetune.data.tokenizer.TextTokenizer;
+import dev.finetune.engine.model.WeightStorage;
+import dev.finetune.engine.peft.AdapterJson;
+import dev.finetune.settings.FineTuningMethod;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -43,17 +47,55 @@ public final class AdapterInference implements AutoCloseable {
         }
     }
 
+    /**
+     * How the frozen base is held for generation, and why: {@code weights} as the caller asked, or as the adapter
+     * was trained ({@code qlora} trains on NF4, so its adapter is evaluated on NF4, not on the dense base).
+     */
+    public record BaseWeights(WeightStorage weights, String reason) {
+
+        /** {@code nf4 weights (the adapter was trained with qlora)}. */
+        public String describe() {
+            return weights.name() + " weights (" + reason + ")";
+        }
+    }
+
     private final TextTokenizer tokenizer;
     private final NDManager manager;
     private final LlamaModel model;
     private final TrainableAdapter adapter;
+    private final BaseWeights baseWeights;
 
-    private AdapterInference(TextTokenizer tokenizer, NDManager manager, LlamaModel model, TrainableAdapter adapter) {
+    private AdapterInference(TextTokenizer tokenizer, NDManager manager, LlamaModel model, TrainableAdapter adapter,
+                             BaseWeights baseWeights) {
         this.tokenizer = tokenizer;
         this.manager = manager;
         this.model = model;
         this.adapter = adapter;
+        this.baseWeights = baseWeights;
     }
+
+    /**
+     * The base-weight storage an adapter was trained on, from the {@code training_summary.json} this engine
+     * writes next to it ({@code method: qlora} means NF4, as {@link AdapterMethods} pairs it); dense for the base
+     * alone and for adapters without a summary (PEFT's, AdapterHub's).
+     */
+    public static BaseWeights trainedBaseWeights(Path adapterDirOrNull) {
+        if (adapterDirOrNull == null) {
+            return new BaseWeights(WeightStorage.DENSE, "no adapter");
+        }
+        Path summary = adapterDirOrNull.resolve(TRAINING_SUMMARY);
+        if (Files.isRegularFile(summary)) {
+            String method = AdapterJson.read(summary).path("method").asText("");
+            for (FineTuningMethod m : FineTuningMethod.values()) {
+                if (m.wireName().equals(method)) {
+                    return new BaseWeights(AdapterMethods.of(m).baseWeights(), "the adapter was trained with " + method);
+                }
+            }
+        }
+        return new BaseWeights(WeightStorage.DENSE, "no " + TRAINING_SUMMARY + " says otherwise");
+    }
+
+    static final String TRAINING_SUMMARY = "training_summary.json";
 
     /**
      * @param modelDir the base checkpoint
@@ -61,7 +103,17 @@ public final class AdapterInference implements AutoCloseable {
      * @param device cpu, cuda or cuda:N (float16 compute on a GPU)
      */
     public static AdapterInference open(Path modelDir, Path adapterDirOrNull, String device) {
+        return open(modelDir, adapterDirOrNull, device, null);
+    }
+
+    /**
+     * @param baseWeightsOrNull how to hold the frozen base ({@code WeightStorage.DENSE}, {@code Nf4Storage.DEFAULT});
+     *     null holds it as the adapter was trained ({@link #trainedBaseWeights}): NF4 for a QLoRA adapter
+     */
+    public static AdapterInference open(Path modelDir, Path adapterDirOrNull, String device, WeightStorage baseWeightsOrNull) {
         EngineRuntime.init();
+        BaseWeights base = baseWeightsOrNull == null ? trainedBaseWeights(adapterDirOrNull)
+                : new BaseWeights(baseWeightsOrNull, "as asked");
         String dev = device == null || device.isBlank() ? "cpu" : device;
         AdapterMethod method = adapterDirOrNull == null ? null : AdapterMethods.detect(adapterDirOrNull);
         TextTokenizer tokenizer = HfTokenizer.load(modelDir);
@@ -69,8 +121,8 @@ public final class AdapterInference implements AutoCloseable {
         LlamaModel model = null;
         try {
             manager = EngineRuntime.newManager(dev);
-            ModelOptions options = dev.startsWith("cuda") ? ModelOptions.dense().withComputeType(DataType.FLOAT16)
-                    : ModelOptions.dense();
+            ModelOptions options = dev.startsWith("cuda") ? ModelOptions.of(base.weights()).withComputeType(DataType.FLOAT16)
+                    : ModelOptions.of(base.weights());
             try (HfCheckpoint checkpoint = HfCheckpoint.open(modelDir)) {
                 model = ModelLoader.load(checkpoint, manager, options);
             }
@@ -78,7 +130,7 @@ public final class AdapterInference implements AutoCloseable {
             if (adapter != null) {
                 adapter.setTraining(false);
             }
-            return new AdapterInference(tokenizer, manager, model, adapter);
+            return new AdapterInference(tokenizer, manager, model, adapter, base);
         } catch (RuntimeException e) {
             if (model != null) {
                 model.close();
@@ -89,6 +141,11 @@ public final class AdapterInference implements AutoCloseable {
             tokenizer.close();
             throw e;
         }
+    }
+
+    /** How the base's frozen weights are held (dense or NF4) and why. */
+    public BaseWeights baseWeights() {
+        return baseWeights;
     }
 
     public LlamaModel model() {

@@ -28,6 +28,8 @@ final class ServeFixtures {
         if (root == null) {
             try {
                 root = Files.createTempDirectory("serve-adapters");
+                Path dir = root;
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(dir)));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -37,6 +39,14 @@ final class ServeFixtures {
             train("houlsby", FineTuningMethod.ADAPTER, null, BottleneckConfig.houlsby().withReductionFactor(8), 20, 5e-3, 5);
         }
         return root;
+    }
+
+    private static void delete(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temporary directory left behind is harmless
+        }
     }
 
     static Path lora() {
