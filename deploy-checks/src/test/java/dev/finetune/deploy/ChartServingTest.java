@@ -90,6 +90,10 @@ class ChartServingTest {
                 .containsEntry("FINETUNE_SERVING_BASE_MODELS", "llama-3.1-8b")
                 .containsEntry("FINETUNE_SERVING_PRELOAD", "true");
 
+        K8sObject example = Chart.render(List.of(Chart.gpuValues())).get("Deployment", "ft-finetune-serving");
+        assertThat(example.containers().get(0).get("resources").toString()).contains("nvidia.com/gpu=1", "memory=48Gi");
+        assertThat(Chart.cast(example.podSpec().get("nodeSelector"))).containsEntry("nvidia.com/gpu.present", "true");
+
         Path cpuWithGpu = Chart.writeValues(tmp, "cpu-gpu.yaml", """
                 serving: {device: cpu, gpu: 2}
                 """);

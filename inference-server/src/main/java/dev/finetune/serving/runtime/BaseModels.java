@@ -93,8 +93,9 @@ public class BaseModels implements AutoCloseable {
         try {
             model = ServingModel.load(dir, precision, properties.device());
         } catch (RuntimeException e) {
+            log.warn("Base model '{}' from {} cannot be loaded", base.name(), dir, e);
             throw new PlatformProblem(ProblemKind.INVALID_BASE_MODEL, "the base model '" + base.name()
-                    + "' cannot be loaded: " + e.getMessage());
+                    + "' cannot be loaded: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
         }
         Decoder decoder = model.decoder(new DecoderOptions(properties.decoder().maxBatchRows(),
                 properties.decoder().maxKvTokens()));
