@@ -129,7 +129,10 @@ public class CompletionsController {
         boolean leading = answer.request.chat();
         try {
             if (answer.request.chat()) {
-                send(out, answer.chunk(Map.of("role", "assistant", "content", ""), null));
+                Map<String, Object> opening = new LinkedHashMap<>();
+                opening.put("role", "assistant");
+                opening.put("content", "");
+                send(out, answer.chunk(opening, null));
             }
             while (true) {
                 Generations.Event event = running.next();
