@@ -65,7 +65,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
         disabledReason = "the spring-ai-client execution swaps the SDK core for Spring AI's")
 @RealInfrastructure
 @SpringBootTest(classes = {ServingApplication.class, TestData.class}, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"finetune.serving.resolution-ttl=1s", "finetune.serving.cache.max-adapters=3"})
+        properties = {"finetune.serving.resolution-ttl=1s", "finetune.serving.cache.max-adapters=3",
+            "finetune.serving.decoder.max-batch-rows=1"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OpenAiSdkServingTest {
@@ -309,6 +310,41 @@ class OpenAiSdkServingTest {
         assertThat(client.chat().completions().create(chat(one.ref())).choices().get(0).message().content())
                 .contains(engineChat(adapterOne, PROMPT));
         assertThat(cache.held(acme.tenant().id())).extracting(AdapterCache.Held::ref).contains(two.ref(), one.ref());
+    }
+
+    @Test
+    @Order(10)
+    void a_full_decoder_is_a_429_with_retry_after_never_a_crash_and_frees_when_the_client_leaves() throws Exception {
+        // one row (decoder.max-batch-rows=1): a long stream holds it while a second request arrives
+        HttpRequest longOne = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
+                .header("Authorization", "Bearer " + acmeKey).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\": \"support@production\", \"stream\": true,"
+                        + " \"max_tokens\": 480, \"temperature\": 0, \"messages\": [{\"role\": \"user\", \"content\": \"Tell me a story\"}]}"))
+                .build();
+        HttpResponse<java.io.InputStream> streaming = HttpClient.newHttpClient().send(longOne, HttpResponse.BodyHandlers.ofInputStream());
+        try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(streaming.body()))) {
+            assertThat(lines.readLine()).startsWith("data: ");
+
+            assertThatThrownBy(() -> client.chat().completions().create(chat("support@production")))
+                    .isInstanceOfSatisfying(com.openai.errors.RateLimitException.class, e -> {
+                        assertThat(e.code()).contains("decoder_full");
+                        assertThat(e.headers().values("Retry-After")).singleElement()
+                                .satisfies(v -> assertThat(Integer.parseInt(v)).isPositive());
+                        assertThat(e.headers().values("x-should-retry")).containsExactly("true");
+                    });
+        }
+        // the client went away: its row is cancelled at the next write and the decoder takes requests again
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        ChatCompletion after = null;
+        while (after == null && System.nanoTime() < deadline) {
+            try {
+                after = client.chat().completions().create(chat("support@production"));
+            } catch (com.openai.errors.RateLimitException busy) {
+                Thread.sleep(200);
+            }
+        }
+        assertThat(after).isNotNull();
+        assertThat(after.systemFingerprint()).contains(two.ref());
     }
 
     HttpResponse<String> post(String path, String key, String body) throws Exception {
