@@ -90,6 +90,8 @@ class OpenAiSdkServingTest {
     AdapterRegistry registry;
     @Autowired
     AdapterCache cache;
+    @Autowired
+    dev.finetune.serving.runtime.BaseModels bases;
 
     @TempDir
     Path temp;
@@ -345,6 +347,23 @@ class OpenAiSdkServingTest {
         }
         assertThat(after).isNotNull();
         assertThat(after.systemFingerprint()).contains(two.ref());
+    }
+
+    @Test
+    @Order(11)
+    void a_qlora_version_answers_on_the_nf4_base_it_was_trained_on_as_the_engine_generates_it() throws Exception {
+        // what the worker leaves beside a QLoRA adapter: training_summary.json with method qlora
+        Path qlora = LoraFiles.write(temp.resolve("qlora"), 6, 0.6f, ServingWorld.qv());
+        java.nio.file.Files.writeString(qlora.resolve("training_summary.json"), "{\"method\": \"qlora\"}");
+        AdapterVersion version = world.register(acme, qlora, world.fingerprint, dev.finetune.settings.FineTuningMethod.QLORA);
+
+        ChatCompletion answer = client.chat().completions().create(chat(version.ref()));
+
+        // AdapterInference holds the base as the adapter was trained (NF4 for qlora)
+        assertThat(answer.choices().get(0).message().content()).contains(engineChat(qlora, PROMPT));
+        assertThat(answer.systemFingerprint()).contains(version.ref());
+        assertThat(bases.loaded()).extracting(l -> l.base().name() + ":" + l.precision())
+                .contains(baseName + ":NF4", baseName + ":DENSE");
     }
 
     HttpResponse<String> post(String path, String key, String body) throws Exception {

@@ -96,6 +96,10 @@ final class ServingWorld {
 
     /** A succeeded job of {@code f} whose adapter is the directory {@code adapterDir}, registered as the next version. */
     AdapterVersion register(Fixture f, Path adapterDir, String baseFingerprint) {
+        return register(f, adapterDir, baseFingerprint, FineTuningMethod.LORA);
+    }
+
+    AdapterVersion register(Fixture f, Path adapterDir, String baseFingerprint, FineTuningMethod method) {
         FineTuningJob job = data.job(f, JobStatus.SUCCEEDED);
         String prefix = ObjectKeys.adapterPrefix(f.tenant().id(), job.id());
         long size = 0;
@@ -113,7 +117,7 @@ final class ServingWorld {
             throw new UncheckedIOException(e);
         }
         FineTuningSucceeded event = new FineTuningSucceeded(job.id(), f.tenant().id(), f.segment().name(), base.id(),
-                baseFingerprint, "d".repeat(64), "e".repeat(64), FineTuningMethod.LORA, Hyperparameters.defaults(),
+                baseFingerprint, "d".repeat(64), "e".repeat(64), method, Hyperparameters.defaults(),
                 new FineTuningSucceeded.Metrics(10, 1000, 3.0, 2.0, 2.9, 2.1, 2.1, Math.exp(2.1)),
                 new FineTuningSucceeded.Artifact(prefix, sha, size), "ft_worker", Instant.now());
         return registry.register(event).version();
