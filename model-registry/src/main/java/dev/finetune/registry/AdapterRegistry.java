@@ -163,7 +163,7 @@ public class AdapterRegistry {
         if (expected != null && !expected.matches(v)) {
             throw new PlatformProblem(ProblemKind.BASE_MODEL_MISMATCH, ref + " is version " + v.number()
                     + ", trained on base model '" + v.baseModelName() + "' (" + v.baseModelId()
-                    + (v.baseModelSha256() == null ? "" : ", weights " + v.baseModelSha256())
+                    + (v.baseModelSha256() == null ? ", no recorded weights fingerprint" : ", weights " + v.baseModelSha256())
                     + "), not on '" + expected.idOrName() + "'"
                     + (expected.weightsSha256() == null ? "" : " with weights " + expected.weightsSha256())
                     + "; it cannot be served on that base model")

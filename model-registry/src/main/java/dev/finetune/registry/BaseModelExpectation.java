@@ -6,8 +6,12 @@ import java.util.regex.Pattern;
 import dev.finetune.core.common.Checks;
 
 /**
- * The base model a caller will load an adapter onto: its id or name, and optionally the sha256 of
- * its weights. Resolution refuses an adapter trained on anything else.
+ * The base model a caller will load an adapter onto: its id or name, and optionally its weights'
+ * fingerprint (the sha256 the worker records as a version's {@code base_model_sha256}: the
+ * {@code finetune.base_model_fingerprint} in the adapter's safetensors metadata and
+ * {@code base_model_fingerprint} in its training_summary.json). Resolution refuses an adapter trained
+ * on anything else, and an adapter whose version has no recorded fingerprint when one is asked for:
+ * what cannot be checked is not served.
  */
 public record BaseModelExpectation(String idOrName, String weightsSha256) {
 
@@ -24,7 +28,7 @@ public record BaseModelExpectation(String idOrName, String weightsSha256) {
 
     boolean matches(AdapterVersion v) {
         boolean sameModel = asUuid() != null ? asUuid().equals(v.baseModelId()) : idOrName.equals(v.baseModelName());
-        boolean sameWeights = weightsSha256 == null || v.baseModelSha256() == null || weightsSha256.equals(v.baseModelSha256());
+        boolean sameWeights = weightsSha256 == null || weightsSha256.equals(v.baseModelSha256());
         return sameModel && sameWeights;
     }
 

@@ -22,8 +22,12 @@ final class Comparisons {
                 row("base_model_id", a.baseModelId(), b.baseModelId()),
                 row("base_model_name", a.baseModelName(), b.baseModelName()),
                 row("base_model_sha256", a.baseModelSha256(), b.baseModelSha256()),
+                row("dataset_name", a.datasetName(), b.datasetName()),
                 row("dataset_sha256", a.datasetSha256(), b.datasetSha256()),
                 row("eval_set_sha256", a.evalSetSha256(), b.evalSetSha256()),
+                row("eval_set_source", evalSetSource(a), evalSetSource(b)),
+                row("from_checkpoint", a.fromCheckpoint() == null ? null : a.fromCheckpoint().checkpoint(),
+                        b.fromCheckpoint() == null ? null : b.fromCheckpoint().checkpoint()),
                 row("method", a.method().wireName(), b.method().wireName()),
                 row("source_job_id", a.sourceJobId(), b.sourceJobId()),
                 row("artifact_sha256", a.artifact().sha256(), b.artifact().sha256()),
@@ -37,6 +41,12 @@ final class Comparisons {
                 number("final_train_loss", a.curve().finalTrainLoss(), b.curve().finalTrainLoss()),
                 number("steps", (double) a.curve().steps(), (double) b.curve().steps()));
         return VersionComparison.of(a, b, sameEvalSet, lineage, hyperparameters(a, b), metrics);
+    }
+
+    /** e.g. {@code held_out 0.1 of train.jsonl} or {@code validation_file eval.jsonl}; null when not recorded. */
+    private static String evalSetSource(AdapterVersion v) {
+        EvalSetLineage e = v.evalSet();
+        return e == null ? null : e.source() + (e.fraction() == null ? "" : " " + e.fraction() + " of") + " " + e.datasetName();
     }
 
     /** Every hyperparameter by its JSON name, in the record's order. */

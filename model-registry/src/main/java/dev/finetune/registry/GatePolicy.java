@@ -12,15 +12,25 @@ import tools.jackson.databind.annotation.JsonNaming;
  * take one of them (unless forced with a reason).
  *
  * @param maxEvalLoss the threshold of {@link GateRule#MAX_EVAL_LOSS}; null for the other rules
+ * @param taskMetric the score {@link GateRule#TASK_METRIC_NO_WORSE} compares: {@code exact_match},
+ *        {@code contains}, {@code extracted_match} or {@code rouge_l}; null for the other rules
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record GatePolicy(GateRule rule, Double maxEvalLoss, Set<String> gatedAliases) {
+public record GatePolicy(GateRule rule, Double maxEvalLoss, Set<String> gatedAliases, String taskMetric) {
+
+    /** The task metrics a gate can compare. */
+    public static final Set<String> TASK_METRICS = Set.of("exact_match", "contains", "extracted_match", "rouge_l");
 
     /** Alias names follow segment names: lower case, digits, '-' and '_', at most 63 characters. */
     public static final Pattern ALIAS = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
     public static final String PRODUCTION = "production";
 
     public static final GatePolicy DEFAULT = new GatePolicy(GateRule.EVAL_LOSS_NO_WORSE, null, Set.of(PRODUCTION));
+
+    /** A gate of a rule without a task metric. */
+    public GatePolicy(GateRule rule, Double maxEvalLoss, Set<String> gatedAliases) {
+        this(rule, maxEvalLoss, gatedAliases, null);
+    }
 
     public GatePolicy {
         Checks.notNull(rule, "gate.rule");
@@ -34,6 +44,13 @@ public record GatePolicy(GateRule rule, Double maxEvalLoss, Set<String> gatedAli
         }
         if (rule != GateRule.MAX_EVAL_LOSS) {
             maxEvalLoss = null;
+        }
+        if (rule == GateRule.TASK_METRIC_NO_WORSE && (taskMetric == null || !TASK_METRICS.contains(taskMetric))) {
+            throw new IllegalArgumentException("gate.task_metric must be one of " + TASK_METRICS.stream().sorted().toList()
+                    + " with rule task_metric_no_worse but was " + taskMetric);
+        }
+        if (rule != GateRule.TASK_METRIC_NO_WORSE) {
+            taskMetric = null;
         }
     }
 

@@ -10,6 +10,12 @@ public enum GateRule implements WireEnum {
     EVAL_LOSS_NO_WORSE,
     /** The candidate's eval loss must be at most a fixed threshold. */
     MAX_EVAL_LOSS,
+    /**
+     * The candidate adapter's task metric ({@link GatePolicy#taskMetric}: exact match, contains,
+     * extracted match or ROUGE-L on answers generated for the eval prompts) must be no worse than the
+     * current holder's, on the same eval set.
+     */
+    TASK_METRIC_NO_WORSE,
     /** Any version may take any alias. */
     NONE;
 

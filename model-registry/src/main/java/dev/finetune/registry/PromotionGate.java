@@ -26,6 +26,7 @@ sealed interface PromotionGate {
         return switch (policy.rule()) {
             case EVAL_LOSS_NO_WORSE -> new EvalLossNoWorse();
             case MAX_EVAL_LOSS -> new MaxEvalLoss(policy.maxEvalLoss());
+            case TASK_METRIC_NO_WORSE -> new TaskMetricNoWorse(policy.taskMetric());
             case NONE -> new Open();
         };
     }
@@ -77,6 +78,60 @@ sealed interface PromotionGate {
         @Override
         public GateRule rule() {
             return GateRule.MAX_EVAL_LOSS;
+        }
+    }
+
+    /**
+     * The adapter's task metric no worse than the current holder's, on the same eval set: a version
+     * without task metrics cannot replace one that has them, and two versions' scores on different eval
+     * sets are not compared.
+     */
+    record TaskMetricNoWorse(String metric) implements PromotionGate {
+
+        @Override
+        public Decision evaluate(AdapterVersion candidate, AdapterVersion current) {
+            Map<String, Object> m = metrics(candidate, current);
+            Double mine = score(candidate);
+            Double theirs = current == null ? null : score(current);
+            m.put("taskMetric", metric);
+            m.put("candidateTaskMetric", mine);
+            m.put("currentTaskMetric", theirs);
+            if (current == null) {
+                return new Decision(true, "passed: the alias points at no version yet", m);
+            }
+            if (theirs == null) {
+                return new Decision(true, "passed: current version " + current.number() + " has no " + metric + " to beat", m);
+            }
+            if (mine == null) {
+                return new Decision(false, "blocked: version " + candidate.number() + " has no " + metric
+                        + " (no task evaluation), current version " + current.number() + " has " + theirs, m);
+            }
+            if (candidate.evalSetSha256() == null || !Objects.equals(candidate.evalSetSha256(), current.evalSetSha256())) {
+                return new Decision(false, "blocked: versions " + candidate.number() + " (" + metric + " " + mine + ") and "
+                        + current.number() + " (" + metric + " " + theirs + ") were evaluated on different eval sets", m);
+            }
+            boolean passed = mine >= theirs;
+            return new Decision(passed, (passed ? "passed" : "blocked") + ": " + metric + " " + mine
+                    + (passed ? " >= " : " < ") + theirs + " of current version " + current.number(), m);
+        }
+
+        private Double score(AdapterVersion v) {
+            if (v.taskMetrics() == null) {
+                return null;
+            }
+            var s = v.taskMetrics().adapter();
+            return switch (metric) {
+                case "exact_match" -> s.exactMatch();
+                case "contains" -> s.contains();
+                case "extracted_match" -> s.extractedMatch();
+                case "rouge_l" -> s.rougeL();
+                default -> throw new IllegalStateException("unknown task metric " + metric);
+            };
+        }
+
+        @Override
+        public GateRule rule() {
+            return GateRule.TASK_METRIC_NO_WORSE;
         }
     }
 

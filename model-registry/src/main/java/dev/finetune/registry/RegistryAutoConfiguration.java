@@ -57,4 +57,10 @@ public class RegistryAutoConfiguration {
         return new AdapterRegistry(registrations, new Catalog(repositories, versions, aliases, store, tx),
                 new Promotions(repositories, versions, aliases, tx), repositories, versions, aliases, store);
     }
+
+    @Bean
+    @ConditionalOnMissingBean
+    TaskEvaluations taskEvaluations(DataSource dataSource, AdapterRegistry registry) {
+        return new TaskEvaluations(JdbcClient.create(dataSource), registry);
+    }
 }

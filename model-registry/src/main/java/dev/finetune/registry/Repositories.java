@@ -78,10 +78,11 @@ final class Repositories {
     void configure(UUID id, String description, GatePolicy gate) {
         jdbc.sql("""
                 UPDATE adapter_repositories
-                   SET description = ?, gate = ?, gate_max_eval_loss = ?, gated_aliases = CAST(? AS text[])
+                   SET description = ?, gate = ?, gate_max_eval_loss = ?, gated_aliases = CAST(? AS text[]),
+                       gate_task_metric = ?
                  WHERE id = ?""")
                 .params(description, gate.rule().wireName(), gate.maxEvalLoss(),
-                        "{" + String.join(",", gate.gatedAliases().stream().sorted().toList()) + "}", id)
+                        "{" + String.join(",", gate.gatedAliases().stream().sorted().toList()) + "}", gate.taskMetric(), id)
                 .update();
     }
 
@@ -107,7 +108,7 @@ final class Repositories {
         double max = rs.getDouble("gate_max_eval_loss");
         Double maxEvalLoss = rs.wasNull() ? null : max;
         Set<String> aliases = Arrays.stream((String[]) rs.getArray("gated_aliases").getArray()).collect(Collectors.toSet());
-        return new GatePolicy(GateRule.fromWire(rs.getString("gate")), maxEvalLoss, aliases);
+        return new GatePolicy(GateRule.fromWire(rs.getString("gate")), maxEvalLoss, aliases, rs.getString("gate_task_metric"));
     }
 
     private static RepositorySummary summary(ResultSet rs, int n) throws SQLException {

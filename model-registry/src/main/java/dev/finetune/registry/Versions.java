@@ -12,6 +12,7 @@ import java.util.UUID;
 
 import dev.finetune.core.hyperparameters.Hyperparameters;
 import dev.finetune.settings.FineTuningMethod;
+import dev.finetune.core.job.CheckpointRef;
 import dev.finetune.core.job.FineTuningSucceeded;
 import dev.finetune.core.job.JobId;
 import dev.finetune.core.json.CoreJson;
@@ -68,19 +69,27 @@ final class Versions {
     /** Inserts the version unless the job already has one; returns whether it inserted. */
     boolean insert(UUID id, UUID repositoryId, int number, String baseModelName, FineTuningSucceeded e) {
         FineTuningSucceeded.Metrics m = e.metrics();
+        FineTuningSucceeded.Lineage l = e.lineage();
+        CheckpointRef parent = l == null ? null : l.fromCheckpoint();
         return jdbc.sql("""
                 INSERT INTO adapter_versions (id, tenant_id, repository_id, number, source_job_id, base_model_id,
                     base_model_name, base_model_sha256, dataset_sha256, eval_set_sha256, method, hyperparameters,
                     eval_loss, perplexity, initial_eval_loss, curve_steps, first_train_loss, final_train_loss,
-                    min_eval_loss, artifact_prefix, artifact_sha256, artifact_size_bytes, created_by, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    min_eval_loss, artifact_prefix, artifact_sha256, artifact_size_bytes, created_by, created_at,
+                    dataset_id, dataset_name, eval_set, from_checkpoint_job_id, from_checkpoint_step, task_metrics)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                    ?, ?, CAST(? AS jsonb), ?, ?, CAST(? AS jsonb))
                 ON CONFLICT (source_job_id) DO NOTHING""")
                 .params(id, e.tenantId().value(), repositoryId, number, e.jobId().value(), e.baseModelId().value(),
                         baseModelName, e.baseModelSha256(), e.datasetSha256(), e.evalSetSha256(), e.method().wireName(),
                         e.hyperparameters().toJson(), m.finalEvalLoss(), m.perplexity(), m.initialEvalLoss(),
                         m.steps(), m.firstTrainLoss(), m.finalTrainLoss(), m.minEvalLoss(),
                         e.artifact().prefix(), e.artifact().weightsSha256(), e.artifact().sizeBytes(), e.createdBy(),
-                        Timestamp.from(e.occurredAt()))
+                        Timestamp.from(e.occurredAt()),
+                        l == null ? null : l.trainingFileId(), l == null ? null : l.trainingFileName(),
+                        l == null || l.evalSet() == null ? null : CoreJson.write(EvalSetLineage.of(l.evalSet())),
+                        parent == null ? null : parent.job().value(), parent == null ? null : parent.step(),
+                        e.taskMetrics() == null ? null : CoreJson.write(e.taskMetrics()))
                 .update() == 1;
     }
 
@@ -154,14 +163,22 @@ final class Versions {
 
     private static Row row(ResultSet rs, int n) throws SQLException {
         Timestamp archived = rs.getTimestamp("archived_at");
+        String evalSet = rs.getString("eval_set");
+        String taskMetrics = rs.getString("task_metrics");
+        UUID parentJob = rs.getObject("from_checkpoint_job_id", UUID.class);
         AdapterVersion view = new AdapterVersion(rs.getString("segment"), rs.getInt("number"),
                 rs.getObject("source_job_id", UUID.class), rs.getObject("base_model_id", UUID.class),
-                rs.getString("base_model_name"), rs.getString("base_model_sha256"), rs.getString("dataset_sha256"),
-                rs.getString("eval_set_sha256"), FineTuningMethod.fromWire(rs.getString("method")),
+                rs.getString("base_model_name"), rs.getString("base_model_sha256"),
+                rs.getObject("dataset_id", UUID.class), rs.getString("dataset_name"), rs.getString("dataset_sha256"),
+                rs.getString("eval_set_sha256"),
+                evalSet == null ? null : CoreJson.read(evalSet, EvalSetLineage.class),
+                parentJob == null ? null : CheckpointLineage.of(parentJob, rs.getInt("from_checkpoint_step")),
+                FineTuningMethod.fromWire(rs.getString("method")),
                 Hyperparameters.fromJson(rs.getString("hyperparameters")), dbl(rs, "eval_loss"),
                 dbl(rs, "perplexity"), dbl(rs, "initial_eval_loss"),
                 new TrainingCurve(rs.getInt("curve_steps"), dbl(rs, "first_train_loss"), dbl(rs, "final_train_loss"),
                         dbl(rs, "min_eval_loss")),
+                taskMetrics == null ? null : CoreJson.read(taskMetrics, FineTuningSucceeded.TaskMetrics.class),
                 new AdapterArtifact(rs.getString("artifact_prefix"), rs.getString("artifact_sha256"),
                         rs.getLong("artifact_size_bytes")),
                 rs.getString("created_by"), rs.getTimestamp("created_at").toInstant(),

@@ -15,6 +15,7 @@ import java.util.concurrent.Future;
 import javax.sql.DataSource;
 
 import dev.finetune.core.hyperparameters.Hyperparameters;
+import dev.finetune.core.job.FineTuningSucceeded;
 import dev.finetune.core.problem.PlatformProblem;
 import dev.finetune.core.problem.ProblemKind;
 import dev.finetune.core.storage.ArtifactStore;
@@ -319,6 +320,49 @@ class PromotionTest {
         assertThat(third.items()).extracting(AdapterVersion::number).containsExactly(1);
         assertThat(third.nextCursor()).isNull();
         assertThat(tagged.items()).singleElement().satisfies(v -> assertThat(v.tags()).containsEntry("ticket", "ML-7"));
+    }
+
+    @Test
+    void aTaskMetricGateComparesTheAdaptersScoreOnTheSameEvalSet() {
+        // given a gate on exact match, production at a version without task metrics
+        registry.configure(tenant, segment, null, new GatePolicy(GateRule.TASK_METRIC_NO_WORSE, null,
+                java.util.Set.of(PRODUCTION), "exact_match"));
+        int good = registerWithTaskMetrics(0.60, 0.40, Adapters.EVAL_SET);
+        int worse = registerWithTaskMetrics(0.40, 0.35, Adapters.EVAL_SET);
+        int elsewhere = registerWithTaskMetrics(0.90, 0.30, "f".repeat(64));
+        int none = register(0.10).number();
+
+        // when / then: nothing to beat yet, then no worse on the same eval set only
+        assertThat(registry.promote(tenant, segment, PRODUCTION, Promotion.of(good), "ft_ci").gateOutcome())
+                .contains("has no exact_match to beat");
+        assertThatThrownBy(() -> registry.promote(tenant, segment, PRODUCTION, Promotion.of(worse), "ft_ci"))
+                .isInstanceOfSatisfying(PlatformProblem.class, p -> {
+                    assertThat(p.kind()).isEqualTo(ProblemKind.PROMOTION_BLOCKED);
+                    assertThat(p.properties()).containsEntry("gate", "task_metric_no_worse")
+                            .containsEntry("taskMetric", "exact_match").containsEntry("candidateTaskMetric", 0.40)
+                            .containsEntry("currentTaskMetric", 0.60);
+                });
+        assertThatThrownBy(() -> registry.promote(tenant, segment, PRODUCTION, Promotion.of(elsewhere), "ft_ci"))
+                .hasMessageContaining("different eval sets");
+        assertThatThrownBy(() -> registry.promote(tenant, segment, PRODUCTION, Promotion.of(none), "ft_ci"))
+                .hasMessageContaining("has no exact_match (no task evaluation)");
+        assertThat(resolve()).isEqualTo(good);
+        assertThat(registry.repository(tenant, segment).gate().taskMetric()).isEqualTo("exact_match");
+        assertThatThrownBy(() -> new GatePolicy(GateRule.TASK_METRIC_NO_WORSE, null, java.util.Set.of(PRODUCTION), "bleu"))
+                .hasMessageContaining("gate.task_metric must be one of");
+    }
+
+    private int registerWithTaskMetrics(double exactMatch, double evalLoss, String evalSet) {
+        FineTuningSucceeded e = adapters.succeeded(acme, evalLoss, evalSet, dev.finetune.core.hyperparameters.Hyperparameters.defaults());
+        FineTuningSucceeded.TaskScores base = new FineTuningSucceeded.TaskScores(0.0, 0.05, null, 0.1);
+        FineTuningSucceeded.TaskScores adapter = new FineTuningSucceeded.TaskScores(exactMatch, exactMatch, null, 0.7);
+        FineTuningSucceeded withScores = new FineTuningSucceeded(e.jobId(), e.tenantId(), e.segment(), e.baseModelId(),
+                e.baseModelSha256(), e.datasetSha256(), e.evalSetSha256(), e.method(), e.hyperparameters(), e.metrics(),
+                e.artifact(), e.createdBy(), e.occurredAt(), null,
+                new FineTuningSucceeded.TaskMetrics(9, null, 64, base, adapter));
+        AdapterVersion v = registry.register(withScores).version();
+        assertThat(v.taskMetrics()).isEqualTo(withScores.taskMetrics());
+        return v.number();
     }
 
     private AdapterVersion register(double evalLoss) {

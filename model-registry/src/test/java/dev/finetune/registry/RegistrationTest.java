@@ -190,6 +190,60 @@ class RegistrationTest {
     }
 
     @Test
+    void registersTheTrainingFilesNameTheEvalSetAndTheParentCheckpointThroughTheOutbox() {
+        // given a completion whose lineage names the files, the eval set and the checkpoint it started from
+        Fixture acme = adapters.tenant("acme", "acme-support");
+        FineTuningSucceeded plain = adapters.succeeded(acme, 0.42);
+        java.util.UUID file = java.util.UUID.randomUUID();
+        FineTuningSucceeded.EvalSet evalSet = new FineTuningSucceeded.EvalSet(FineTuningSucceeded.EvalSet.HELD_OUT, file,
+                "support-chats.jsonl", plain.datasetSha256(), 0.1, "c".repeat(64), 512, false, 17);
+        dev.finetune.core.job.CheckpointRef parent = new dev.finetune.core.job.CheckpointRef(
+                dev.finetune.core.job.JobId.random(), 120);
+        FineTuningSucceeded event = new FineTuningSucceeded(plain.jobId(), plain.tenantId(), plain.segment(),
+                plain.baseModelId(), plain.baseModelSha256(), plain.datasetSha256(), evalSet.sha256(), plain.method(),
+                plain.hyperparameters(), plain.metrics(), plain.artifact(), plain.createdBy(), plain.occurredAt(),
+                new FineTuningSucceeded.Lineage(file, "support-chats.jsonl", evalSet, parent), null);
+
+        // when it goes through the outbox (as JSON) to the registry
+        tx.executeWithoutResult(s -> outbox.append(event));
+
+        // then the version shows names, not only hashes
+        AdapterVersion v = registry.version(acme.tenant().id(), acme.segment().name(), 1);
+        assertThat(v.datasetId()).isEqualTo(file);
+        assertThat(v.datasetName()).isEqualTo("support-chats.jsonl");
+        assertThat(v.baseModelName()).isEqualTo(acme.model().name());
+        assertThat(v.evalSetSha256()).isEqualTo(evalSet.sha256());
+        assertThat(v.evalSet()).isEqualTo(new EvalSetLineage(evalSet.sha256(), "held_out", file, "support-chats.jsonl",
+                plain.datasetSha256(), 0.1, "c".repeat(64), 512, false, 17));
+        assertThat(v.fromCheckpoint()).isEqualTo(new CheckpointLineage(parent.job() + ":step-120", parent.job().value(), 120));
+        assertThat(registry.compare(acme.tenant().id(), acme.segment().name(), 1, 1).lineage())
+                .anySatisfy(r -> assertThat(r.name()).isEqualTo("eval_set_source"));
+        // and an identity that does not match its eval set is refused before it is written
+        assertThatThrownBy(() -> new FineTuningSucceeded(plain.jobId(), plain.tenantId(), plain.segment(),
+                plain.baseModelId(), plain.baseModelSha256(), plain.datasetSha256(), "d".repeat(64), plain.method(),
+                plain.hyperparameters(), plain.metrics(), plain.artifact(), plain.createdBy(), plain.occurredAt(),
+                new FineTuningSucceeded.Lineage(file, "support-chats.jsonl", evalSet, null), null))
+                .hasMessageContaining("eval_set_sha256 must be the eval set's identity");
+    }
+
+    @Test
+    void theEvalSetIdentityIgnoresTheSeedAndNamesButNotTheShareTokenizerOrLength() {
+        java.util.UUID id = java.util.UUID.randomUUID();
+        String sha = "a".repeat(64);
+        FineTuningSucceeded.EvalSet base = new FineTuningSucceeded.EvalSet("held_out", id, "a.jsonl", sha, 0.1,
+                "c".repeat(64), 512, false, 9);
+        assertThat(new FineTuningSucceeded.EvalSet("held_out", java.util.UUID.randomUUID(), "copy.jsonl", sha, 0.1,
+                "c".repeat(64), 512, false, 9).sha256()).as("the same bytes uploaded twice").isEqualTo(base.sha256());
+        assertThat(List.of(
+                new FineTuningSucceeded.EvalSet("held_out", id, "a.jsonl", sha, 0.2, "c".repeat(64), 512, false, 9),
+                new FineTuningSucceeded.EvalSet("held_out", id, "a.jsonl", sha, 0.1, "e".repeat(64), 512, false, 9),
+                new FineTuningSucceeded.EvalSet("held_out", id, "a.jsonl", sha, 0.1, "c".repeat(64), 256, false, 9),
+                new FineTuningSucceeded.EvalSet("held_out", id, "a.jsonl", sha, 0.1, "c".repeat(64), 512, true, 9),
+                new FineTuningSucceeded.EvalSet("validation_file", id, "a.jsonl", sha, null, "c".repeat(64), 512, false, 9)))
+                .extracting(FineTuningSucceeded.EvalSet::sha256).doesNotContain(base.sha256()).doesNotHaveDuplicates();
+    }
+
+    @Test
     void refusesToAppendAnOutboxEntryOutsideATransaction() {
         // given
         FineTuningSucceeded event = adapters.succeeded(adapters.tenant("acme", "acme-support"), 0.5);

@@ -122,7 +122,9 @@ class FineTuningWorkerTest {
                 assertThat(e.segment()).isEqualTo(segment.name());
                 assertThat(e.datasetSha256()).isEqualTo(data.sha256());
                 assertThat(e.evalSetSha256()).as("the held-out share of the training file the worker evaluated on")
-                        .isEqualTo(FineTuningSucceeded.heldOutEvalSet(data.sha256(), 0.1, 42L));
+                        .isEqualTo(e.lineage().evalSet().sha256());
+                assertThat(e.lineage().evalSet().source()).isEqualTo(FineTuningSucceeded.EvalSet.HELD_OUT);
+                assertThat(e.lineage().evalSet().datasetSha256()).isEqualTo(data.sha256());
                 assertThat(e.baseModelSha256()).matches("[0-9a-f]{64}");
                 assertThat(e.artifact().prefix()).isEqualTo(adapter);
                 assertThat(e.artifact().weightsSha256()).isEqualTo(weightsSha);

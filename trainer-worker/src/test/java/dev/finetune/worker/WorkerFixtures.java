@@ -112,11 +112,16 @@ final class WorkerFixtures {
      * validation (or as someone who replaced the file behind the API's back would leave it).
      */
     Dataset dataset(Segment segment, String content) {
+        return dataset(segment, "train.jsonl", content);
+    }
+
+    /** {@link #dataset(Segment, String)} uploaded as {@code name}. */
+    Dataset dataset(Segment segment, String name, String content) {
         DatasetId id = DatasetId.random();
-        String key = ObjectKeys.dataset(segment.tenantId(), id, "train.jsonl");
+        String key = ObjectKeys.dataset(segment.tenantId(), id, name);
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         store().put(key, new java.io.ByteArrayInputStream(bytes), bytes.length, "application/jsonl");
-        Dataset dataset = new Dataset(id, segment.tenantId(), "train.jsonl", DatasetFormat.CHAT, key,
+        Dataset dataset = new Dataset(id, segment.tenantId(), name, DatasetFormat.CHAT, key,
                 DigestUtils.sha256Hex(bytes), bytes.length, Instant.now());
         dataset.markValid(content.lines().count(), bytes.length / 4);
         return api.getBean(DatasetRepository.class).save(dataset);
@@ -127,6 +132,16 @@ final class WorkerFixtures {
             Hyperparameters hyperparameters) {
         FineTuningJob job = FineTuningJob.submit(new NewJob(segment.tenantId(), segment.id(), model.id(),
                 dataset.id(), null, method, hyperparameters, "test", Map.of(), 42L, null), Instant.now());
+        job.transitionTo(JobStatus.QUEUED, Instant.now());
+        return jobs().save(job);
+    }
+
+    /** A queued job with its seed, validation file (null: none) and checkpoint to start from (null: none). */
+    FineTuningJob queue(Segment segment, BaseModel model, Dataset dataset, Dataset validation, FineTuningMethod method,
+            Hyperparameters hyperparameters, long seed, dev.finetune.core.job.CheckpointRef from) {
+        FineTuningJob job = FineTuningJob.submit(new NewJob(segment.tenantId(), segment.id(), model.id(),
+                dataset.id(), validation == null ? null : validation.id(), method, hyperparameters, "test", Map.of(),
+                seed, null, from), Instant.now());
         job.transitionTo(JobStatus.QUEUED, Instant.now());
         return jobs().save(job);
     }

@@ -24,7 +24,7 @@ import static dev.finetune.settings.SettingChecks.required;
  * @param maxGradNorm clip the global gradient norm to this; 0 disables clipping (Hugging Face's meaning)
  * @param gradientAccumulationSteps micro-batches per optimizer step
  * @param maxSeqLength longest sequence in tokens; longer examples are truncated
- * @param evalEverySteps evaluate every this many optimizer steps; null: once, after the last step
+ * @param evalEverySteps evaluate every this many optimizer steps; null: at the end of every epoch; either way also after the last step
  * @param earlyStoppingPatience stop after this many evaluations without a better eval loss; null: never early
  * @param trainOnInputs also train on the prompt tokens, not only the answers
  * @param packing pack several short examples into each sequence (attention stays per example)
@@ -87,7 +87,7 @@ public record TrainingSettings(
     /** False: TRL's default; packing speeds up short data but changes what one step means. */
     public static final boolean DEFAULT_PACKING = false;
 
-    /** Every field at its default: no step limit, one evaluation after the last step, no early stopping. */
+    /** Every field at its default: no step limit, evaluation at the end of every epoch and after the last step, no early stopping. */
     public static final TrainingSettings DEFAULTS = new TrainingSettings(DEFAULT_N_EPOCHS, null, DEFAULT_BATCH_SIZE,
             DEFAULT_LEARNING_RATE, DEFAULT_LR_SCHEDULER, DEFAULT_WARMUP_RATIO, DEFAULT_WEIGHT_DECAY,
             DEFAULT_MAX_GRAD_NORM, DEFAULT_GRADIENT_ACCUMULATION_STEPS, DEFAULT_MAX_SEQ_LENGTH, null, null,

@@ -59,7 +59,8 @@ class RegistryRepositoriesController {
         GatePolicy gate = body.gate() == null ? GatePolicy.DEFAULT : Requests.valid(() -> new GatePolicy(
                 body.gate().rule() == null ? GateRule.EVAL_LOSS_NO_WORSE : GateRule.fromWire(body.gate().rule()),
                 body.gate().maxEvalLoss(),
-                body.gate().gatedAliases() == null ? GatePolicy.DEFAULT.gatedAliases() : body.gate().gatedAliases()));
+                body.gate().gatedAliases() == null ? GatePolicy.DEFAULT.gatedAliases() : body.gate().gatedAliases(),
+                body.gate().taskMetric()));
         return Requests.valid(() -> registry.configure(admin.tenant(), Requests.segment(segment), body.description(), gate));
     }
 
@@ -122,6 +123,6 @@ class RegistryRepositoriesController {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    record GateSettings(String rule, Double maxEvalLoss, Set<String> gatedAliases) {
+    record GateSettings(String rule, Double maxEvalLoss, Set<String> gatedAliases, String taskMetric) {
     }
 }

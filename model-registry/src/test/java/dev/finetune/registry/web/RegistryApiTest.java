@@ -238,6 +238,44 @@ class RegistryApiTest {
         return json(call("GET", url, null, "read"), 200).get("version").get("number").asInt();
     }
 
+    @Test
+    void queuesAnOnDemandTaskEvaluationOfAVersionOnTheTenantsDatasetForAWorker() throws Exception {
+        // when
+        HttpResponse<byte[]> accepted = call("POST", REPO + "/versions/2/task-evaluations",
+                "{\"dataset\":\"" + acme.dataset().id().value() + "\",\"max_examples\":20,\"extractor\":\"####\\\\s*(\\\\d+)\"}",
+                "submit");
+
+        // then it waits for a worker, and reads back by id and under the version
+        JsonNode queued = json(accepted, 202);
+        assertThat(queued.get("status").asString()).isEqualTo("queued");
+        assertThat(queued.get("version").asInt()).isEqualTo(2);
+        assertThat(queued.get("max_examples").asInt()).isEqualTo(20);
+        assertThat(queued.get("max_new_tokens").asInt()).isEqualTo(64);
+        assertThat(queued.get("extractor").asString()).isEqualTo("####\\s*(\\d+)");
+        assertThat(queued.get("result").isNull()).isTrue();
+        String id = queued.get("id").asString();
+        assertThat(json(call("GET", BASE + "/task-evaluations/" + id, null, "read"), 200).get("id").asString()).isEqualTo(id);
+        assertThat(json(call("GET", REPO + "/versions/2/task-evaluations", null, "read"), 200).get(0).get("id").asString())
+                .isEqualTo(id);
+
+        // and bad requests name the field; another tenant sees nothing and cannot use the dataset
+        assertThat(json(call("POST", REPO + "/versions/2/task-evaluations", "{\"dataset\":\"" + acme.dataset().id().value()
+                + "\",\"extractor\":\"####\"}", "submit"), 400).get("field").asString()).isEqualTo("extractor");
+        assertThat(json(call("POST", REPO + "/versions/2/task-evaluations", "{\"dataset\":\"" + acme.dataset().id().value()
+                + "\",\"max_examples\":0}", "submit"), 400).get("field").asString()).isEqualTo("max_examples");
+        assertThat(json(call("POST", REPO + "/versions/2/task-evaluations", "{\"dataset\":\"" + acme.dataset().id().value()
+                + "\",\"extractor\":\"(\\u0000)\"}", "submit"), 400).get("field").asString()).isEqualTo("extractor");
+        assertThat(json(call("POST", REPO + "/versions/2/task-evaluations", "{}", "submit"), 400).get("field").asString())
+                .isEqualTo("dataset");
+        assertThat(call("POST", REPO + "/versions/2/task-evaluations", "{\"dataset\":\"" + acme.dataset().id().value() + "\"}",
+                "read").statusCode()).isEqualTo(403);
+        Fixture other = adapters.tenant("other", "acme-support");
+        json(call("GET", BASE + "/task-evaluations/" + id, null, "read", other.tenant().id().toString()), 404);
+        registry.register(adapters.succeeded(other, 0.5));
+        json(call("POST", REPO + "/versions/1/task-evaluations", "{\"dataset\":\"" + acme.dataset().id().value() + "\"}",
+                "submit", other.tenant().id().toString()), 404);
+    }
+
     private HttpResponse<byte[]> call(String method, String path, String body, String scopes) throws Exception {
         return call(method, path, body, scopes, acme.tenant().id().toString());
     }

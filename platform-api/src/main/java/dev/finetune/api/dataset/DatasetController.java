@@ -1,39 +1,26 @@
 package dev.finetune.api.dataset;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.EnumSet;
-import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
 
 import dev.finetune.api.ListPage;
-import dev.finetune.core.apikey.ApiKeyScope;
-import dev.finetune.core.common.Checks;
 import dev.finetune.core.dataset.Dataset;
-import dev.finetune.settings.DatasetFormat;
-import dev.finetune.core.dataset.DatasetId;
-import dev.finetune.core.dataset.DatasetRepository;
-import dev.finetune.core.job.JobStatus;
-import dev.finetune.core.problem.PlatformProblem;
-import dev.finetune.core.problem.ProblemKind;
 import dev.finetune.core.security.Caller;
-import dev.finetune.core.storage.ArtifactStore;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Encoding;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
-import org.springframework.dao.DataIntegrityViolationException;
-import org.springframework.data.domain.Limit;
-import org.springframework.http.ContentDisposition;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
-import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -42,203 +29,106 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
-import org.springframework.web.util.UriComponentsBuilder;
 
 /**
  * Datasets: streamed upload (a raw JSONL/JSON/text body, or a multipart {@code file}) that is
  * validated before anything is stored, list (newest first, cursor {@code after}), get, delete
- * (refused while a job still needs the file) and download.
+ * (refused while a job still needs the file) and download. The work is {@link DatasetFiles}', which
+ * the OpenAI-compatible {@code /v1/files} shares.
  */
 @RestController
 @RequestMapping("/api/v1/datasets")
+@Tag(name = "Datasets", description = "Training and validation files, validated record by record at upload")
 class DatasetController {
 
-    private static final EnumSet<JobStatus> ACTIVE = EnumSet.of(JobStatus.VALIDATING_FILES, JobStatus.QUEUED,
-            JobStatus.RUNNING, JobStatus.CANCELLING);
+    private static final String UPLOAD = "Either the file itself as the body (application/jsonl, application/x-ndjson,"
+            + " application/json for a JSON array, text/plain), with name and format as query parameters; or a multipart"
+            + " form whose part 'file' holds it, with name and format as form fields or query parameters. Every record is"
+            + " validated before anything is stored: a 422 invalid-dataset lists the bad records by line and field.";
 
-    private final DatasetRepository datasets;
-    private final DatasetQueries queries;
-    private final DatasetUploads uploads;
-    private final ArtifactStore store;
-    private final DatasetProperties properties;
-    private final JdbcClient jdbc;
+    private final DatasetFiles files;
 
-    DatasetController(DatasetRepository datasets, DatasetQueries queries, DatasetUploads uploads, ArtifactStore store,
-            DatasetProperties properties, JdbcClient jdbc) {
-        this.datasets = datasets;
-        this.queries = queries;
-        this.uploads = uploads;
-        this.store = store;
-        this.properties = properties;
-        this.jdbc = jdbc;
+    DatasetController(DatasetFiles files) {
+        this.files = files;
     }
 
+    @Operation(operationId = "uploadDataset", summary = "Upload a dataset", description = UPLOAD,
+            requestBody = @RequestBody(required = true, content = {
+                    @Content(mediaType = "application/jsonl", schema = @Schema(type = "string", format = "binary")),
+                    @Content(mediaType = "application/x-ndjson", schema = @Schema(type = "string", format = "binary")),
+                    @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                            array = @io.swagger.v3.oas.annotations.media.ArraySchema(schema = @Schema(type = "object"))),
+                    @Content(mediaType = MediaType.TEXT_PLAIN_VALUE, schema = @Schema(type = "string", format = "binary"))}),
+            responses = @ApiResponse(responseCode = "201", description = "Stored; Location names it",
+                    content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = DatasetView.class))))
     @PostMapping(consumes = {"application/jsonl", "application/x-ndjson", MediaType.APPLICATION_JSON_VALUE,
             MediaType.TEXT_PLAIN_VALUE})
     ResponseEntity<DatasetView> uploadBody(@AuthenticationPrincipal Caller caller,
-            @RequestParam(required = false) String name, @RequestParam(required = false) String format,
-            HttpServletRequest request) throws IOException {
-        caller.require(ApiKeyScope.SUBMIT);
-        DatasetFormat requested = parseFormat(format);
-        long max = properties.maxUploadSize().toBytes();
-        if (request.getContentLengthLong() > max) {
-            throw StagedUpload.tooLarge(max);
-        }
-        boolean plainText = MediaType.TEXT_PLAIN.isCompatibleWith(MediaType.parseMediaType(request.getContentType()));
-        String extension = extension(requested, plainText, name, request.getContentType());
-        return store(caller, displayName(name, null), requested, request.getInputStream(), extension);
+            @Parameter(description = "the dataset's name (default: the file name, else 'dataset')")
+            @RequestParam(required = false) String name,
+            @Parameter(description = "chat, instruction, completion, sharegpt or text; detected when omitted",
+                    schema = @Schema(allowableValues = {"chat", "instruction", "completion", "sharegpt", "text"}))
+            @RequestParam(required = false) String format,
+            @Parameter(hidden = true) HttpServletRequest request) throws IOException {
+        return created(files.uploadBody(caller, name, format, request));
     }
 
     /**
      * A multipart upload: part {@code file}, with {@code name} and {@code format} as form fields or
-     * query parameters. Read as a stream ({@link MultipartDatasetUpload}); the query is parsed here
-     * rather than through {@code @RequestParam}, which would make the container parse (and spool)
-     * every part first.
+     * query parameters, read as a stream.
      */
+    @Operation(operationId = "uploadDataset", summary = "Upload a dataset", description = UPLOAD,
+            requestBody = @RequestBody(required = true, content = @Content(mediaType = MediaType.MULTIPART_FORM_DATA_VALUE,
+                    schema = @Schema(implementation = MultipartForm.class),
+                    encoding = @Encoding(name = "file", contentType = "application/octet-stream"))),
+            responses = @ApiResponse(responseCode = "201", description = "Stored; Location names it",
+                    content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = DatasetView.class))))
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-    ResponseEntity<DatasetView> uploadMultipart(@AuthenticationPrincipal Caller caller, HttpServletRequest request) {
-        caller.require(ApiKeyScope.SUBMIT);
-        MultiValueMap<String, String> query = UriComponentsBuilder.newInstance()
-                .query(request.getQueryString()).build().getQueryParams();
-        long max = properties.maxUploadSize().toBytes();
-        if (request.getContentLengthLong() > max + MultipartDatasetUpload.OVERHEAD_BYTES) {
-            throw StagedUpload.tooLarge(max);
-        }
-        MultipartDatasetUpload form = MultipartDatasetUpload.read(request, max, ".jsonl");
-        try (StagedUpload staged = form.staged()) {
-            String name = first(form.name(), decoded(query.getFirst("name")));
-            DatasetFormat requested = parseFormat(first(form.format(), decoded(query.getFirst("format"))));
-            String original = form.fileName();
-            boolean plainText = original != null && original.toLowerCase(Locale.ROOT).endsWith(".txt");
-            String extension = extension(requested, plainText, original, form.contentType());
-            try (StagedUpload upload = staged.withSuffix(extension)) {
-                Dataset saved = uploads.accept(caller.tenant(), displayName(name, original), requested, upload, extension);
-                return ResponseEntity.created(URI.create("/api/v1/datasets/" + saved.id())).body(DatasetView.of(saved));
-            }
-        }
+    ResponseEntity<DatasetView> uploadMultipart(@AuthenticationPrincipal Caller caller,
+            @Parameter(hidden = true) HttpServletRequest request) {
+        return created(files.uploadMultipart(caller, request, (purpose, otherParts) -> { }));
     }
 
-    private static String first(String formField, String queryParameter) {
-        return formField != null ? formField : queryParameter;
+    /** The multipart form of an upload, for the OpenAPI document. */
+    @Schema(name = "DatasetUploadForm", requiredProperties = "file")
+    record MultipartForm(@Schema(type = "string", format = "binary") String file, String name,
+            @Schema(allowableValues = {"chat", "instruction", "completion", "sharegpt", "text"}) String format) {
     }
 
-    private static String decoded(String queryValue) {
-        return queryValue == null ? null : URLDecoder.decode(queryValue, StandardCharsets.UTF_8);
+    private static ResponseEntity<DatasetView> created(Dataset saved) {
+        return ResponseEntity.created(URI.create("/api/v1/datasets/" + saved.id())).body(DatasetView.of(saved));
     }
 
-    private ResponseEntity<DatasetView> store(Caller caller, String name, DatasetFormat requested, InputStream body,
-            String extension) {
-        try (StagedUpload upload = StagedUpload.copy(body, properties.maxUploadSize().toBytes(), extension)) {
-            Dataset saved = uploads.accept(caller.tenant(), name, requested, upload, extension);
-            return ResponseEntity.created(URI.create("/api/v1/datasets/" + saved.id())).body(DatasetView.of(saved));
-        }
-    }
-
+    @Operation(operationId = "listDatasets", summary = "List datasets, newest first")
     @GetMapping
-    ListPage<DatasetView> list(@AuthenticationPrincipal Caller caller, @RequestParam(required = false) UUID after,
+    ListPage<DatasetView> list(@AuthenticationPrincipal Caller caller,
+            @Parameter(description = "the last_id of the previous page") @RequestParam(required = false) UUID after,
             @RequestParam(defaultValue = "20") @Min(1) @Max(100) int limit) {
-        caller.require(ApiKeyScope.READ);
-        UUID tenant = caller.tenant().value();
-        List<Dataset> rows;
-        if (after == null) {
-            rows = queries.firstPage(tenant, Limit.of(limit + 1));
-        } else {
-            Dataset cursor = find(caller, after);
-            rows = queries.pageAfter(tenant, cursor.createdAt(), cursor.id().value(), Limit.of(limit + 1));
-        }
-        return ListPage.fromOverfetch(rows, limit, DatasetView::of, d -> d.id().toString());
+        return ListPage.fromOverfetch(files.page(caller, after, limit), limit, DatasetView::of, d -> d.id().toString());
     }
 
+    @Operation(operationId = "getDataset", summary = "Get a dataset")
     @GetMapping("/{datasetId}")
     DatasetView get(@AuthenticationPrincipal Caller caller, @PathVariable UUID datasetId) {
-        caller.require(ApiKeyScope.READ);
-        return DatasetView.of(find(caller, datasetId));
+        return DatasetView.of(files.get(caller, datasetId));
     }
 
+    @Operation(operationId = "downloadDataset", summary = "Download a dataset's bytes", responses = @ApiResponse(
+            responseCode = "200", description = "The file as uploaded", content = {
+                    @Content(mediaType = "application/jsonl", schema = @Schema(type = "string", format = "binary")),
+                    @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(type = "string", format = "binary")),
+                    @Content(mediaType = MediaType.TEXT_PLAIN_VALUE, schema = @Schema(type = "string", format = "binary"))}))
     @GetMapping("/{datasetId}/content")
     ResponseEntity<StreamingResponseBody> content(@AuthenticationPrincipal Caller caller, @PathVariable UUID datasetId) {
-        caller.require(ApiKeyScope.READ);
-        Dataset dataset = find(caller, datasetId);
-        MediaType type = switch (dataset.objectKey().substring(dataset.objectKey().lastIndexOf('.'))) {
-            case ".txt" -> MediaType.TEXT_PLAIN;
-            case ".json" -> MediaType.APPLICATION_JSON;
-            default -> MediaType.parseMediaType("application/jsonl");
-        };
-        // opened before the status and Content-Length are sent: a store that is down is a clean 503
-        // problem, not a 200 whose body breaks off
-        InputStream opened = store.get(dataset.objectKey());
-        StreamingResponseBody body = out -> {
-            try (InputStream in = opened) {
-                in.transferTo(out);
-            }
-        };
-        return ResponseEntity.ok()
-                .contentType(type)
-                .contentLength(dataset.sizeBytes())
-                .eTag("\"" + dataset.sha256() + "\"")
-                .header(HttpHeaders.CONTENT_DISPOSITION,
-                        ContentDisposition.attachment().filename(dataset.name(), StandardCharsets.UTF_8).build().toString())
-                .body(body);
+        return files.content(caller, datasetId);
     }
 
+    @Operation(operationId = "deleteDataset", summary = "Delete a dataset",
+            description = "409 while an unfinished job uses the file, and while finished jobs' lineage keeps it.",
+            responses = @ApiResponse(responseCode = "204", description = "Deleted"))
     @DeleteMapping("/{datasetId}")
     ResponseEntity<Void> delete(@AuthenticationPrincipal Caller caller, @PathVariable UUID datasetId) {
-        caller.require(ApiKeyScope.SUBMIT);
-        Dataset dataset = find(caller, datasetId);
-        long active = queries.countJobsUsing(caller.tenant().value(), datasetId, ACTIVE);
-        if (active > 0) {
-            throw new PlatformProblem(ProblemKind.CONFLICT, "dataset " + datasetId + " is used by " + active
-                    + " job(s) that have not finished; cancel them or wait").with("activeJobs", active);
-        }
-        try {
-            jdbc.sql("DELETE FROM datasets WHERE tenant_id = :tenant AND id = :id")
-                    .param("tenant", caller.tenant().value()).param("id", datasetId).update();
-        } catch (DataIntegrityViolationException e) {
-            throw new PlatformProblem(ProblemKind.CONFLICT, "dataset " + datasetId
-                    + " is the training or validation file of finished jobs, whose lineage keeps it");
-        }
-        store.delete(dataset.objectKey());
+        files.delete(caller, datasetId);
         return ResponseEntity.noContent().build();
-    }
-
-    private Dataset find(Caller caller, UUID id) {
-        return datasets.find(caller.tenant(), new DatasetId(id)).orElseThrow(() -> PlatformProblem.notFound("dataset", id));
-    }
-
-    private static DatasetFormat parseFormat(String format) {
-        if (format == null || format.isBlank()) {
-            return null;
-        }
-        try {
-            return DatasetFormat.fromWire(format.trim().toLowerCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new PlatformProblem(ProblemKind.VALIDATION, e.getMessage()).with("param", "format");
-        }
-    }
-
-    /** {@code .txt} makes the reader treat the file as one raw text; JSON arrays are recognised by content. */
-    private static String extension(DatasetFormat requested, boolean plainText, String name, String contentType) {
-        if (plainText && (requested == null || requested == DatasetFormat.TEXT)) {
-            return ".txt";
-        }
-        String lower = name == null ? "" : name.toLowerCase(Locale.ROOT);
-        if (lower.endsWith(".json") || (contentType != null && contentType.startsWith(MediaType.APPLICATION_JSON_VALUE))) {
-            return ".json";
-        }
-        return ".jsonl";
-    }
-
-    private static String displayName(String name, String original) {
-        boolean named = name != null && !name.isBlank();
-        String chosen = named ? name.trim() : original != null && !original.isBlank() ? original : "dataset";
-        if (Checks.hasControlCharacter(chosen)) {
-            String param = named ? "name" : "file";
-            throw new PlatformProblem(ProblemKind.VALIDATION, (named ? "name " : "the file name of part 'file' ")
-                    + Checks.NO_CONTROL_CHARACTERS_MESSAGE).with("param", param);
-        }
-        if (chosen.length() > 255) {
-            throw new PlatformProblem(ProblemKind.VALIDATION, "name must be at most 255 characters").with("param", "name");
-        }
-        return chosen;
     }
 }

@@ -2,6 +2,7 @@ package dev.finetune.api.dataset;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.nio.charset.StandardCharsets;
 
 import dev.finetune.core.problem.PlatformProblem;
@@ -23,9 +24,12 @@ import org.apache.commons.fileupload2.jakarta.servlet6.JakartaServletFileUpload;
  * @param format the {@code format} form field, or null
  * @param fileName the file part's file name, or null
  * @param contentType the file part's content type, or null
+ * @param purpose the {@code purpose} form field (the OpenAI-compatible {@code /v1/files} reads it), or null
+ * @param otherParts the names of the parts read past, in order (the native upload ignores them, {@code /v1/files} refuses them)
  * @param staged the file part's bytes (close it)
  */
-record MultipartDatasetUpload(String name, String format, String fileName, String contentType, StagedUpload staged) {
+record MultipartDatasetUpload(String name, String format, String fileName, String contentType, String purpose,
+        java.util.List<String> otherParts, StagedUpload staged) {
 
     /** Form fields are short words; a longer one is refused instead of read. */
     private static final int MAX_FIELD_BYTES = 1024;
@@ -40,6 +44,8 @@ record MultipartDatasetUpload(String name, String format, String fileName, Strin
         String format = null;
         String fileName = null;
         String contentType = null;
+        String purpose = null;
+        java.util.List<String> otherParts = new java.util.ArrayList<>();
         StagedUpload staged = null;
         try {
             FileItemInputIterator parts = upload.getItemIterator(request);
@@ -59,7 +65,11 @@ record MultipartDatasetUpload(String name, String format, String fileName, Strin
                     }
                     case "name" -> name = field(part);
                     case "format" -> format = field(part);
-                    default -> drain(part);
+                    case "purpose" -> purpose = field(part);
+                    default -> {
+                        otherParts.add(part.getFieldName() == null ? "" : part.getFieldName());
+                        drain(part);
+                    }
                 }
             }
         } catch (FileUploadSizeException e) {
@@ -76,7 +86,7 @@ record MultipartDatasetUpload(String name, String format, String fileName, Strin
         if (staged == null) {
             throw new PlatformProblem(ProblemKind.VALIDATION, "multipart part 'file' is required").with("param", "file");
         }
-        return new MultipartDatasetUpload(name, format, fileName, contentType, staged);
+        return new MultipartDatasetUpload(name, format, fileName, contentType, purpose, List.copyOf(otherParts), staged);
     }
 
     private static String field(FileItemInput part) throws IOException {

@@ -3,8 +3,10 @@ package dev.finetune.api.input;
 import java.io.IOException;
 import java.io.Writer;
 
+import dev.finetune.api.problem.OpenAiErrors;
 import dev.finetune.api.problem.ProblemWriter;
 import dev.finetune.api.problem.Problems;
+import dev.finetune.core.openai.OpenAiError;
 import dev.finetune.core.problem.PlatformProblem;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
@@ -15,7 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Tomcat's answer to a request it refuses before Spring sees it (a control character in a header,
  * an unencoded space or an encoded '/' in the URL, a request head over the 8 KB limit) as an RFC
- * 9457 problem instead of Tomcat's HTML page. Replaces the host's error report valve; the server
+ * 9457 problem (OpenAI's error body under the OpenAI-compatible paths) instead of Tomcat's HTML page. Replaces the host's error report valve; the server
  * name, version and any exception stay out of the answer.
  */
 class ProblemErrorReportValve extends ErrorReportValve {
@@ -36,13 +38,18 @@ class ProblemErrorReportValve extends ErrorReportValve {
         }
         PlatformProblem problem = tooLarge(throwable) ? Problems.headTooLarge()
                 : Problems.forStatus(status, null, null);
+        boolean openAi = OpenAiErrors.owns(request.getRequestURI());
         try {
             response.setStatus(problem.kind().status());
-            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+            response.setContentType(openAi ? MediaType.APPLICATION_JSON_VALUE : MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+            if (openAi) {
+                response.setHeader(OpenAiError.SHOULD_RETRY_HEADER, OpenAiErrors.shouldRetry(problem));
+            }
             response.setCharacterEncoding("utf-8");
             Writer writer = response.getReporter();
             if (writer != null) {
-                writer.write(json.writeValueAsString(ProblemWriter.asMap(Problems.detail(problem, null))));
+                writer.write(json.writeValueAsString(openAi ? OpenAiErrors.body(problem)
+                        : ProblemWriter.asMap(Problems.detail(problem, null))));
                 response.finishResponse();
             }
         } catch (IOException | IllegalStateException e) {

@@ -17,7 +17,7 @@ import jakarta.validation.constraints.Size;
  * @param model           a base model id or name visible to the tenant
  * @param fromCheckpoint  a checkpoint id ({@code <job id>:step-<n>}) of an earlier job to start from
  */
-record CreateJobRequest(
+public record CreateJobRequest(
         @NotBlank @PlainText String model,
         @NotBlank @PlainText @JsonProperty("training_file") String trainingFile,
         @PlainText @JsonProperty("validation_file") String validationFile,

@@ -1,7 +1,6 @@
 package dev.finetune.api.job;
 
 import java.net.URI;
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -16,14 +15,20 @@ import dev.finetune.core.problem.ProblemKind;
 import dev.finetune.core.security.Caller;
 import dev.finetune.core.tenant.SegmentName;
 import dev.finetune.core.tenant.SegmentRepository;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import org.slf4j.MDC;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
-import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -36,6 +41,7 @@ import org.springframework.web.bind.annotation.RestController;
 /** Fine-tuning jobs: create (idempotent with {@code Idempotency-Key}), list, get, cancel. */
 @RestController
 @RequestMapping("/api/v1/fine-tuning/jobs")
+@Tag(name = "Jobs", description = "Fine-tuning jobs: create, list, get, cancel")
 class JobController {
 
     private final JobSubmission submission;
@@ -43,19 +49,27 @@ class JobController {
     private final JobQueries queries;
     private final JobViews views;
     private final SegmentRepository segments;
-    private final TransactionTemplate tx;
+    private final JobCancellation cancellation;
 
     JobController(JobSubmission submission, FineTuningJobRepository jobs, JobQueries queries, JobViews views,
-            SegmentRepository segments, TransactionTemplate tx) {
+            SegmentRepository segments, JobCancellation cancellation) {
         this.submission = submission;
         this.jobs = jobs;
         this.queries = queries;
         this.views = views;
         this.segments = segments;
-        this.tx = tx;
+        this.cancellation = cancellation;
     }
 
     /** 201 with the new job; 200 with the same job when an Idempotency-Key call is retried. */
+    @Operation(operationId = "createJob", summary = "Create a fine-tuning job",
+            description = "Idempotent with an Idempotency-Key: a retry answers 200 with the same job; the same key with a"
+                    + " different request is a 422 idempotency-mismatch. Settings are checked against the base model.",
+            responses = {
+                @ApiResponse(responseCode = "201", description = "Created (queued); Location names it",
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = JobView.class))),
+                @ApiResponse(responseCode = "200", description = "The job an earlier call with this Idempotency-Key created",
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = JobView.class)))})
     @PostMapping
     ResponseEntity<JobView> create(@AuthenticationPrincipal Caller caller,
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
@@ -69,8 +83,11 @@ class JobController {
                 : ResponseEntity.status(HttpStatus.OK).body(view);
     }
 
+    @Operation(operationId = "listJobs", summary = "List fine-tuning jobs, newest first")
     @GetMapping
-    ListPage<JobView> list(@AuthenticationPrincipal Caller caller, @RequestParam(required = false) String status,
+    ListPage<JobView> list(@AuthenticationPrincipal Caller caller,
+            @Parameter(schema = @Schema(allowableValues = {"validating_files", "queued", "running", "cancelling",
+                    "succeeded", "failed", "cancelled"})) @RequestParam(required = false) String status,
             @RequestParam(required = false) String segment, @RequestParam(required = false) UUID after,
             @RequestParam(defaultValue = "20") @Min(1) @Max(100) int limit) {
         caller.require(ApiKeyScope.READ);
@@ -98,29 +115,19 @@ class JobController {
         return ListPage.fromOverfetch(rows, limit, views.forCaller(caller), j -> j.id().toString());
     }
 
+    @Operation(operationId = "getJob", summary = "Get a fine-tuning job")
     @GetMapping("/{jobId}")
     JobView get(@AuthenticationPrincipal Caller caller, @PathVariable UUID jobId) {
         caller.require(ApiKeyScope.READ);
         return views.of(caller, find(caller, jobId));
     }
 
-    /**
-     * Queued (or validating) jobs are cancelled at once; a running job becomes cancelling and its
-     * worker stops after the step in progress (its next heartbeat brings the request in);
-     * cancelling again is a no-op; a finished job is 409.
-     */
+    /** See {@link JobCancellation}: queued jobs end at once, running ones become cancelling; finished ones are 409. */
+    @Operation(operationId = "cancelJob", summary = "Cancel a fine-tuning job",
+            description = "queued -> cancelled at once; running -> cancelling; cancelling -> no-op; finished -> 409")
     @PostMapping("/{jobId}/cancel")
     JobView cancel(@AuthenticationPrincipal Caller caller, @PathVariable UUID jobId) {
-        caller.require(ApiKeyScope.SUBMIT);
-        FineTuningJob job = tx.execute(s -> {
-            FineTuningJob j = find(caller, jobId);
-            if (j.status() == JobStatus.CANCELLING) {
-                return j;
-            }
-            j.requestCancel(Instant.now());
-            return jobs.saveAndFlush(j);
-        });
-        return views.of(caller, job);
+        return views.of(caller, cancellation.cancel(caller, jobId));
     }
 
     private FineTuningJob find(Caller caller, UUID id) {

@@ -21,6 +21,8 @@ import dev.finetune.core.progress.JobEventRepository;
 import dev.finetune.core.progress.JobMetric;
 import dev.finetune.core.progress.JobMetricRepository;
 import dev.finetune.core.security.Caller;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import org.springframework.http.MediaType;
@@ -40,6 +42,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  */
 @RestController
 @RequestMapping("/api/v1/fine-tuning/jobs/{jobId}")
+@Tag(name = "Jobs", description = "Fine-tuning jobs: create, list, get, cancel")
 class JobProgressController {
 
     private final FineTuningJobRepository jobs;
@@ -57,6 +60,7 @@ class JobProgressController {
         this.streams = streams;
     }
 
+    @Operation(operationId = "listJobEvents", summary = "A job's events, oldest first, after a cursor")
     @GetMapping(value = "/events", produces = MediaType.APPLICATION_JSON_VALUE)
     ListPage<EventView> events(@AuthenticationPrincipal Caller caller, @PathVariable UUID jobId,
             @RequestParam(defaultValue = "0") @Min(0) long after,
@@ -67,6 +71,12 @@ class JobProgressController {
         return ListPage.fromOverfetch(rows, limit, EventView::of, e -> String.valueOf(e.id()));
     }
 
+    @Operation(operationId = "streamJobEvents", summary = "A job's events as a server-sent event stream",
+            description = "id: is the event id (Last-Event-ID resumes); event: end, then close, once the job is terminal",
+            responses = @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200",
+                    description = "event: event (data: an EventView), then event: end (data: {status})",
+                    content = @io.swagger.v3.oas.annotations.media.Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
+                            schema = @io.swagger.v3.oas.annotations.media.Schema(type = "string"))))
     @GetMapping(value = "/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     SseEmitter stream(@AuthenticationPrincipal Caller caller, @PathVariable UUID jobId,
             @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
@@ -77,6 +87,7 @@ class JobProgressController {
         return streams.open(caller, job.id(), from);
     }
 
+    @Operation(operationId = "listJobMetrics", summary = "A job's per-step metrics")
     @GetMapping("/metrics")
     ListPage<MetricView> metrics(@AuthenticationPrincipal Caller caller, @PathVariable UUID jobId) {
         caller.require(ApiKeyScope.READ);
@@ -84,6 +95,7 @@ class JobProgressController {
         return ListPage.of(metrics.of(job.id()).stream().map(MetricView::of).toList());
     }
 
+    @Operation(operationId = "listJobCheckpoints", summary = "A job's checkpoints")
     @GetMapping("/checkpoints")
     ListPage<CheckpointView> checkpoints(@AuthenticationPrincipal Caller caller, @PathVariable UUID jobId) {
         caller.require(ApiKeyScope.READ);

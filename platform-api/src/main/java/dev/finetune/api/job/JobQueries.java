@@ -12,7 +12,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 /** Keyset pages of a tenant's jobs, newest first, optionally filtered by status and segment. */
 @Component
-class JobQueries {
+public class JobQueries {
 
     private final EntityManager em;
 
@@ -21,7 +21,7 @@ class JobQueries {
     }
 
     @Transactional(readOnly = true)
-    List<FineTuningJob> page(UUID tenant, JobStatus status, UUID segment, FineTuningJob after, int limit) {
+    public List<FineTuningJob> page(UUID tenant, JobStatus status, UUID segment, FineTuningJob after, int limit) {
         StringBuilder jpql = new StringBuilder("select j from FineTuningJob j where j.tenantId = :tenant");
         if (status != null) {
             jpql.append(" and j.status = :status");

@@ -45,7 +45,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * when their request resolves to the same job, else with 422 idempotency-mismatch.
  */
 @Component
-class JobSubmission {
+public class JobSubmission {
 
     private static final String ACTIVE_JOBS = JobStatus.sql("""
             SELECT count(*) FROM fine_tuning_jobs
@@ -81,13 +81,13 @@ class JobSubmission {
      * The job, whether this call created it (false: an idempotent retry), and the names of its base
      * model and segment (a retry resolved to the same ones, so they hold for it too).
      */
-    record Outcome(FineTuningJob job, boolean created, String modelName, String segmentName) {
+    public record Outcome(FineTuningJob job, boolean created, String modelName, String segmentName) {
     }
 
     private record Resolved(NewJob job, String modelName, String segmentName) {
     }
 
-    Outcome submit(Caller caller, CreateJobRequest request, String idempotencyKey) {
+    public Outcome submit(Caller caller, CreateJobRequest request, String idempotencyKey) {
         String key = idempotencyKey == null || idempotencyKey.isBlank() ? null : idempotencyKey.trim();
         if (key != null && key.length() > 255) {
             throw new PlatformProblem(ProblemKind.VALIDATION, "Idempotency-Key must be at most 255 characters")

@@ -17,15 +17,16 @@ import io.swagger.v3.oas.annotations.media.Schema;
  * ({@code segment/N}, usable wherever the registry takes a ref); it is null until the registry has
  * registered the adapter, which happens just after the job succeeds (through the completion outbox).
  */
-record JobView(
+public record JobView(
         String id,
-        String object,
-        String status,
+        @Schema(allowableValues = "fine_tuning.job") String object,
+        @Schema(allowableValues = {"validating_files", "queued", "running", "cancelling", "succeeded", "failed",
+                "cancelled"}, example = "queued") String status,
         String model,
         @JsonProperty("model_id") String modelId,
         @JsonProperty("training_file") String trainingFile,
         @JsonProperty("validation_file") String validationFile,
-        String method,
+        @Schema(allowableValues = {"lora", "qlora", "adapter"}) String method,
         Hyperparameters hyperparameters,
         String segment,
         String suffix,
@@ -45,7 +46,7 @@ record JobView(
         @JsonProperty("started_at") Instant startedAt,
         @JsonProperty("finished_at") Instant finishedAt) {
 
-    static JobView of(FineTuningJob j, String modelName, String segmentName) {
+    public static JobView of(FineTuningJob j, String modelName, String segmentName) {
         return new JobView(j.id().toString(), "fine_tuning.job", j.status().wireName(), modelName,
                 j.baseModelId().toString(), j.trainingDatasetId().toString(),
                 j.validationDatasetId().map(Object::toString).orElse(null), j.method().wireName(), j.hyperparameters(),
@@ -57,7 +58,7 @@ record JobView(
                 j.finishedAt().orElse(null));
     }
 
-    static String checkpointId(CheckpointRef ref) {
+    public static String checkpointId(CheckpointRef ref) {
         return ref.job() + ":step-" + ref.step();
     }
 }

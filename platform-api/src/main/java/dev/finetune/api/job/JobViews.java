@@ -15,7 +15,7 @@ import org.springframework.stereotype.Component;
 
 /** Renders jobs with their base model's and segment's names, looked up once per request. */
 @Component
-class JobViews {
+public class JobViews {
 
     private final BaseModelRepository models;
     private final SegmentRepository segments;
@@ -26,7 +26,7 @@ class JobViews {
     }
 
     /** A renderer for one request: base models and segments are read once, however many jobs follow. */
-    java.util.function.Function<FineTuningJob, JobView> forCaller(Caller caller) {
+    public java.util.function.Function<FineTuningJob, JobView> forCaller(Caller caller) {
         Map<UUID, String> modelNames = new HashMap<>();
         for (BaseModel m : models.listVisibleTo(caller.tenant())) {
             modelNames.put(m.id().value(), m.name());
@@ -39,7 +39,7 @@ class JobViews {
                 segmentNames.get(job.segmentId().value()));
     }
 
-    JobView of(Caller caller, FineTuningJob job) {
+    public JobView of(Caller caller, FineTuningJob job) {
         return asSeenBy(caller.tenant(), job);
     }
 

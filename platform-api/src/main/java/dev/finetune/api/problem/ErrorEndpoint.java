@@ -5,7 +5,6 @@ import dev.finetune.core.problem.ProblemKind;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.boot.webmvc.error.ErrorController;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -16,16 +15,17 @@ import org.springframework.web.bind.annotation.RestController;
  * default {@code {"status": 999}} body. Asked for directly, {@code /error} is no endpoint: a 404.
  */
 @RestController
+@io.swagger.v3.oas.annotations.Hidden
 class ErrorEndpoint implements ErrorController {
 
     @RequestMapping("/error")
-    ResponseEntity<ProblemDetail> error(HttpServletRequest request) {
+    ResponseEntity<Object> error(HttpServletRequest request) {
         Object status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         if (!(status instanceof Integer code)) {
-            return Problems.response(new PlatformProblem(ProblemKind.NOT_FOUND,
+            return OpenAiErrors.responseFor(new PlatformProblem(ProblemKind.NOT_FOUND,
                     "no endpoint " + request.getMethod() + " " + request.getRequestURI()), request.getRequestURI());
         }
         String uri = (String) request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
-        return Problems.response(Problems.forStatus(code, request.getMethod(), uri), uri);
+        return OpenAiErrors.responseFor(Problems.forStatus(code, request.getMethod(), uri), uri);
     }
 }

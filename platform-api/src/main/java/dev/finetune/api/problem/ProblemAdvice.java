@@ -17,7 +17,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.OptimisticLockingFailureException;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.transaction.CannotCreateTransactionException;
@@ -52,37 +51,37 @@ class ProblemAdvice {
     private static final Logger log = LoggerFactory.getLogger(ProblemAdvice.class);
 
     @ExceptionHandler(PlatformProblem.class)
-    ResponseEntity<ProblemDetail> platform(PlatformProblem e, HttpServletRequest request) {
+    ResponseEntity<Object> platform(PlatformProblem e, HttpServletRequest request) {
         return respond(e, request);
     }
 
     @ExceptionHandler(InvalidHyperparameterException.class)
-    ResponseEntity<ProblemDetail> hyperparameter(InvalidHyperparameterException e, HttpServletRequest request) {
+    ResponseEntity<Object> hyperparameter(InvalidHyperparameterException e, HttpServletRequest request) {
         return respond(hyperparameterProblem(e), request);
     }
 
     @ExceptionHandler(IllegalJobTransitionException.class)
-    ResponseEntity<ProblemDetail> transition(IllegalJobTransitionException e, HttpServletRequest request) {
+    ResponseEntity<Object> transition(IllegalJobTransitionException e, HttpServletRequest request) {
         return respond(new PlatformProblem(ProblemKind.ILLEGAL_TRANSITION,
                 "job " + e.jobId() + " is " + e.from().wireName() + " and cannot become " + e.to().wireName())
                 .with("jobId", e.jobId().toString()).with("status", e.from().wireName()), request);
     }
 
     @ExceptionHandler(OptimisticLockingFailureException.class)
-    ResponseEntity<ProblemDetail> concurrentChange(OptimisticLockingFailureException e, HttpServletRequest request) {
+    ResponseEntity<Object> concurrentChange(OptimisticLockingFailureException e, HttpServletRequest request) {
         return respond(new PlatformProblem(ProblemKind.CONFLICT,
                 "the resource was changed by someone else at the same time; read it again and retry"), request);
     }
 
     @ExceptionHandler(DataIntegrityViolationException.class)
-    ResponseEntity<ProblemDetail> integrity(DataIntegrityViolationException e, HttpServletRequest request) {
+    ResponseEntity<Object> integrity(DataIntegrityViolationException e, HttpServletRequest request) {
         log.info("Integrity violation on {}: {}", request.getRequestURI(), e.getMostSpecificCause().getMessage());
         return respond(new PlatformProblem(ProblemKind.CONFLICT,
                 "the request conflicts with stored data (a duplicate name, or a resource still in use)"), request);
     }
 
     @ExceptionHandler(MethodArgumentNotValidException.class)
-    ResponseEntity<ProblemDetail> invalidBody(MethodArgumentNotValidException e, HttpServletRequest request) {
+    ResponseEntity<Object> invalidBody(MethodArgumentNotValidException e, HttpServletRequest request) {
         List<Map<String, Object>> errors = e.getBindingResult().getFieldErrors().stream()
                 .map(f -> Map.<String, Object>of("param", snake(f.getField()), "message", message(f))).toList();
         String first = errors.isEmpty() ? "the request body is invalid"
@@ -95,7 +94,7 @@ class ProblemAdvice {
     }
 
     @ExceptionHandler(HandlerMethodValidationException.class)
-    ResponseEntity<ProblemDetail> invalidParameter(HandlerMethodValidationException e, HttpServletRequest request) {
+    ResponseEntity<Object> invalidParameter(HandlerMethodValidationException e, HttpServletRequest request) {
         var result = e.getParameterValidationResults().isEmpty() ? null : e.getParameterValidationResults().get(0);
         String param = result == null ? null : result.getMethodParameter().getParameterName();
         String why = result == null || result.getResolvableErrors().isEmpty() ? "is invalid"
@@ -104,52 +103,52 @@ class ProblemAdvice {
     }
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
-    ResponseEntity<ProblemDetail> unreadable(HttpMessageNotReadableException e, HttpServletRequest request) {
+    ResponseEntity<Object> unreadable(HttpMessageNotReadableException e, HttpServletRequest request) {
         return respond(JsonProblems.from(e), request);
     }
 
     @ExceptionHandler(InvalidJsonException.class)
-    ResponseEntity<ProblemDetail> invalidJson(InvalidJsonException e, HttpServletRequest request) {
+    ResponseEntity<Object> invalidJson(InvalidJsonException e, HttpServletRequest request) {
         return respond(new PlatformProblem(ProblemKind.VALIDATION, e.getMessage()).with("param", e.field()), request);
     }
 
     @ExceptionHandler(MissingServletRequestParameterException.class)
-    ResponseEntity<ProblemDetail> missingParameter(MissingServletRequestParameterException e, HttpServletRequest request) {
+    ResponseEntity<Object> missingParameter(MissingServletRequestParameterException e, HttpServletRequest request) {
         return respond(new PlatformProblem(ProblemKind.VALIDATION,
                 "query parameter '" + e.getParameterName() + "' is required").with("param", e.getParameterName()), request);
     }
 
     @ExceptionHandler(MissingServletRequestPartException.class)
-    ResponseEntity<ProblemDetail> missingPart(MissingServletRequestPartException e, HttpServletRequest request) {
+    ResponseEntity<Object> missingPart(MissingServletRequestPartException e, HttpServletRequest request) {
         return respond(new PlatformProblem(ProblemKind.VALIDATION,
                 "multipart part '" + e.getRequestPartName() + "' is required").with("param", e.getRequestPartName()), request);
     }
 
     @ExceptionHandler(MissingRequestHeaderException.class)
-    ResponseEntity<ProblemDetail> missingHeader(MissingRequestHeaderException e, HttpServletRequest request) {
+    ResponseEntity<Object> missingHeader(MissingRequestHeaderException e, HttpServletRequest request) {
         return respond(new PlatformProblem(ProblemKind.VALIDATION,
                 "header '" + e.getHeaderName() + "' is required").with("param", e.getHeaderName()), request);
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
-    ResponseEntity<ProblemDetail> typeMismatch(MethodArgumentTypeMismatchException e, HttpServletRequest request) {
+    ResponseEntity<Object> typeMismatch(MethodArgumentTypeMismatchException e, HttpServletRequest request) {
         String expected = e.getRequiredType() == null ? "another type" : JsonProblems.typeName(e.getRequiredType());
         return respond(new PlatformProblem(ProblemKind.VALIDATION,
                 e.getName() + " must be " + expected + " but was '" + e.getValue() + "'").with("param", e.getName()), request);
     }
 
     @ExceptionHandler({NoHandlerFoundException.class, NoResourceFoundException.class})
-    ResponseEntity<ProblemDetail> noHandler(Exception e, HttpServletRequest request) {
+    ResponseEntity<Object> noHandler(Exception e, HttpServletRequest request) {
         return respond(new PlatformProblem(ProblemKind.NOT_FOUND,
                 "no endpoint " + request.getMethod() + " " + request.getRequestURI()), request);
     }
 
     @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
-    ResponseEntity<ProblemDetail> method(HttpRequestMethodNotSupportedException e, HttpServletRequest request) {
+    ResponseEntity<Object> method(HttpRequestMethodNotSupportedException e, HttpServletRequest request) {
         PlatformProblem problem = new PlatformProblem(ProblemKind.METHOD_NOT_ALLOWED,
                 request.getRequestURI() + " does not support " + e.getMethod()
                         + (e.getSupportedMethods() == null ? "" : "; use " + String.join(", ", e.getSupportedMethods())));
-        ResponseEntity<ProblemDetail> response = respond(problem, request);
+        ResponseEntity<Object> response = respond(problem, request);
         return e.getSupportedHttpMethods() == null ? response
                 : ResponseEntity.status(response.getStatusCode()).headers(response.getHeaders())
                         .allow(e.getSupportedHttpMethods().toArray(org.springframework.http.HttpMethod[]::new))
@@ -157,20 +156,20 @@ class ProblemAdvice {
     }
 
     @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
-    ResponseEntity<ProblemDetail> mediaType(HttpMediaTypeNotSupportedException e, HttpServletRequest request) {
+    ResponseEntity<Object> mediaType(HttpMediaTypeNotSupportedException e, HttpServletRequest request) {
         return respond(new PlatformProblem(ProblemKind.UNSUPPORTED_MEDIA_TYPE,
                 "Content-Type " + (e.getContentType() == null ? "(none)" : e.getContentType())
                         + " is not accepted here; use one of " + e.getSupportedMediaTypes()), request);
     }
 
     @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
-    ResponseEntity<ProblemDetail> notAcceptable(HttpMediaTypeNotAcceptableException e, HttpServletRequest request) {
+    ResponseEntity<Object> notAcceptable(HttpMediaTypeNotAcceptableException e, HttpServletRequest request) {
         return respond(new PlatformProblem(ProblemKind.NOT_ACCEPTABLE,
                 "cannot answer in the media types the Accept header asks for; available: " + e.getSupportedMediaTypes()), request);
     }
 
     @ExceptionHandler(MaxUploadSizeExceededException.class)
-    ResponseEntity<ProblemDetail> tooLarge(MaxUploadSizeExceededException e, HttpServletRequest request) {
+    ResponseEntity<Object> tooLarge(MaxUploadSizeExceededException e, HttpServletRequest request) {
         PlatformProblem problem = new PlatformProblem(ProblemKind.PAYLOAD_TOO_LARGE, "the upload exceeds the size limit");
         if (e.getMaxUploadSize() > 0) {
             problem.with("maxBytes", e.getMaxUploadSize());
@@ -179,25 +178,25 @@ class ProblemAdvice {
     }
 
     @ExceptionHandler(MultipartException.class)
-    ResponseEntity<ProblemDetail> multipart(MultipartException e, HttpServletRequest request) {
+    ResponseEntity<Object> multipart(MultipartException e, HttpServletRequest request) {
         return respond(new PlatformProblem(ProblemKind.MALFORMED_REQUEST,
                 "the multipart body cannot be read (truncated, or a bad boundary)"), request);
     }
 
     /** The store is down or unreachable: an outage, logged in one line, not a bug with a stack trace. */
     @ExceptionHandler(StorageUnavailableException.class)
-    ResponseEntity<ProblemDetail> storageDown(StorageUnavailableException e, HttpServletRequest request) {
+    ResponseEntity<Object> storageDown(StorageUnavailableException e, HttpServletRequest request) {
         log.warn("Object storage unavailable on {} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
         return respond(Outages.storageUnavailable(), request);
     }
 
     /** PostgreSQL is down or unreachable (no connection within Hikari's short connection timeout). */
     @ExceptionHandler({CannotCreateTransactionException.class, DataAccessResourceFailureException.class})
-    ResponseEntity<ProblemDetail> databaseDown(Exception e, HttpServletRequest request) {
+    ResponseEntity<Object> databaseDown(Exception e, HttpServletRequest request) {
         return databaseOrUnexpected(e, request);
     }
 
-    private ResponseEntity<ProblemDetail> databaseOrUnexpected(Exception e, HttpServletRequest request) {
+    private ResponseEntity<Object> databaseOrUnexpected(Exception e, HttpServletRequest request) {
         if (!Outages.isDatabaseUnavailable(e)) {
             return unexpected(e, request);
         }
@@ -207,7 +206,7 @@ class ProblemAdvice {
     }
 
     @ExceptionHandler(ArtifactStoreException.class)
-    ResponseEntity<ProblemDetail> storage(ArtifactStoreException e, HttpServletRequest request) {
+    ResponseEntity<Object> storage(ArtifactStoreException e, HttpServletRequest request) {
         String correlation = UUID.randomUUID().toString();
         log.error("Object storage failed [{}] on {} {}", correlation, request.getMethod(), request.getRequestURI(), e);
         return respond(new PlatformProblem(ProblemKind.STORAGE_UNAVAILABLE,
@@ -220,7 +219,7 @@ class ProblemAdvice {
     }
 
     @ExceptionHandler(Exception.class)
-    ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletRequest request) {
+    ResponseEntity<Object> unexpected(Exception e, HttpServletRequest request) {
         if (Outages.isDatabaseUnavailable(e)) {
             log.warn("Database unavailable on {} {}: {}", request.getMethod(), request.getRequestURI(), e.toString());
             return respond(Outages.databaseUnavailable(), request);
@@ -242,8 +241,9 @@ class ProblemAdvice {
                 .with("param", param);
     }
 
-    private static ResponseEntity<ProblemDetail> respond(PlatformProblem problem, HttpServletRequest request) {
-        return Problems.response(problem, request.getRequestURI());
+    /** RFC 9457 problems, or OpenAI's error body on the OpenAI-compatible surface ({@link OpenAiErrors#owns}). */
+    private static ResponseEntity<Object> respond(PlatformProblem problem, HttpServletRequest request) {
+        return OpenAiErrors.responseFor(problem, request.getRequestURI());
     }
 
     private static String message(FieldError f) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.finetune.core.openai.OpenAiError;
 import dev.finetune.core.problem.PlatformProblem;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -12,7 +13,10 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Writes a problem straight to the servlet response, for code that runs before Spring MVC (security filters). */
+/**
+ * Writes a problem straight to the servlet response, for code that runs before Spring MVC (security filters):
+ * RFC 9457, or OpenAI's error body on the OpenAI-compatible surface ({@link OpenAiErrors#owns}).
+ */
 @Component
 public class ProblemWriter {
 
@@ -23,6 +27,16 @@ public class ProblemWriter {
     }
 
     public void write(HttpServletRequest request, HttpServletResponse response, PlatformProblem problem) throws IOException {
+        if (OpenAiErrors.owns(request.getRequestURI())) {
+            response.setStatus(problem.kind().status());
+            response.setHeader(OpenAiError.SHOULD_RETRY_HEADER, OpenAiErrors.shouldRetry(problem));
+            if (problem.kind().status() == 503) {
+                response.setHeader(org.springframework.http.HttpHeaders.RETRY_AFTER, Problems.RETRY_AFTER_SECONDS);
+            }
+            response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+            response.getOutputStream().write(json.writeValueAsBytes(OpenAiErrors.body(problem)));
+            return;
+        }
         ProblemDetail detail = Problems.detail(problem, request.getRequestURI());
         response.setStatus(detail.getStatus());
         if (detail.getStatus() == 503) {

@@ -23,8 +23,8 @@ import org.springframework.security.web.authentication.AnonymousAuthenticationFi
 import org.springframework.security.web.firewall.RequestRejectedHandler;
 
 /**
- * Stateless API-key security: every {@code /api/v1/**} call needs {@code Authorization: Bearer
- * ftk_...}; {@code /actuator/prometheus} (every tenant's job counts) needs the operator's key or the
+ * Stateless API-key security: every {@code /api/v1/**} call, and every call of the OpenAI-compatible
+ * {@code /v1/files} and {@code /v1/fine_tuning}, needs {@code Authorization: Bearer ftk_...}; {@code /actuator/prometheus} (every tenant's job counts) needs the operator's key or the
  * scrape token of {@link MetricsProperties}; health and the OpenAPI document are open. No sessions, no CSRF (no
  * cookies are ever read), no form or basic login. Scopes are checked in the controllers with
  * {@code caller.require(scope)}, next to the code they protect.
@@ -47,6 +47,8 @@ class SecurityConfiguration {
                         // request was authorised when it entered
                         .dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()
                         .requestMatchers("/api/**").authenticated()
+                        // the OpenAI-compatible files and fine-tuning surface: the same keys, scopes and tenants
+                        .requestMatchers("/v1/files", "/v1/files/**", "/v1/fine_tuning/**").authenticated()
                         .requestMatchers("/actuator/prometheus", "/actuator/prometheus/**")
                         .access((authentication, context) -> new AuthorizationDecision(
                                 isOperator(authentication.get()) || metrics.isScrapeToken(bearer(context.getRequest()))))

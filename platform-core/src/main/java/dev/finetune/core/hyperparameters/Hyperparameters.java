@@ -12,8 +12,6 @@ import dev.finetune.settings.LrScheduler;
 import dev.finetune.settings.MethodSettings;
 import dev.finetune.settings.TargetModules;
 import dev.finetune.settings.TrainingSettings;
-import tools.jackson.databind.PropertyNamingStrategies;
-import tools.jackson.databind.annotation.JsonNaming;
 
 /**
  * Hyperparameters of one fine-tuning job: the API's and the jsonb column's flat snake_case form of
@@ -22,33 +20,34 @@ import tools.jackson.databind.annotation.JsonNaming;
  * give them back, {@link #of} goes the other way. Method-independent fields first, then LoRA/QLoRA
  * fields, then bottleneck-adapter fields; the fields of the other method are kept (with their
  * defaults) so that a job's JSON is always complete. Nullable: {@code max_steps} (train for
- * {@code n_epochs}), {@code eval_every_steps} (evaluate once, after the last step) and
- * {@code early_stopping_patience} (no early stopping).
+ * {@code n_epochs}), {@code eval_every_steps} (evaluate at the end of every epoch and after the last step) and
+ * {@code early_stopping_patience} (no early stopping). Each component names its JSON field itself
+ * ({@code @JsonProperty}, which Jackson 3 and the OpenAPI generator's Jackson 2 both read), so the
+ * document lists exactly the snake_case fields the server reads and writes.
  */
-@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record Hyperparameters(
-        int nEpochs,
-        Integer maxSteps,
-        int batchSize,
-        double learningRate,
-        LrScheduler lrScheduler,
-        double warmupRatio,
-        double weightDecay,
-        double maxGradNorm,
-        int gradientAccumulationSteps,
-        int maxSeqLength,
-        Integer evalEverySteps,
-        Integer earlyStoppingPatience,
-        boolean trainOnInputs,
-        boolean packing,
-        int loraR,
-        int loraAlpha,
-        double loraDropout,
-        TargetModules targetModules,
-        boolean useRslora,
-        boolean useDora,
-        int adapterReductionFactor,
-        AdapterKind adapterKind) {
+        @JsonProperty("n_epochs") int nEpochs,
+        @JsonProperty("max_steps") Integer maxSteps,
+        @JsonProperty("batch_size") int batchSize,
+        @JsonProperty("learning_rate") double learningRate,
+        @JsonProperty("lr_scheduler") LrScheduler lrScheduler,
+        @JsonProperty("warmup_ratio") double warmupRatio,
+        @JsonProperty("weight_decay") double weightDecay,
+        @JsonProperty("max_grad_norm") double maxGradNorm,
+        @JsonProperty("gradient_accumulation_steps") int gradientAccumulationSteps,
+        @JsonProperty("max_seq_length") int maxSeqLength,
+        @JsonProperty("eval_every_steps") Integer evalEverySteps,
+        @JsonProperty("early_stopping_patience") Integer earlyStoppingPatience,
+        @JsonProperty("train_on_inputs") boolean trainOnInputs,
+        @JsonProperty("packing") boolean packing,
+        @JsonProperty("lora_r") int loraR,
+        @JsonProperty("lora_alpha") int loraAlpha,
+        @JsonProperty("lora_dropout") double loraDropout,
+        @JsonProperty("target_modules") TargetModules targetModules,
+        @JsonProperty("use_rslora") boolean useRslora,
+        @JsonProperty("use_dora") boolean useDora,
+        @JsonProperty("adapter_reduction_factor") int adapterReductionFactor,
+        @JsonProperty("adapter_kind") AdapterKind adapterKind) {
 
     private static final Hyperparameters DEFAULTS = of(TrainingSettings.DEFAULTS, LoraSettings.DEFAULTS,
             BottleneckSettings.DEFAULTS);

@@ -17,4 +17,14 @@ public interface JobEventRepository extends Repository<JobEvent, Long> {
     default List<JobEvent> after(JobId job, long afterId, int limit) {
         return findByJobIdAndIdGreaterThanOrderByIdAsc(job.value(), afterId, Limit.of(limit));
     }
+
+    List<JobEvent> findByJobIdOrderByIdDesc(UUID jobId, Limit limit);
+
+    List<JobEvent> findByJobIdAndIdLessThanOrderByIdDesc(UUID jobId, long beforeId, Limit limit);
+
+    /** Newest first, older than the event {@code beforeId} (null: from the newest), as OpenAI's event lists page. */
+    default List<JobEvent> newestFirst(JobId job, Long beforeId, int limit) {
+        return beforeId == null ? findByJobIdOrderByIdDesc(job.value(), Limit.of(limit))
+                : findByJobIdAndIdLessThanOrderByIdDesc(job.value(), beforeId, Limit.of(limit));
+    }
 }

@@ -85,7 +85,7 @@ final class TrainCommand extends CliCommand {
 
     @Option(names = "--eval-fraction", defaultValue = "0.1", paramLabel = "F", description = "Share of examples held out for eval; 0 disables eval (default: ${DEFAULT-VALUE}).")
     double evalFraction;
-    @Option(names = "--eval-every", defaultValue = "0", paramLabel = "N", description = "Evaluate every N steps; 0 (the default) only at the end.")
+    @Option(names = "--eval-every", defaultValue = "0", paramLabel = "N", description = "Evaluate every N steps; 0 (the default) at the end of every epoch. Both also after the last step.")
     int evalEvery;
     @Option(names = "--early-stopping-patience", defaultValue = "0", paramLabel = "N", description = "Stop after N evals without improvement; 0 (the default) never stops early.")
     int patience;

@@ -15,6 +15,7 @@ import dev.finetune.data.tokenizer.HfTokenizer;
 import dev.finetune.data.tokenizer.TextTokenizer;
 import dev.finetune.engine.train.EvalResult;
 import dev.finetune.engine.train.StopReason;
+import dev.finetune.engine.train.TrainingCheckpoint;
 import dev.finetune.engine.train.TrainingConfig;
 import dev.finetune.engine.train.TrainingListener;
 import dev.finetune.engine.train.TrainingProgress;
@@ -186,6 +187,14 @@ public final class FineTuneSession implements AutoCloseable {
     /** Continues from a checkpoint written by a session on the same spec and data. */
     public void resumeFrom(Path dir) {
         run.restore(dir);
+    }
+
+    /**
+     * Starts from another run's checkpoint (a platform job's {@code from_checkpoint}): its adapter weights,
+     * and its optimizer state when both runs train exactly the same tensors, else a fresh optimizer.
+     */
+    public TrainingCheckpoint.Continuation startFrom(Path dir) {
+        return run.startFrom(dir);
     }
 
     public TrainingSummary summary() {

@@ -33,13 +33,20 @@ import java.util.stream.Stream;
  * @param encoder tokenization; null means the settings' defaults and addEos true. maxSeqLen
  *     is capped at the model's max_position_embeddings when the data is prepared
  * @param packing pack several examples into each row (block-diagonal attention) instead of one per row
- * @param evalFraction share of encoded examples held out for evaluation, in [0, 1); 0 disables eval
+ * @param evalFraction share of encoded examples held out of {@code dataFile} for evaluation, in [0, 1); 0
+ *     disables eval. Which examples is a function of the data file's sha256 and this share only (not of
+ *     the seed), so every run on the same file evaluates on the same examples. Not used with {@code evalFile}
+ * @param evalFile a separate evaluation file (the platform's {@code validation_file}); when set, every one
+ *     of its examples is the eval set and the whole {@code dataFile} is trained on; null holds out
+ *     {@code evalFraction} of {@code dataFile} instead
+ * @param evalDataset format and field mapping of {@code evalFile}; null detects it
  * @param device {@code cpu} or {@code cuda} / {@code cuda:N}; null means cpu
  * @param baseModelName written as {@code base_model_name_or_path}; null or blank means the model directory's name
  */
 public record FineTuneSpec(Path modelDir, Path dataFile, DatasetSpec dataset, FineTuningMethod method, LoraConfig lora,
                            BottleneckConfig bottleneck, TrainingConfig training, EncoderOptions encoder, boolean packing,
-                           double evalFraction, String device, String baseModelName) {
+                           double evalFraction, Path evalFile, DatasetSpec evalDataset, String device,
+                           String baseModelName) {
 
     /** The eval share used when none is given. */
     public static final double DEFAULT_EVAL_FRACTION = 0.1;
@@ -66,6 +73,7 @@ public record FineTuneSpec(Path modelDir, Path dataFile, DatasetSpec dataset, Fi
         if (!(evalFraction >= 0 && evalFraction < 1)) {
             throw new IllegalArgumentException("evalFraction must be in [0, 1) (0 disables evaluation), got " + evalFraction);
         }
+        evalDataset = evalDataset == null ? DatasetSpec.auto() : evalDataset;
         device = device == null || device.isBlank() ? "cpu" : device.trim();
         if (!device.matches("cpu|cuda(:\\d+)?")) {
             throw new IllegalArgumentException("device must be cpu, cuda or cuda:N, got '" + device + "'");
@@ -95,6 +103,9 @@ public record FineTuneSpec(Path modelDir, Path dataFile, DatasetSpec dataset, Fi
         if (!Files.isRegularFile(dataFile)) {
             throw new IllegalArgumentException("dataFile " + dataFile + " does not exist or is not a file");
         }
+        if (evalFile != null && !Files.isRegularFile(evalFile)) {
+            throw new IllegalArgumentException("evalFile " + evalFile + " does not exist or is not a file");
+        }
     }
 
     /** The settings of this spec's method: {@link #lora} or {@link #bottleneck}, whichever its adapter method takes. */
@@ -121,6 +132,8 @@ public record FineTuneSpec(Path modelDir, Path dataFile, DatasetSpec dataset, Fi
         private EncoderOptions encoder;
         private boolean packing;
         private double evalFraction = DEFAULT_EVAL_FRACTION;
+        private Path evalFile;
+        private DatasetSpec evalDataset;
         private String device;
         private String baseModelName;
 
@@ -175,6 +188,13 @@ public record FineTuneSpec(Path modelDir, Path dataFile, DatasetSpec dataset, Fi
             return this;
         }
 
+        /** Evaluates on every example of {@code file} (read as {@code format}; null detects it) instead of a held-out share. */
+        public Builder evalFile(Path file, DatasetSpec format) {
+            this.evalFile = file;
+            this.evalDataset = format;
+            return this;
+        }
+
         public Builder device(String value) {
             this.device = value;
             return this;
@@ -187,7 +207,7 @@ public record FineTuneSpec(Path modelDir, Path dataFile, DatasetSpec dataset, Fi
 
         public FineTuneSpec build() {
             return new FineTuneSpec(modelDir, dataFile, dataset, method, lora, bottleneck, training, encoder, packing,
-                    evalFraction, device, baseModelName);
+                    evalFraction, evalFile, evalDataset, device, baseModelName);
         }
     }
 }

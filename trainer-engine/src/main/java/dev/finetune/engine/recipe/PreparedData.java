@@ -8,8 +8,38 @@ import dev.finetune.engine.train.TrainingData;
  *
  * @param data the train and eval rows and the pad id, ready for a {@code TrainingRun}
  * @param stats what happened on the way
+ * @param evalSet which examples the eval rows are, and everything that decides their tokens
  */
-public record PreparedData(TrainingData data, Stats stats) {
+public record PreparedData(TrainingData data, Stats stats, EvalSet evalSet) {
+
+    /** Where the eval rows came from. */
+    public enum EvalSource {
+        /** every example of a separate evaluation file (the platform's {@code validation_file}) */
+        EVAL_FILE,
+        /** a share of the training file's examples, chosen by the file's sha256 and the share */
+        HELD_OUT,
+        /** no evaluation (eval fraction 0, or too few examples to hold one out) */
+        NONE
+    }
+
+    /**
+     * What the eval loss is measured on. Two runs with equal values evaluated the same tokens with the
+     * same loss mask, whatever their seeds; a loss is only comparable with another measured on an equal
+     * eval set.
+     *
+     * @param source eval file, held out of the training file, or none
+     * @param fileSha256 sha256 of the file the eval examples were read from: the eval file, or the
+     *     training file for a held-out share
+     * @param fraction the held-out share (null for an eval file or none)
+     * @param tokenizerSha256 sha256 over the model directory's tokenizer.json and tokenizer_config.json
+     *     (vocabulary and chat template), which decide the tokens
+     * @param maxSeqLen the sequence length examples were cut to
+     * @param trainOnInputs whether prompt tokens count in the loss
+     * @param examples encoded examples in the eval set
+     */
+    public record EvalSet(EvalSource source, String fileSha256, Double fraction, String tokenizerSha256, int maxSeqLen,
+                          boolean trainOnInputs, int examples) {
+    }
 
     /**
      * @param format the dataset format used (given or detected)

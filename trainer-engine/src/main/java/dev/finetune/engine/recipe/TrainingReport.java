@@ -36,6 +36,7 @@ public final class TrainingReport {
         json.put("dataset", spec.dataFile().toString());
         json.put("summary", summary(s, session));
         json.put("data", data(session.dataStats()));
+        json.put("eval_set", evalSet(session.prepared().evalSet(), spec));
         json.put("hyperparameters", hyperparameters(spec, session.trainingConfig()));
         return json;
     }
@@ -64,6 +65,7 @@ public final class TrainingReport {
             evals.add(m);
         }
         out.put("eval_history", evals);
+        out.put("recomputed_steps", session.run().recomputedSteps());
         return out;
     }
 
@@ -78,6 +80,20 @@ public final class TrainingReport {
         out.put("dropped", d.dropped());
         out.put("trainable_tokens", d.trainableTokens());
         out.put("max_seq_len", d.maxSeqLen());
+        return out;
+    }
+
+    private static Map<String, Object> evalSet(PreparedData.EvalSet e, FineTuneSpec spec) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("source", e.source().name().toLowerCase(java.util.Locale.ROOT));
+        out.put("file", e.source() == PreparedData.EvalSource.EVAL_FILE ? spec.evalFile().toString()
+                : e.source() == PreparedData.EvalSource.HELD_OUT ? spec.dataFile().toString() : null);
+        out.put("file_sha256", e.fileSha256());
+        out.put("fraction", e.fraction());
+        out.put("tokenizer_sha256", e.tokenizerSha256());
+        out.put("max_seq_len", e.maxSeqLen());
+        out.put("train_on_inputs", e.trainOnInputs());
+        out.put("examples", e.examples());
         return out;
     }
 
@@ -106,6 +122,8 @@ public final class TrainingReport {
         out.put("packing", spec.packing());
         out.put("eval_fraction", spec.evalFraction());
         out.put("device", spec.device());
+        // another thread count splits PyTorch's reductions differently: the same seed then gives other floats
+        out.put("intra_op_threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
         out.putAll(spec.methodConfig().hyperparameters());
         return out;
     }

@@ -89,6 +89,75 @@ public final class TrainingCheckpoint {
         return TrainingState.fromJson(json);
     }
 
+    /**
+     * What {@link #startFrom} took from another run's checkpoint.
+     *
+     * @param step the step the checkpoint was written at, in the run that wrote it
+     * @param loaded trainable tensors whose weights came from the checkpoint
+     * @param fresh trainable tensors the checkpoint does not have (e.g. a module only this run targets), left as initialised
+     * @param optimizerRestored whether AdamW's moments and step count came along: only when both runs train
+     *     exactly the same tensors (same method, rank, target modules, DoRA); otherwise the optimizer starts fresh
+     */
+    public record Continuation(int step, List<String> loaded, List<String> fresh, boolean optimizerRestored) {
+    }
+
+    /**
+     * Starts a new run from another run's checkpoint: its adapter weights, and its optimizer state when
+     * the two runs train exactly the same tensors. Counters, history, seed and data are the new run's own.
+     *
+     * @throws IllegalArgumentException when the checkpoint is incomplete, shares no tensor with this adapter,
+     *     or has a tensor of another shape (another rank or method)
+     */
+    static Continuation startFrom(Path dir, List<NamedParameter> params, AdamW optimizer, NDManager manager) {
+        if (!Files.exists(dir.resolve(STATE))) {
+            throw new IllegalArgumentException("checkpoint " + dir + " is incomplete: " + STATE + " is missing");
+        }
+        JsonNode json = AdapterJson.read(dir.resolve(STATE));
+        try (SafetensorsFile weights = SafetensorsFile.open(dir.resolve(TRAINABLE));
+             SafetensorsFile moments = SafetensorsFile.open(dir.resolve(OPTIMIZER))) {
+            java.util.List<String> loaded = new java.util.ArrayList<>();
+            java.util.List<String> fresh = new java.util.ArrayList<>();
+            for (NamedParameter p : params) {
+                if (!weights.names().contains(p.name())) {
+                    fresh.add(p.name());
+                    continue;
+                }
+                long[] shape = weights.read(p.name()).shape();
+                if (!java.util.Arrays.equals(shape, p.value().getShape().getShape())) {
+                    throw new IllegalArgumentException("the checkpoint's '" + p.name() + "' has shape "
+                            + java.util.Arrays.toString(shape) + ", this adapter's " + p.value().getShape()
+                            + ": the checkpoint was trained with another rank or method");
+                }
+                loaded.add(p.name());
+            }
+            if (loaded.isEmpty()) {
+                throw new IllegalArgumentException("the checkpoint shares no trainable tensor with this adapter "
+                        + "(it has " + weights.names().stream().sorted().limit(3).toList() + "...): it was trained "
+                        + "with another method or other target modules");
+            }
+            boolean sameTensors = fresh.isEmpty() && weights.names().size() == params.size()
+                    && params.stream().allMatch(p -> moments.names().contains(p.name() + ".exp_avg")
+                            && moments.names().contains(p.name() + ".exp_avg_sq"));
+            Map<String, NDArray[]> state = new LinkedHashMap<>();
+            EngineRuntime.noGrad(() -> {
+                for (NamedParameter p : params) {
+                    if (loaded.contains(p.name())) {
+                        p.value().set(weights.read(p.name()).data());
+                        if (sameTensors) {
+                            state.put(p.name(), new NDArray[] {device(manager, moments.read(p.name() + ".exp_avg")),
+                                    device(manager, moments.read(p.name() + ".exp_avg_sq"))});
+                        }
+                    }
+                }
+                return null;
+            });
+            if (sameTensors) {
+                optimizer.restore(json.path("optimizer_steps").asInt(), state);
+            }
+            return new Continuation(json.path("step").asInt(), List.copyOf(loaded), List.copyOf(fresh), sameTensors);
+        }
+    }
+
     private static NDArray device(NDManager manager, HostTensor t) {
         return manager.create(t.data(), new Shape(t.shape()));
     }

@@ -73,7 +73,7 @@ public record TrainingConfig(TrainingSettings settings, long seed, double beta1,
     public int epochs() { return settings.nEpochs(); }
     /** Optimizer steps to run; 0 derives them from the epochs. */
     public int maxSteps() { return settings.maxSteps() == null ? 0 : settings.maxSteps(); }
-    /** Evaluate every this many optimizer steps; 0 only at the end. */
+    /** Evaluate every this many optimizer steps; 0 at the end of every epoch (and always after the last step). */
     public int evalEvery() { return settings.evalEverySteps() == null ? 0 : settings.evalEverySteps(); }
     /** Stop after this many evaluations without improvement; 0 never stops early. */
     public int earlyStoppingPatience() {
@@ -101,7 +101,7 @@ public record TrainingConfig(TrainingSettings settings, long seed, double beta1,
         return toBuilder().blockRecompute(on).build();
     }
 
-    /** Evaluates every {@code every} steps (0: only at the end), stopping after {@code patience} evals without improvement (0: never). */
+    /** Evaluates every {@code every} steps (0: at the end of every epoch), stopping after {@code patience} evals without improvement (0: never). */
     public TrainingConfig withEval(int every, int patience) {
         return withSettings(settings.toBuilder().evalEverySteps(every == 0 ? null : every)
                 .earlyStoppingPatience(patience == 0 ? null : patience).build());

@@ -14,8 +14,11 @@ import java.util.List;
 /**
  * The training loop, readable top to bottom: for each optimizer step, accumulate gradients over
  * {@code gradient_accumulation_steps} micro-batches, stop on a NaN or infinite loss, clip the
- * global norm, apply AdamW at the scheduled learning rate, report progress, and evaluate every
- * {@code eval_every} steps with early stopping.
+ * global norm, apply AdamW at the scheduled learning rate, report progress, and evaluate with early
+ * stopping: every {@code eval_every} steps when that is set, else at the end of every epoch (the
+ * step whose micro-batches finish a pass over the training rows), and always after the last step.
+ * Both cadences are functions of the step and data position only, so slices and resumes evaluate at
+ * the same steps as an uninterrupted run.
  *
  * <p>{@link #runSteps(int)} runs a bounded slice and returns, so a caller (the CLI, a Spring Batch
  * tasklet) can checkpoint between slices; {@link #saveCheckpoint}/{@link #restore} make a resumed
@@ -72,6 +75,14 @@ public final class TrainingRun implements AutoCloseable {
         return state.trainedTokens;
     }
 
+    /**
+     * Steps that were computed again after a non-finite gradient, over every slice and resume. Empty in a
+     * run that repeats another exactly; see the engine README's "Reproducibility".
+     */
+    public List<Integer> recomputedSteps() {
+        return List.copyOf(state.recomputedSteps);
+    }
+
     public StopReason stopReason() {
         return state.stopReason;
     }
@@ -112,6 +123,7 @@ public final class TrainingRun implements AutoCloseable {
             List<String> bad = GradientClipping.nonFinite(params);
             log.warn("non-finite gradient at step {} in {}; recomputing the step once", state.step + 1, bad);
             params.forEach(p -> EngineRuntime.zeroGradient(p.value()));
+            state.recomputedSteps.add(state.step + 1);
             lossAndTokens = accumulateGradients(lr);
             gradNorm = GradientClipping.clip(params, config.maxGradNorm());
         }
@@ -126,7 +138,9 @@ public final class TrainingRun implements AutoCloseable {
         optimizer.step(params, lr);
         adapter.setTraining(false);
 
+        long epochBefore = state.microBatch / order.batchesPerEpoch();
         state.microBatch += accumulation;
+        boolean epochEnded = state.microBatch / order.batchesPerEpoch() > epochBefore;
         state.step++;
         state.trainedTokens += tokens;
         double loss = lossSum / accumulation;
@@ -135,8 +149,8 @@ public final class TrainingRun implements AutoCloseable {
             state.stopReason = StopReason.COMPLETED;
         }
         Double evalLoss = null;
-        boolean evalNow = !data.eval().isEmpty()
-                && ((config.evalEvery() > 0 && state.step % config.evalEvery() == 0) || finished());
+        boolean evalNow = !data.eval().isEmpty() && (finished()
+                || (config.evalEvery() > 0 ? state.step % config.evalEvery() == 0 : epochEnded));
         long elapsed = System.nanoTime() - start;
         stepNanos += elapsed;
         if (evalNow) {
@@ -214,6 +228,19 @@ public final class TrainingRun implements AutoCloseable {
                     + ", this run has seed " + config.seed());
         }
         state = restored;
+    }
+
+    /**
+     * Starts this (not yet started) run from another run's checkpoint: the adapter weights, and the
+     * optimizer state when both runs train the same tensors; see {@link TrainingCheckpoint#startFrom}.
+     * Unlike {@link #restore}, the step, data position, seed and histories stay this run's own, and the
+     * data may differ.
+     */
+    public TrainingCheckpoint.Continuation startFrom(Path dir) {
+        if (state.step != 0 || state.initialEvalLoss != null) {
+            throw new IllegalStateException("a run can start from another run's checkpoint only before its first step");
+        }
+        return TrainingCheckpoint.startFrom(dir, params, optimizer, model.manager());
     }
 
     public TrainingSummary summary() {

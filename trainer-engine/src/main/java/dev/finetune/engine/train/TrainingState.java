@@ -20,6 +20,8 @@ final class TrainingState {
     long dataFingerprint;
     final List<Double> lossHistory = new ArrayList<>();
     final List<EvalResult> evalHistory = new ArrayList<>();
+    /** Steps computed twice after a non-finite gradient (see TrainingRun): a run with one is not a repeat of one without. */
+    final List<Integer> recomputedSteps = new ArrayList<>();
 
     Map<String, Object> toJson(int optimizerSteps) {
         Map<String, Object> json = new LinkedHashMap<>();
@@ -40,6 +42,7 @@ final class TrainingState {
             evals.add(Map.of("step", e.step(), "loss", e.loss(), "perplexity", e.perplexity(), "tokens", e.tokens()));
         }
         json.put("eval_history", evals);
+        json.put("recomputed_steps", recomputedSteps);
         return json;
     }
 
@@ -57,6 +60,7 @@ final class TrainingState {
         s.seed = json.path("rng").path("seed").asLong();
         s.dataFingerprint = json.path("data_fingerprint").asLong();
         json.path("loss_history").forEach(n -> s.lossHistory.add(n.asDouble()));
+        json.path("recomputed_steps").forEach(n -> s.recomputedSteps.add(n.asInt()));
         json.path("eval_history").forEach(n -> s.evalHistory.add(new EvalResult(n.path("step").asInt(),
                 n.path("loss").asDouble(), n.path("perplexity").asDouble(), n.path("tokens").asInt())));
         return s;

@@ -82,4 +82,50 @@ class DataPreparationTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("nothing to train on").hasMessageContaining("91 dropped");
     }
+
+    @Test
+    void holdsOutTheSameExamplesForEverySeedChosenByTheFilesSha256() throws IOException {
+        FineTuneSpec seed1 = identity().training(dev.finetune.engine.train.TrainingConfig.defaults().toBuilder().seed(1).build()).build();
+        FineTuneSpec seed2 = identity().training(dev.finetune.engine.train.TrainingConfig.defaults().toBuilder().seed(2).build()).build();
+        PreparedData a = DataPreparation.prepare(seed1, tokenizer);
+        PreparedData b = DataPreparation.prepare(seed2, tokenizer);
+        assertThat(a.data().eval()).hasSize(9);
+        assertThat(a.data().eval()).extracting(s -> java.util.Arrays.toString(s.inputIds()))
+                .containsExactlyElementsOf(b.data().eval().stream().map(s -> java.util.Arrays.toString(s.inputIds())).toList());
+        assertThat(a.evalSet()).isEqualTo(b.evalSet());
+        String sha = org.apache.commons.codec.digest.DigestUtils.sha256Hex(
+                java.nio.file.Files.readAllBytes(Samples.dataset("llamafactory_identity.json")));
+        assertThat(a.evalSet().source()).isEqualTo(PreparedData.EvalSource.HELD_OUT);
+        assertThat(a.evalSet().fileSha256()).isEqualTo(sha);
+        assertThat(a.evalSet().fraction()).isEqualTo(0.1);
+        assertThat(a.evalSet().tokenizerSha256()).matches("[0-9a-f]{64}");
+        assertThat(a.evalSet().maxSeqLen()).isEqualTo(512);
+        assertThat(a.evalSet().examples()).isEqualTo(9);
+        // another share or sequence length is another eval set
+        assertThat(DataPreparation.prepare(identity().evalFraction(0.2).build(), tokenizer).evalSet()).isNotEqualTo(a.evalSet());
+        assertThat(DataPreparation.prepare(identity().encoder(new EncoderOptions(64, false, true)).build(), tokenizer)
+                .evalSet().maxSeqLen()).isEqualTo(64);
+    }
+
+    @Test
+    void aSeparateEvalFileIsTheEvalSetAndTheWholeDataFileIsTrainedOn() throws IOException {
+        Path eval = tmp.resolve("eval.jsonl");
+        java.nio.file.Files.writeString(eval, """
+                {"instruction": "Who made you?", "input": "", "output": "I was trained by the platform team."}
+                {"instruction": "What is your name?", "input": "", "output": "My name is Finetune."}
+                {"instruction": "Are you ChatGPT?", "input": "", "output": "No, I am Finetune."}
+                """);
+        PreparedData data = DataPreparation.prepare(identity().evalFile(eval, null).build(), tokenizer);
+        assertThat(data.stats().trainSequences()).as("every training record").isEqualTo(91);
+        assertThat(data.data().eval()).hasSize(3);
+        assertThat(data.evalSet().source()).isEqualTo(PreparedData.EvalSource.EVAL_FILE);
+        assertThat(data.evalSet().fileSha256()).isEqualTo(org.apache.commons.codec.digest.DigestUtils.sha256Hex(
+                java.nio.file.Files.readAllBytes(eval)));
+        assertThat(data.evalSet().fraction()).isNull();
+        assertThat(data.evalSet().examples()).isEqualTo(3);
+
+        java.nio.file.Files.writeString(eval, "{\"instruction\": \"Who made you?\"}\n");
+        assertThatThrownBy(() -> DataPreparation.prepare(identity().evalFile(eval, null).build(), tokenizer))
+                .isInstanceOf(DatasetValidationException.class).hasMessageContaining("eval.jsonl");
+    }
 }

@@ -166,4 +166,84 @@ class TrainingRunTest {
             }
         }
     }
+
+    @Test
+    void evaluatesAtTheEndOfEveryEpochAndAfterTheLastStepWhenEvalEveryIsUnset() {
+        // 12 rows in batches of 2 with 2 micro-batches per step: an epoch is 3 steps
+        TrainingConfig config = config().withMaxSteps(7);
+        try (NDManager m = EngineRuntime.newManager("cpu"); LlamaModel model = Fixtures.tinystories(m, ModelOptions.dense());
+             LoraAdapter lora = LoraAdapter.attach(model, LORA, 3);
+             TrainingRun run = new TrainingRun(model, lora, new TrainingData(TRAIN, EVAL, 0), config, null)) {
+            run.runSteps(2);
+            run.runSteps(4);
+            run.runSteps(5);
+            assertThat(run.summary().evalHistory()).extracting(EvalResult::step).containsExactly(3, 6, 7);
+        }
+        try (NDManager m = EngineRuntime.newManager("cpu"); LlamaModel model = Fixtures.tinystories(m, ModelOptions.dense());
+             LoraAdapter lora = LoraAdapter.attach(model, LORA, 3);
+             TrainingRun run = new TrainingRun(model, lora, new TrainingData(TRAIN, EVAL, 0), config.withEval(2, 0), null)) {
+            run.run();
+            assertThat(run.summary().evalHistory()).as("eval_every_steps replaces the epoch cadence")
+                    .extracting(EvalResult::step).containsExactly(2, 4, 6, 7);
+        }
+    }
+
+    @Test
+    void startsFromAnotherRunsCheckpointWithItsWeightsAndOptimizerStateAndItsEvalLoss() {
+        Path checkpoint = tmp.resolve("parent-step-3");
+        EvalResult parentEval;
+        List<float[]> parentWeights;
+        try (NDManager m = EngineRuntime.newManager("cpu"); LlamaModel model = Fixtures.tinystories(m, ModelOptions.dense());
+             LoraAdapter lora = LoraAdapter.attach(model, LORA, 3);
+             TrainingRun run = new TrainingRun(model, lora, new TrainingData(TRAIN, EVAL, 0), config(), null)) {
+            run.runSteps(3);
+            run.saveCheckpoint(checkpoint);
+            parentEval = run.evaluate();
+            parentWeights = Fixtures.snapshot(lora.parameters());
+        }
+        // another seed, other training data, the same eval rows
+        TrainingConfig child = config().toBuilder().seed(77).build();
+        try (NDManager m = EngineRuntime.newManager("cpu"); LlamaModel model = Fixtures.tinystories(m, ModelOptions.dense());
+             LoraAdapter lora = LoraAdapter.attach(model, LORA, 77);
+             TrainingRun run = new TrainingRun(model, lora, new TrainingData(TRAIN.subList(0, 8), EVAL, 0), child, null)) {
+            TrainingCheckpoint.Continuation c = run.startFrom(checkpoint);
+            assertThat(c.step()).isEqualTo(3);
+            assertThat(c.optimizerRestored()).isTrue();
+            assertThat(c.fresh()).isEmpty();
+            assertThat(c.loaded()).hasSize(lora.parameters().size());
+            List<float[]> started = Fixtures.snapshot(lora.parameters());
+            for (int i = 0; i < started.size(); i++) {
+                assertThat(started.get(i)).containsExactly(parentWeights.get(i));
+            }
+            run.runSteps(1);
+            assertThat(run.summary().initialEvalLoss()).as("the new run's first eval loss is the parent checkpoint's")
+                    .isEqualTo(parentEval.loss());
+            assertThat(run.step()).as("counters are the new run's own").isEqualTo(1);
+            assertThatThrownBy(() -> run.startFrom(checkpoint)).hasMessageContaining("before its first step");
+        }
+    }
+
+    @Test
+    void startsWithAFreshOptimizerWhenTheRunsTrainOtherTensorsAndRefusesAnotherRank() {
+        Path checkpoint = tmp.resolve("parent");
+        try (NDManager m = EngineRuntime.newManager("cpu"); LlamaModel model = Fixtures.tinystories(m, ModelOptions.dense());
+             LoraAdapter lora = LoraAdapter.attach(model, LORA, 3);
+             TrainingRun run = new TrainingRun(model, lora, new TrainingData(TRAIN, EVAL, 0), config(), null)) {
+            run.runSteps(1);
+            run.saveCheckpoint(checkpoint);
+        }
+        try (NDManager m = EngineRuntime.newManager("cpu"); LlamaModel model = Fixtures.tinystories(m, ModelOptions.dense());
+             LoraAdapter lora = LoraAdapter.attach(model, LoraConfig.of(4, 8, 0.1, List.of("q_proj", "v_proj")), 3);
+             TrainingRun run = new TrainingRun(model, lora, new TrainingData(TRAIN, EVAL, 0), config(), null)) {
+            TrainingCheckpoint.Continuation c = run.startFrom(checkpoint);
+            assertThat(c.loaded()).hasSize(lora.parameters().size()).allMatch(n -> n.contains("q_proj") || n.contains("v_proj"));
+            assertThat(c.optimizerRestored()).as("the parent also trained k, o and the MLP").isFalse();
+        }
+        try (NDManager m = EngineRuntime.newManager("cpu"); LlamaModel model = Fixtures.tinystories(m, ModelOptions.dense());
+             LoraAdapter lora = LoraAdapter.attach(model, LoraConfig.of(8, 16, 0.1, List.of("all-linear")), 3);
+             TrainingRun run = new TrainingRun(model, lora, new TrainingData(TRAIN, EVAL, 0), config(), null)) {
+            assertThatThrownBy(() -> run.startFrom(checkpoint)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("another rank or method");
+        }
+    }
 }

@@ -16,7 +16,7 @@ public final class ComputeLock {
     private ComputeLock() {
     }
 
-    static <T> T run(Supplier<T> compute) {
+    public static <T> T run(Supplier<T> compute) {
         LOCK.lock();
         try {
             return compute.get();

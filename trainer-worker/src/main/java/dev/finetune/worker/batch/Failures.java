@@ -82,11 +82,16 @@ public final class Failures {
     }
 
     private static String describe(ValidationReport report) {
+        return describe(report, "training file");
+    }
+
+    /** The report's bad records by line, as a job's error message says them; {@code file} names which file. */
+    public static String describe(ValidationReport report, String file) {
         List<RecordError> errors = report.errors();
         String listed = errors.stream().limit(LISTED_RECORDS).map(RecordError::toString)
                 .collect(Collectors.joining("; "));
         int bad = report.rows() - report.validRows();
-        return "the training file has " + (bad > 0 ? bad + " bad record(s) of " + report.rows() : "no usable record")
+        return "the " + file + " has " + (bad > 0 ? bad + " bad record(s) of " + report.rows() : "no usable record")
                 + (listed.isEmpty() ? "" : ": " + listed)
                 + (errors.size() > LISTED_RECORDS || report.errorsCapped() ? " (more not listed)" : "")
                 + ". Fix these lines and upload the file again";

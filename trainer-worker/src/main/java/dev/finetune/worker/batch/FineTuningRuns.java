@@ -56,7 +56,8 @@ public class FineTuningRuns {
     private final JobOutcomes outcomes;
     private final ProgressLog progress;
 
-    FineTuningRuns(WorkerState state, JobOperator operator, JobRepository batchJobs, Job fineTuningJob,
+    FineTuningRuns(WorkerState state, JobOperator operator, JobRepository batchJobs,
+            @org.springframework.beans.factory.annotation.Qualifier("fineTuningJob") Job fineTuningJob,
             JobQueue queue, FineTuningJobRepository jobs, TrainingWorkspace workspace, JobOutcomes outcomes,
             ProgressLog progress) {
         this.state = state;

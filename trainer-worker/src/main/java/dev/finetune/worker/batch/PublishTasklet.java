@@ -14,12 +14,18 @@ import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
 
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
 import dev.finetune.core.job.FineTuningJob;
+import dev.finetune.core.progress.EventLevel;
+import dev.finetune.worker.progress.ProgressLog;
+import dev.finetune.worker.taskeval.TaskEvaluation;
 import dev.finetune.core.job.FineTuningSucceeded;
 import dev.finetune.core.storage.ObjectKeys;
 import dev.finetune.engine.recipe.FineTuneSession;
 import dev.finetune.engine.train.TrainingSummary;
-import dev.finetune.worker.WorkerProperties;
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepContribution;
 import org.springframework.batch.core.step.tasklet.Tasklet;
@@ -32,7 +38,8 @@ import org.springframework.stereotype.Component;
  * last, then marks the job succeeded and appends {@link FineTuningSucceeded} to the completion
  * outbox in one transaction. The event carries the lineage this worker holds: the weights' sha256
  * is computed from the local file before upload, the base model's fingerprint from the weights as
- * loaded. Uploading again on a restart overwrites the same keys, so the step is safe to repeat.
+ * loaded, the eval set the losses were measured on (the validation file, or the training file's
+ * held-out share) and the checkpoint the job started from. Uploading again on a restart overwrites the same keys, so the step is safe to repeat.
  */
 @Component
 public class PublishTasklet implements Tasklet {
@@ -45,15 +52,18 @@ public class PublishTasklet implements Tasklet {
     private final TrainingWorkspace workspace;
     private final ObjectTransfer transfer;
     private final JobOutcomes outcomes;
-    private final WorkerProperties properties;
+
+    private final TaskEvaluation taskEvaluation;
+    private final ProgressLog progress;
 
     PublishTasklet(WorkerState state, TrainingWorkspace workspace, ObjectTransfer transfer, JobOutcomes outcomes,
-            WorkerProperties properties) {
+            TaskEvaluation taskEvaluation, ProgressLog progress) {
+        this.taskEvaluation = taskEvaluation;
+        this.progress = progress;
         this.state = state;
         this.workspace = workspace;
         this.transfer = transfer;
         this.outcomes = outcomes;
-        this.properties = properties;
     }
 
     @Override
@@ -63,17 +73,45 @@ public class PublishTasklet implements Tasklet {
         FineTuneSession engine = session.engine();
         Path out = session.dir().resolve("adapter");
         engine.saveAdapter(out);
+        FineTuningSucceeded.TaskMetrics taskMetrics = taskMetrics(active, engine, out);
         FineTuningSucceeded.Artifact artifact = artifact(out, ObjectKeys.adapterPrefix(active.tenantId(), active.jobId()));
         List<String> keys = transfer.uploadDirectory(out, artifact.prefix(), CONFIG);
         FineTuningJob job = session.job();
-        String evalSet = engine.prepared().data().eval().isEmpty() ? null
-                : FineTuningSucceeded.heldOutEvalSet(session.trainingSha256(), properties.evalFraction(), job.seed());
+        FineTuningSucceeded.EvalSet evalSet = TrainingWorkspace.evalSet(session, engine.prepared().evalSet())
+                .orElse(null);
+        FineTuningSucceeded.Lineage lineage = new FineTuningSucceeded.Lineage(session.trainingFile().id().value(),
+                session.trainingFile().name(), evalSet, job.fromCheckpoint().orElse(null));
         FineTuningSucceeded event = new FineTuningSucceeded(job.id(), job.tenantId(), session.segment(),
-                job.baseModelId(), engine.baseModelRef().fingerprint(), session.trainingSha256(), evalSet,
-                job.method(), job.hyperparameters(), metrics(engine.summary()), artifact,
-                "worker:" + active.worker().value(), Instant.now());
+                job.baseModelId(), engine.baseModelRef().fingerprint(), session.trainingSha256(),
+                evalSet == null ? null : evalSet.sha256(), job.method(), job.hyperparameters(),
+                metrics(engine.summary()), artifact, "worker:" + active.worker().value(), Instant.now(), lineage,
+                taskMetrics);
         outcomes.succeed(active, keys, event).orElseThrow(() -> new LeaseLostException(active.jobId()));
         return RepeatStatus.FINISHED;
+    }
+
+    /** Task metrics from generation when the worker is set to run them (finetune.worker.task-eval.*), else null. */
+    private FineTuningSucceeded.TaskMetrics taskMetrics(ActiveJob active, FineTuneSession engine, Path out) {
+        if (!taskEvaluation.enabled()) {
+            return null;
+        }
+        TaskEvaluation.Result result = ComputeLock.run(() -> taskEvaluation.run(engine, out));
+        if (result.metrics().isEmpty()) {
+            progress.event(active.jobId(), EventLevel.INFO, "No task metrics: " + result.skipped(), null);
+            return null;
+        }
+        FineTuningSucceeded.TaskMetrics m = result.metrics().get();
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("examples", m.examples());
+        data.put("base", m.base());
+        data.put("adapter", m.adapter());
+        progress.event(active.jobId(), EventLevel.INFO, String.format(Locale.ROOT, "Task metrics on %d eval prompts, "
+                + "base -> adapter: exact match %.3f -> %.3f, contains %.3f -> %.3f, ROUGE-L %.3f -> %.3f%s",
+                m.examples(), m.base().exactMatch(), m.adapter().exactMatch(), m.base().contains(), m.adapter().contains(),
+                m.base().rougeL(), m.adapter().rougeL(), m.adapter().extractedMatch() == null ? ""
+                        : String.format(Locale.ROOT, ", extracted match %.3f -> %.3f", m.base().extractedMatch(),
+                                m.adapter().extractedMatch())), data);
+        return m;
     }
 
     private static FineTuningSucceeded.Metrics metrics(TrainingSummary s) {

@@ -12,6 +12,7 @@ import dev.finetune.core.queue.QueueProperties;
 import dev.finetune.core.queue.WorkerId;
 import dev.finetune.engine.runtime.EngineRuntime;
 import dev.finetune.worker.WorkerProperties;
+import dev.finetune.worker.taskeval.OnDemandTaskEvaluations;
 import dev.finetune.worker.lease.ActiveJob;
 import dev.finetune.worker.batch.FineTuningRuns;
 import dev.finetune.worker.lease.WorkerState;
@@ -23,7 +24,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The worker's one training thread: claim the oldest queued job (or one whose worker died), run it
- * to its end, repeat; sleep {@code finetune.queue.poll-interval} when the queue is empty. The same
+ * to its end, repeat; with no job waiting, run one on-demand task evaluation if one waits
+ * ({@link OnDemandTaskEvaluations}); sleep {@code finetune.queue.poll-interval} when both queues are empty. The same
  * thread runs the engine, because DJL's grad mode is per thread.
  *
  * <p><b>Graceful stop</b> (SIGTERM, context close): no new claim is made and the current job is
@@ -50,12 +52,14 @@ public class WorkerLoop implements SmartLifecycle {
     private final WorkerState state;
     private final WorkerMetrics metrics;
     private final WorkerId worker;
+    private final OnDemandTaskEvaluations evaluations;
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private volatile Thread thread;
     private volatile boolean stopping;
 
     WorkerLoop(WorkerProperties properties, QueueProperties queueSettings, JobQueue queue, FineTuningRuns runs,
-            LeaseKeeper leases, WorkerState state, WorkerMetrics metrics) {
+            LeaseKeeper leases, WorkerState state, WorkerMetrics metrics, OnDemandTaskEvaluations evaluations) {
+        this.evaluations = evaluations;
         this.properties = properties;
         this.queueSettings = queueSettings;
         this.queue = queue;
@@ -91,7 +95,7 @@ public class WorkerLoop implements SmartLifecycle {
                 Optional<ClaimedJob> claimed = queue.claimNext(worker, queueSettings.lease());
                 if (claimed.isPresent()) {
                     runOne(claimed.get());
-                } else {
+                } else if (!evaluations.runNext(worker)) {
                     pause(queueSettings.pollInterval());
                 }
             } catch (RuntimeException e) {

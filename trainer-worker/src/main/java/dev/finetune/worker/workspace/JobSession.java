@@ -4,11 +4,14 @@ import dev.finetune.worker.lease.ActiveJob;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
+import dev.finetune.core.dataset.Dataset;
 import dev.finetune.core.job.FineTuningJob;
 import dev.finetune.core.model.BaseModel;
 import dev.finetune.core.tenant.SegmentName;
 import dev.finetune.engine.recipe.FineTuneSession;
+import dev.finetune.engine.train.TrainingCheckpoint;
 import dev.finetune.engine.train.TrainingListener;
 import dev.finetune.engine.train.TrainingProgress;
 
@@ -22,17 +25,22 @@ public final class JobSession implements TrainingListener, AutoCloseable {
     private final BaseModel baseModel;
     private final SegmentName segment;
     private final String trainingSha256;
+    private final Dataset trainingFile;
+    private final Dataset validationFile;
+    private TrainingCheckpoint.Continuation continuation;
     private final Path dir;
     private final ActiveJob active;
     private final List<TrainingProgress> pending = new ArrayList<>();
     private FineTuneSession session;
 
-    JobSession(FineTuningJob job, BaseModel baseModel, SegmentName segment, String trainingSha256, Path dir,
-            ActiveJob active) {
+    JobSession(FineTuningJob job, BaseModel baseModel, SegmentName segment, Dataset trainingFile,
+            Dataset validationFile, Path dir, ActiveJob active) {
         this.job = job;
         this.baseModel = baseModel;
         this.segment = segment;
-        this.trainingSha256 = trainingSha256;
+        this.trainingFile = trainingFile;
+        this.validationFile = validationFile;
+        this.trainingSha256 = trainingFile.sha256();
         this.dir = dir;
         this.active = active;
     }
@@ -71,6 +79,29 @@ public final class JobSession implements TrainingListener, AutoCloseable {
     /** sha256 of the training file, as checked against the upload's before training. */
     public String trainingSha256() {
         return trainingSha256;
+    }
+
+    /** The training file's row (id, name, sha256). */
+    public Dataset trainingFile() {
+        return trainingFile;
+    }
+
+    /** The validation file's row when the job has one: then it is the eval set. */
+    public Optional<Dataset> validationFile() {
+        return Optional.ofNullable(validationFile);
+    }
+
+    /**
+     * What this job took from its {@code from_checkpoint} when it started from it; empty when it
+     * started from the bare base model, and in a process that resumed the job from its own checkpoint
+     * (the parent's weights are in those already; the lineage comes from the job row).
+     */
+    public Optional<TrainingCheckpoint.Continuation> continuation() {
+        return Optional.ofNullable(continuation);
+    }
+
+    void startedFrom(TrainingCheckpoint.Continuation value) {
+        this.continuation = value;
     }
 
     public FineTuneSession engine() {

@@ -55,6 +55,16 @@ public final class JobSpecs {
      */
     static FineTuneSpec spec(FineTuningJob job, String baseModelName, Path modelDir, Path dataFile,
             DatasetSpec dataset, String device, double evalFraction) {
+        return spec(job, baseModelName, modelDir, dataFile, dataset, null, null, device, evalFraction);
+    }
+
+    /**
+     * {@link #spec(FineTuningJob, String, Path, Path, DatasetSpec, String, double)} with the job's
+     * validation file as the eval set when {@code evalFile} is not null ({@code evalFraction} then
+     * does not apply).
+     */
+    static FineTuneSpec spec(FineTuningJob job, String baseModelName, Path modelDir, Path dataFile,
+            DatasetSpec dataset, Path evalFile, DatasetSpec evalDataset, String device, double evalFraction) {
         Hyperparameters h = job.hyperparameters();
         try {
             FineTuningMethod method = job.method();
@@ -64,6 +74,7 @@ public final class JobSpecs {
                     .training(TrainingConfig.builder(settings).seed(job.seed()).build())
                     .settings(settings)
                     .evalFraction(evalFraction)
+                    .evalFile(evalFile, evalDataset)
                     .device(device)
                     .baseModelName(baseModelName);
             MethodSettings own = h.methodSettings(method);

@@ -77,7 +77,7 @@ public class ObjectTransfer {
     }
 
     /** Downloads one object to a file. */
-    void download(String key, Path target) {
+    public void download(String key, Path target) {
         call("get " + key, () -> {
             store.getToFile(key, target);
             return null;
@@ -85,7 +85,7 @@ public class ObjectTransfer {
     }
 
     /** Downloads every object under {@code prefix} into {@code dir}, keeping the relative paths; returns how many. */
-    int downloadPrefix(String prefix, Path dir) {
+    public int downloadPrefix(String prefix, Path dir) {
         List<ObjectInfo> objects = call("list " + prefix, () -> store.list(prefix));
         for (ObjectInfo o : objects) {
             String relative = o.key().substring(prefix.length());

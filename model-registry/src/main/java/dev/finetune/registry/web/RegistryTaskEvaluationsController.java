@@ -1,0 +1,84 @@
+package dev.finetune.registry.web;
+
+import java.util.List;
+import java.util.UUID;
+
+import dev.finetune.core.apikey.ApiKeyScope;
+import dev.finetune.core.dataset.DatasetId;
+import dev.finetune.core.problem.PlatformProblem;
+import dev.finetune.core.problem.ProblemKind;
+import dev.finetune.core.security.Caller;
+import dev.finetune.registry.TaskEvaluation;
+import dev.finetune.registry.TaskEvaluations;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
+
+/**
+ * On-demand task evaluations of a version against any of the tenant's datasets: queued here, run by
+ * a worker (202 Accepted, then poll), never in the API.
+ */
+@RestController
+class RegistryTaskEvaluationsController {
+
+    private final TaskEvaluations evaluations;
+
+    RegistryTaskEvaluationsController(TaskEvaluations evaluations) {
+        this.evaluations = evaluations;
+    }
+
+    @PostMapping("/api/v1/registry/repositories/{segment}/versions/{number}/task-evaluations")
+    ResponseEntity<TaskEvaluation> request(@AuthenticationPrincipal Caller caller, @PathVariable String segment,
+            @PathVariable int number, @RequestBody EvaluationRequest body) {
+        Caller submitter = Requests.require(caller, ApiKeyScope.SUBMIT);
+        DatasetId dataset = datasetId(body.dataset());
+        TaskEvaluation queued = evaluations.request(submitter.tenant(), Requests.segment(segment), number, dataset,
+                body.maxExamples() == null ? 50 : body.maxExamples(), body.maxNewTokens() == null ? 64 : body.maxNewTokens(),
+                body.extractor(), Requests.actor(submitter));
+        return ResponseEntity.status(HttpStatus.ACCEPTED).body(queued);
+    }
+
+    @GetMapping("/api/v1/registry/repositories/{segment}/versions/{number}/task-evaluations")
+    List<TaskEvaluation> list(@AuthenticationPrincipal Caller caller, @PathVariable String segment, @PathVariable int number) {
+        Caller reader = Requests.require(caller, ApiKeyScope.READ);
+        return evaluations.ofVersion(reader.tenant(), Requests.segment(segment), number);
+    }
+
+    @GetMapping("/api/v1/registry/task-evaluations/{id}")
+    TaskEvaluation one(@AuthenticationPrincipal Caller caller, @PathVariable String id) {
+        Caller reader = Requests.require(caller, ApiKeyScope.READ);
+        UUID uuid = uuid(id);
+        return evaluations.find(reader.tenant(), uuid).orElseThrow(() -> PlatformProblem.notFound("task evaluation", id));
+    }
+
+    private static DatasetId datasetId(String text) {
+        if (text == null || text.isBlank()) {
+            throw new PlatformProblem(ProblemKind.VALIDATION, "dataset is required: the id of one of your datasets")
+                    .with("field", "dataset");
+        }
+        try {
+            return new DatasetId(UUID.fromString(text.trim()));
+        } catch (IllegalArgumentException e) {
+            throw PlatformProblem.notFound("dataset", text).with("field", "dataset");
+        }
+    }
+
+    private static UUID uuid(String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw PlatformProblem.notFound("task evaluation", id);
+        }
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record EvaluationRequest(String dataset, Integer maxExamples, Integer maxNewTokens, String extractor) {
+    }
+}
