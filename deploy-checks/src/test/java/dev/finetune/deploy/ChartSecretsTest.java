@@ -69,7 +69,7 @@ class ChartSecretsTest {
                 }
             }
         }
-        assertThat(checked).as("credential variables seen on api + 2 worker pools").isEqualTo(5 + 4 + 4);
+        assertThat(checked).as("credential variables seen on api + 2 worker pools + serving").isEqualTo(5 + 4 + 4 + 4);
     }
 
     @Test

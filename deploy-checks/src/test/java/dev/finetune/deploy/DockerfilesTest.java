@@ -19,7 +19,7 @@ class DockerfilesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"api", "worker-cpu", "worker-gpu"})
+    @ValueSource(strings = {"api", "worker-cpu", "worker-gpu", "serving-cpu", "serving-gpu"})
     void runsAsTheFixedNonRootUserTheChartExpects(String name) {
         Dockerfile.Stage last = image(name).finalStage();
 
@@ -28,17 +28,17 @@ class DockerfilesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"api", "worker-cpu", "worker-gpu"})
+    @ValueSource(strings = {"api", "worker-cpu", "worker-gpu", "serving-cpu", "serving-gpu"})
     void hasAHealthcheckOnTheActuator(String name) {
         List<String> healthchecks = image(name).finalStage().args("HEALTHCHECK");
-        String port = name.equals("api") ? "8080" : "8081";
+        String port = name.startsWith("worker") ? "8081" : "8080";
 
         assertThat(healthchecks).singleElement().satisfies(check -> assertThat(check)
                 .contains("CMD", "/dev/tcp/127.0.0.1/" + port, "/actuator/health/"));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"api", "worker-cpu", "worker-gpu"})
+    @ValueSource(strings = {"api", "worker-cpu", "worker-gpu", "serving-cpu", "serving-gpu"})
     void shipsSpringBootLayersInOrderOfChangeWithTheLauncher(String name) {
         Dockerfile file = image(name);
 
@@ -86,6 +86,28 @@ class DockerfilesTest {
     }
 
     @Test
+    void servingImagesRunTheInferenceServerOfflineWithWritableWorkAndCacheDirs() {
+        for (String name : List.of("serving-cpu", "serving-gpu")) {
+            Dockerfile file = image(name);
+            Dockerfile.Stage last = file.finalStage();
+
+            assertThat(file.text()).as(name).contains("-pl inference-server -am package").doesNotContain("trainer-worker");
+            assertThat(last.env()).as(name)
+                    .containsEntry("DJL_OFFLINE", "true")
+                    .containsEntry("FINETUNE_SERVING_WORK_DIR", "/var/lib/finetune/serving")
+                    .containsEntry("DJL_CACHE_DIR", "/var/cache/djl")
+                    .containsEntry("LOGGING_STRUCTURED_FORMAT_CONSOLE", "ecs")
+                    .doesNotContainKey("MANAGEMENT_SERVER_PORT");
+            assertThat(last.args("CMD")).as(name).isEmpty();
+            assertThat(String.join("\n", last.args("RUN"))).as(name)
+                    .contains("chown 10001:10001 /var/lib/finetune/serving /var/cache/djl");
+        }
+        assertThat(image("serving-cpu").finalStage().env()).containsEntry("FINETUNE_SERVING_DEVICE", "cpu");
+        assertThat(image("serving-gpu").finalStage().env()).containsEntry("FINETUNE_SERVING_DEVICE", "cuda")
+                .containsEntry("PYTORCH_LIBRARY_PATH", "/opt/libtorch/lib").containsEntry("PYTORCH_FLAVOR", "cu128");
+    }
+
+    @Test
     void gpuImagePointsDjlAtTheCudaLibtorchInsideIt() {
         Dockerfile gpu = image("worker-gpu");
         Dockerfile.Stage last = gpu.finalStage();
@@ -102,7 +124,7 @@ class DockerfilesTest {
 
     @Test
     void imagesNameNoRegistryHostAndBuildContextsSkipBuildOutputs() throws Exception {
-        for (String name : List.of("api", "worker-cpu", "worker-gpu")) {
+        for (String name : List.of("api", "worker-cpu", "worker-gpu", "serving-cpu", "serving-gpu")) {
             for (Dockerfile.Stage stage : image(name).stages()) {
                 String repository = stage.from().split(":")[0];
                 assertThat(repository.contains("/") && repository.split("/")[0].contains("."))

@@ -3,6 +3,7 @@ package dev.finetune.standalone;
 import dev.finetune.api.ApiApplication;
 import dev.finetune.localinfra.EmbeddedPostgres;
 import dev.finetune.localinfra.S3ProxyServer;
+import dev.finetune.serving.EmbeddedServing;
 import dev.finetune.worker.WorkerApplication;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
@@ -12,7 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.web.context.WebApplicationContext;
 
 /**
  * The whole platform in one process, with nothing installed by hand: embedded PostgreSQL (data in
@@ -20,27 +23,41 @@ import org.springframework.context.ConfigurableApplicationContext;
  * and dashboard, and one in-process worker; the bundled demo model and dataset are registered on
  * first start. Everything lives under one directory, so a restart keeps jobs, datasets and adapters.
  *
- * <p>The API and the worker run as two Spring contexts, as they do on separate machines in
- * production, sharing only the database and the bucket.
+ * <p>The API, the worker and serving run as three Spring contexts, as they do on separate machines
+ * in production, sharing only the database and the bucket. Serving answers on the API's port:
+ * {@link ServingRoute}, a filter ahead of the API's own, hands {@code /v1/chat/completions},
+ * {@code /v1/completions} and {@code /v1/models} to it.
  */
 public final class LocalPlatform implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LocalPlatform.class);
 
+    /** Auto-configurations the serving context must not run: it checks keys itself, and serves no pages. */
+    private static final java.util.List<String> SECURITY_AUTO_CONFIGURATIONS = java.util.List.of(
+            "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
+            "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration",
+            "org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterAutoConfiguration",
+            "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
+            "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration",
+            "dev.finetune.webui.DashboardPagesSecurity");
+
     private final EmbeddedPostgres postgres;
     private final S3ProxyServer s3;
     private final ConfigurableApplicationContext api;
     private final ConfigurableApplicationContext worker;
+    private final EmbeddedServing serving;
     private final LocalSettings settings;
     private final String operatorKey;
 
     private LocalPlatform(LocalSettings settings, EmbeddedPostgres postgres, S3ProxyServer s3,
-                          ConfigurableApplicationContext api, ConfigurableApplicationContext worker, String operatorKey) {
+                          ConfigurableApplicationContext api, ConfigurableApplicationContext worker, EmbeddedServing serving,
+                          String operatorKey) {
         this.settings = settings;
         this.postgres = postgres;
         this.s3 = s3;
         this.api = api;
         this.worker = worker;
+        this.serving = serving;
         this.operatorKey = operatorKey;
     }
 
@@ -78,7 +95,12 @@ public final class LocalPlatform implements AutoCloseable {
         apiProperties.put("finetune.downloads.mode", "proxied");
         // one process: its meters (API and worker alike) carry one application tag
         apiProperties.put("management.metrics.tags.application", "finetune-local");
+        ServingRoute route = new ServingRoute();
         ConfigurableApplicationContext api = new SpringApplicationBuilder(ApiApplication.class)
+                .initializers(context -> {
+                    context.getBeanFactory().registerSingleton("servingRoute", route.registration());
+                    context.getBeanFactory().registerSingleton("servingOutOfApiScan", ServingRoute.excludeFromApiScan());
+                })
                 .run(arguments(apiProperties, args));
         // FINETUNE_PORT=0 picks a free port: from here on, settings carry the one actually bound
         settings = settings.withApiPort(api.getEnvironment().getProperty("local.server.port", Integer.class, settings.apiPort()));
@@ -93,7 +115,19 @@ public final class LocalPlatform implements AutoCloseable {
         ConfigurableApplicationContext worker = WorkerApplication.application()
                 .initializers(context -> context.getBeanFactory().registerSingleton("localPlatformMeterRegistry", meters))
                 .web(WebApplicationType.NONE).run(arguments(workerProperties, args));
-        return new LocalPlatform(settings, postgres, s3, api, worker, secrets.operatorKey());
+
+        Map<String, Object> servingProperties = new LinkedHashMap<>(shared);
+        servingProperties.put("finetune.serving.work-dir", settings.home().resolve("serving").toString());
+        servingProperties.put("spring.main.banner-mode", "off");
+        // the API's security and the dashboard's page chain are on this classpath, but serving checks keys
+        // itself (and the API's filters never see its paths)
+        servingProperties.put("spring.autoconfigure.exclude", String.join(",", SECURITY_AUTO_CONFIGURATIONS));
+        ApplicationContextInitializer<ConfigurableApplicationContext> sharedMeters =
+                context -> context.getBeanFactory().registerSingleton("localPlatformMeterRegistry", meters);
+        EmbeddedServing serving = EmbeddedServing.start(((WebApplicationContext) api).getServletContext(),
+                java.util.List.of(sharedMeters), arguments(servingProperties, args));
+        route.serveWith(serving);
+        return new LocalPlatform(settings, postgres, s3, api, worker, serving, secrets.operatorKey());
     }
 
     /**
@@ -124,6 +158,7 @@ public final class LocalPlatform implements AutoCloseable {
         System.out.println(line);
         System.out.println("Fine-tuning platform is running");
         System.out.println("  dashboard + API : " + url() + "   (OpenAPI: " + url() + "v3/api-docs)");
+        System.out.println("  OpenAI-style    : " + url() + "v1   (chat/completions, completions, models; the same key)");
         System.out.println("  API key         : " + operatorKey + "   (operator of tenant 'default')");
         System.out.println("  data directory  : " + settings.home().toAbsolutePath() + "   (kept across restarts)");
         System.out.println("  demo            : base model '" + DemoContent.MODEL + "', dataset '" + DemoContent.DATASET + "'");
@@ -134,6 +169,7 @@ public final class LocalPlatform implements AutoCloseable {
     @Override
     public void close() {
         log.info("Stopping the local platform");
+        closeQuietly(serving);
         closeQuietly(worker);
         closeQuietly(api);
         closeQuietly(s3);

@@ -35,8 +35,8 @@ class ArchitectureTest {
     void apiNeverUsesTheEngineTheWorkerOrDjl() {
         noClasses().that().resideInAPackage("dev.finetune.api..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.finetune.engine..", "dev.finetune.worker..",
-                        "ai.djl..")
-                .because("the API image carries no DJL or PyTorch natives")
+                        "dev.finetune.serving..", "ai.djl..")
+                .because("the API image carries no DJL or PyTorch natives (serving, which does, is its own deployable)")
                 .check(PLATFORM);
     }
 
@@ -44,7 +44,7 @@ class ArchitectureTest {
     void engineUsesNoSpringAndNoPlatformModule() {
         noClasses().that().resideInAPackage("dev.finetune.engine..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "dev.finetune.core..",
-                        "dev.finetune.registry..", "dev.finetune.worker..", "dev.finetune.api..")
+                        "dev.finetune.registry..", "dev.finetune.worker..", "dev.finetune.api..", "dev.finetune.serving..")
                 .because("the engine runs in the CLI and in any host, and the platform depends on it, never back")
                 .check(PLATFORM);
     }
@@ -66,7 +66,17 @@ class ArchitectureTest {
     void sharedKernelDependsOnNoModuleBuiltOnIt() {
         noClasses().that().resideInAPackage("dev.finetune.core..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.finetune.registry..", "dev.finetune.worker..",
-                        "dev.finetune.engine..", "dev.finetune.api..", "dev.finetune.standalone..")
+                        "dev.finetune.engine..", "dev.finetune.api..", "dev.finetune.standalone..", "dev.finetune.serving..")
+                .check(PLATFORM);
+    }
+
+    @Test
+    void servingStandsOnTheEngineCoreAndRegistryAlone() {
+        noClasses().that().resideInAPackage("dev.finetune.serving..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.finetune.api..", "dev.finetune.worker..",
+                        "dev.finetune.standalone..", "dev.finetune.webui..", "org.springframework.security..")
+                .because("serving is its own deployable (engine + platform-core + the registry's facade): it checks keys "
+                        + "with its own filter and never needs the API, the worker or the dashboard")
                 .check(PLATFORM);
     }
 
@@ -74,8 +84,8 @@ class ArchitectureTest {
     void registryDependsOnlyOnTheSharedKernel() {
         noClasses().that().resideInAPackage("dev.finetune.registry..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.finetune.worker..", "dev.finetune.engine..",
-                        "dev.finetune.api..", "dev.finetune.standalone..")
-                .because("the worker and the API consume the registry, not the other way round")
+                        "dev.finetune.api..", "dev.finetune.standalone..", "dev.finetune.serving..")
+                .because("the worker, the API and serving consume the registry, not the other way round")
                 .check(PLATFORM);
     }
 
@@ -89,7 +99,7 @@ class ArchitectureTest {
     @Test
     void serverDeployablesNeverUseTheEmbeddedServers() {
         noClasses().that().resideInAnyPackage("dev.finetune.api..", "dev.finetune.worker..", "dev.finetune.core..",
-                        "dev.finetune.registry..", "dev.finetune.engine..")
+                        "dev.finetune.registry..", "dev.finetune.engine..", "dev.finetune.serving..")
                 .should().dependOnClassesThat().resideInAPackage("dev.finetune.localinfra..")
                 .because("embedded PostgreSQL and S3Proxy are for the local platform and tests, never in an image")
                 .check(PLATFORM);

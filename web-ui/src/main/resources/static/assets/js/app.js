@@ -10,6 +10,7 @@ import { renderNewJob } from './views/new-job.js';
 import { renderRegistry } from './views/registry.js';
 import { renderKeys } from './views/keys.js';
 import { renderDatasets } from './views/datasets.js';
+import { renderPlayground } from './views/playground.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -23,6 +24,7 @@ const routes = [
   { pattern: /^\/datasets(?:\/([^/]+))?$/, name: 'datasets', title: 'Datasets', render: (el, [id]) => renderDatasets(el, id) },
   { pattern: /^\/registry(?:\/([^/]+))?$/, name: 'registry', title: 'Registry', render: (el, [segment], q) => renderRegistry(el, segment, q) },
   { pattern: /^\/keys$/, name: 'keys', title: 'API keys', render: (el, _, q) => renderKeys(el, q) },
+  { pattern: /^\/playground$/, name: 'playground', title: 'Playground', render: (el, _, q) => renderPlayground(el, q) },
 ];
 
 let cleanup = null;

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.finetune.engine.model.DecoderLayer;
 import dev.finetune.engine.model.LlamaModel;
+import dev.finetune.engine.model.SublayerAdapter;
 import dev.finetune.engine.peft.NamedParameter;
 import dev.finetune.engine.peft.TrainableAdapter;
 import java.util.ArrayList;
@@ -77,6 +78,29 @@ public final class BottleneckAdapter implements TrainableAdapter {
             v[i] = (float) (random.nextGaussian() * 0.02);
         }
         return m.create(v, shape);
+    }
+
+    /** The module after layer {@code layer}'s attention (Houlsby), or null when this adapter has none there. */
+    public SublayerAdapter afterAttention(int layer) {
+        return find(layer, "attention_adapters");
+    }
+
+    /** The module after layer {@code layer}'s MLP. */
+    public SublayerAdapter afterFeedForward(int layer) {
+        return find(layer, "output_adapters");
+    }
+
+    private SublayerAdapter find(int layer, String site) {
+        String prefix = prefix(layer, site, config);
+        return modules.stream().filter(m -> m.prefix.equals(prefix)).findFirst().orElse(null);
+    }
+
+    /**
+     * Frees the adapter's weights without touching the model's layers: serving has already taken the
+     * modules off the layers and routes each batch row to its own adapter.
+     */
+    public void closeWeights() {
+        modules.forEach(BottleneckModule::close);
     }
 
     public BottleneckConfig config() {

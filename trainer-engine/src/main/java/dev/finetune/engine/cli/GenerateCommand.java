@@ -1,7 +1,10 @@
 package dev.finetune.engine.cli;
 
 import dev.finetune.engine.model.GenerationTiming;
+import dev.finetune.engine.method.AdapterMethods;
 import dev.finetune.engine.model.SamplingOptions;
+import dev.finetune.engine.model.WeightStorage;
+import dev.finetune.settings.FineTuningMethod;
 import dev.finetune.engine.recipe.AdapterInference;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -37,6 +40,11 @@ final class GenerateCommand extends CliCommand {
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|cuda", description = "Where to run (default: ${DEFAULT-VALUE}).")
     String device;
 
+    @Option(names = "--base-weights", defaultValue = "auto", paramLabel = "auto|dense|nf4",
+            description = "How to hold the base model's frozen weights: auto (as the adapter was trained: nf4 for a "
+                    + "qlora adapter, dense otherwise), dense, or nf4 (default: ${DEFAULT-VALUE}).")
+    String baseWeights;
+
     @Option(names = "--timing", description = "After the text, print one line to stderr: prompt and generated token "
             + "counts, prefill and decode times and tokens/s.")
     boolean timing;
@@ -52,10 +60,20 @@ final class GenerateCommand extends CliCommand {
         if (!device.matches("cpu|cuda(:\\d+)?")) {
             throw new IllegalArgumentException("--device must be cpu, cuda or cuda:N, got '" + device + "'");
         }
-        try (AdapterInference inference = AdapterInference.open(model, adapter, device)) {
+        WeightStorage storage = switch (baseWeights) {
+            case "auto" -> null;
+            case "dense" -> WeightStorage.DENSE;
+            case "nf4" -> AdapterMethods.of(FineTuningMethod.QLORA).baseWeights();
+            default -> throw new IllegalArgumentException("--base-weights must be auto, dense or nf4, got '" + baseWeights + "'");
+        };
+        try (AdapterInference inference = AdapterInference.open(model, adapter, device, storage)) {
             AdapterInference.Generation generation = inference.generate(prompt, sampling, chat);
             out().println(generation.text());
             out().flush();
+            if (adapter != null || storage != null) {
+                // which base the answer came from: a qlora adapter on a dense base answers differently
+                err().println("base: " + inference.baseWeights().describe());
+            }
             if (timing) {
                 err().println(timingLine(generation.timing()));
             }

@@ -152,15 +152,28 @@ public final class LoraAdapter implements TrainableAdapter {
         layers.values().forEach(LoraLinear::unmerge);
     }
 
-    /** Removes the LoRA wrappers, giving the frozen base layers back to the model. */
-    @Override
-    public void close() {
-        layers.forEach((p, l) -> {
-            p.replace(l.base());
+    /**
+     * Gives each projection back the layer it held before this adapter wrapped it, keeping the adapter's
+     * weights: serving keeps several adapters' layers off the model and picks one per batch row.
+     */
+    public void detachFromModel() {
+        layers.forEach((p, l) -> p.replace(l.base()));
+    }
+
+    /** Frees the adapter's tensors (after {@link #detachFromModel()}; {@link #close()} does both). */
+    public void closeWeights() {
+        layers.values().forEach(l -> {
             l.unmerge();
             l.loraA().close();
             l.loraB().close();
             l.variant().close();
         });
+    }
+
+    /** Removes the LoRA wrappers, giving the frozen base layers back to the model. */
+    @Override
+    public void close() {
+        detachFromModel();
+        closeWeights();
     }
 }

@@ -45,6 +45,19 @@ public final class LoraLinear implements Linear {
         return variant.forward(this, x, base.forward(x));
     }
 
+    /**
+     * This layer's output for {@code x} when the frozen base's output {@code baseOutput = base(x)} is already
+     * computed (serving computes it once for a batch whose rows use different adapters).
+     */
+    public NDArray forwardGivenBase(NDArray x, NDArray baseOutput) {
+        return variant.forward(this, x, baseOutput);
+    }
+
+    /** Whether the update is plain {@code B A x * scaling} (not DoRA), so rows can gather A and B into one batched matmul. */
+    public boolean isPlain() {
+        return variant instanceof PlainLora;
+    }
+
     /** Whether dropout applies to the LoRA input now (training with a dropout above 0). */
     boolean dropoutActive() {
         return training && dropout > 0;

@@ -1,6 +1,9 @@
 package dev.finetune.engine.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
 
@@ -47,6 +50,9 @@ public final class Attention implements AutoCloseable {
         NDArray value = v.forward(x).reshape(batch, len, kvHeads, headDim).transpose(0, 2, 1, 3);
         query = rope.apply(query, ctx.cos(), ctx.sin());
         key = rope.apply(key, ctx.cos(), ctx.sin());
+        if (ctx.rowCaches() != null) {
+            return o.forward(perRow(query, key, value, ctx.rowCaches()).reshape(batch, len, (long) heads * headDim));
+        }
         if (ctx.cache() != null) {
             NDArray[] full = ctx.cache().append(layerIndex, key, value);
             key = full[0];
@@ -58,6 +64,28 @@ public final class Attention implements AutoCloseable {
         NDArray weights = scores.softmax(-1);
         NDArray context = weights.matMul(value).transpose(0, 2, 1, 3).reshape(batch, len, (long) heads * headDim);
         return o.forward(context);
+    }
+
+    /**
+     * Decoding rows of a continuous batch: each row's one new query attends to its own cache (every cached
+     * position is visible, so there is no mask), with the same operations as the single-sequence path.
+     * Returns the context {@code [B, 1, heads, D]}.
+     */
+    private NDArray perRow(NDArray query, NDArray key, NDArray value, List<KvCache> caches) {
+        if (query.getShape().get(2) != 1) {
+            throw new IllegalArgumentException("rows with their own caches decode one token each, got "
+                    + query.getShape().get(2));
+        }
+        NDList rows = new NDList(caches.size());
+        for (int b = 0; b < caches.size(); b++) {
+            NDIndex row = new NDIndex("{}:{}", b, b + 1);
+            NDArray[] full = caches.get(b).append(layerIndex, key.get(row), value.get(row));
+            NDArray k = repeatKv(full[0]);
+            NDArray v = repeatKv(full[1]);
+            NDArray scores = query.get(row).matMul(k.transpose(0, 1, 3, 2)).div(Math.sqrt(headDim));
+            rows.add(scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3));
+        }
+        return rows.size() == 1 ? rows.head() : NDArrays.concat(rows, 0);
     }
 
     /** {@code [B, kv, S, D] -> [B, kv * rep, S, D]}, KV head j serving query heads j*rep .. j*rep+rep-1. */

@@ -2,6 +2,7 @@ package dev.finetune.engine.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.finetune.engine.runtime.EngineRuntime;
@@ -47,7 +48,9 @@ public final class Generator {
         List<Integer> out = new ArrayList<>();
         long start = System.nanoTime();
         long firstToken = start;
-        try (KvCache cache = new KvCache(model.layers().size())) {
+        // room for the whole generation up front: the cache never reallocates while it decodes
+        int capacity = Math.min(maxPositions, prompt.length + options.maxNewTokens());
+        try (KvCache cache = new KvCache(model.layers().size(), capacity)) {
             int[] step = prompt;
             while (out.size() < options.maxNewTokens() && cache.length() + step.length <= maxPositions) {
                 // logits come back to the host here, so the clock also covers GPU work
@@ -68,19 +71,24 @@ public final class Generator {
         return new Result(out.stream().mapToInt(Integer::intValue).toArray(), timing);
     }
 
-    /** Logits of the last position after feeding {@code ids} at the cache's current position. */
+    /**
+     * Logits of the last position after feeding {@code ids} at the cache's current position. Everything the
+     * step creates, on whichever manager (views of frozen weights, of the cache), is released with its scope,
+     * so memory stays flat however long generation runs; the head runs on the last position only.
+     */
     public float[] lastLogits(int[] ids, KvCache cache) {
-        try (NDManager step = model.manager().newSubManager()) {
+        try (NDScope scope = new NDScope(); NDManager step = model.manager().newSubManager()) {
+            scope.suppressNotUsedWarning();
             int past = cache.length();
             NDArray input = step.create(LlamaModel.toLong(ids), new Shape(1, ids.length));
             NDArray positions = step.arange(past, past + ids.length, 1, DataType.INT64).reshape(1, ids.length);
             NDArray mask = AttentionMask.build(step, 1, ids.length, new int[ids.length], past, new int[past]);
-            NDArray logits = model.forward(input, model.context(positions, mask, cache));
-            return logits.get(0, ids.length - 1).toFloatArray();
+            NDArray logits = model.forwardLast(input, model.context(positions, mask, cache));
+            return logits.get(0).toFloatArray();
         }
     }
 
-    static int argMax(float[] logits) {
+    public static int argMax(float[] logits) {
         int best = 0;
         for (int i = 1; i < logits.length; i++) {
             if (logits[i] > logits[best]) {
@@ -90,7 +98,8 @@ public final class Generator {
         return best;
     }
 
-    static int sample(float[] logits, SamplingOptions options, SplittableRandom random) {
+    /** Temperature + top-p sampling from {@code logits} with {@code random}, as every generation path draws. */
+    public static int sample(float[] logits, SamplingOptions options, SplittableRandom random) {
         int n = logits.length;
         double max = Double.NEGATIVE_INFINITY;
         for (float l : logits) {

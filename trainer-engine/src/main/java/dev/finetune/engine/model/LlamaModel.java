@@ -113,6 +113,28 @@ public final class LlamaModel implements AutoCloseable {
         return head(h);
     }
 
+    /**
+     * The forward pass of generation: logits {@code [B, vocab]} of each row's last position only, so the
+     * head (for a large vocabulary the biggest matmul) runs once per row instead of once per prompt token.
+     * Advances the KV cache, or each row's cache in a continuous batch.
+     */
+    public NDArray forwardLast(NDArray inputIds, AttentionContext ctx) {
+        NDArray h = embed(inputIds);
+        for (DecoderLayer layer : layers) {
+            h = layer.forward(h, ctx);
+        }
+        int len = (int) inputIds.getShape().get(1);
+        if (ctx.cache() != null) {
+            ctx.cache().advance(len);
+        }
+        if (ctx.rowCaches() != null) {
+            ctx.rowCaches().forEach(c -> c.advance(len));
+        }
+        NDArray last = len == 1 ? h : h.get(new ai.djl.ndarray.index.NDIndex(":, {}:, :", len - 1));
+        NDArray logits = head(last);
+        return logits.reshape(logits.getShape().get(0), logits.getShape().get(2));
+    }
+
     /** Convenience for one unpadded sequence: logits {@code [1, T, vocab]}. */
     public NDArray forward(int[] ids) {
         NDManager m = manager;

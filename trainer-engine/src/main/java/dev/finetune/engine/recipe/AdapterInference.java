@@ -18,6 +18,10 @@ import dev.finetune.engine.peft.TrainableAdapter;
 import dev.finetune.engine.runtime.EngineRuntime;
 import dev.finetune.data.tokenizer.HfTokenizer;
 import dev.finetune.data.tokenizer.TextTokenizer;
+import dev.finetune.engine.model.WeightStorage;
+import dev.finetune.engine.peft.AdapterJson;
+import dev.finetune.settings.FineTuningMethod;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -43,17 +47,55 @@ public final class AdapterInference implements AutoCloseable {
         }
     }
 
+    /**
+     * How the frozen base is held for generation, and why: {@code weights} as the caller asked, or as the adapter
+     * was trained ({@code qlora} trains on NF4, so its adapter is evaluated on NF4, not on the dense base).
+     */
+    public record BaseWeights(WeightStorage weights, String reason) {
+
+        /** {@code nf4 weights (the adapter was trained with qlora)}. */
+        public String describe() {
+            return weights.name() + " weights (" + reason + ")";
+        }
+    }
+
     private final TextTokenizer tokenizer;
     private final NDManager manager;
     private final LlamaModel model;
     private final TrainableAdapter adapter;
+    private final BaseWeights baseWeights;
 
-    private AdapterInference(TextTokenizer tokenizer, NDManager manager, LlamaModel model, TrainableAdapter adapter) {
+    private AdapterInference(TextTokenizer tokenizer, NDManager manager, LlamaModel model, TrainableAdapter adapter,
+                             BaseWeights baseWeights) {
         this.tokenizer = tokenizer;
         this.manager = manager;
         this.model = model;
         this.adapter = adapter;
+        this.baseWeights = baseWeights;
     }
+
+    /**
+     * The base-weight storage an adapter was trained on, from the {@code training_summary.json} this engine
+     * writes next to it ({@code method: qlora} means NF4, as {@link AdapterMethods} pairs it); dense for the base
+     * alone and for adapters without a summary (PEFT's, AdapterHub's).
+     */
+    public static BaseWeights trainedBaseWeights(Path adapterDirOrNull) {
+        if (adapterDirOrNull == null) {
+            return new BaseWeights(WeightStorage.DENSE, "no adapter");
+        }
+        Path summary = adapterDirOrNull.resolve(TRAINING_SUMMARY);
+        if (Files.isRegularFile(summary)) {
+            String method = AdapterJson.read(summary).path("method").asText("");
+            for (FineTuningMethod m : FineTuningMethod.values()) {
+                if (m.wireName().equals(method)) {
+                    return new BaseWeights(AdapterMethods.of(m).baseWeights(), "the adapter was trained with " + method);
+                }
+            }
+        }
+        return new BaseWeights(WeightStorage.DENSE, "no " + TRAINING_SUMMARY + " says otherwise");
+    }
+
+    static final String TRAINING_SUMMARY = "training_summary.json";
 
     /**
      * @param modelDir the base checkpoint
@@ -61,7 +103,17 @@ public final class AdapterInference implements AutoCloseable {
      * @param device cpu, cuda or cuda:N (float16 compute on a GPU)
      */
     public static AdapterInference open(Path modelDir, Path adapterDirOrNull, String device) {
+        return open(modelDir, adapterDirOrNull, device, null);
+    }
+
+    /**
+     * @param baseWeightsOrNull how to hold the frozen base ({@code WeightStorage.DENSE}, {@code Nf4Storage.DEFAULT});
+     *     null holds it as the adapter was trained ({@link #trainedBaseWeights}): NF4 for a QLoRA adapter
+     */
+    public static AdapterInference open(Path modelDir, Path adapterDirOrNull, String device, WeightStorage baseWeightsOrNull) {
         EngineRuntime.init();
+        BaseWeights base = baseWeightsOrNull == null ? trainedBaseWeights(adapterDirOrNull)
+                : new BaseWeights(baseWeightsOrNull, "as asked");
         String dev = device == null || device.isBlank() ? "cpu" : device;
         AdapterMethod method = adapterDirOrNull == null ? null : AdapterMethods.detect(adapterDirOrNull);
         TextTokenizer tokenizer = HfTokenizer.load(modelDir);
@@ -69,8 +121,8 @@ public final class AdapterInference implements AutoCloseable {
         LlamaModel model = null;
         try {
             manager = EngineRuntime.newManager(dev);
-            ModelOptions options = dev.startsWith("cuda") ? ModelOptions.dense().withComputeType(DataType.FLOAT16)
-                    : ModelOptions.dense();
+            ModelOptions options = dev.startsWith("cuda") ? ModelOptions.of(base.weights()).withComputeType(DataType.FLOAT16)
+                    : ModelOptions.of(base.weights());
             try (HfCheckpoint checkpoint = HfCheckpoint.open(modelDir)) {
                 model = ModelLoader.load(checkpoint, manager, options);
             }
@@ -78,7 +130,7 @@ public final class AdapterInference implements AutoCloseable {
             if (adapter != null) {
                 adapter.setTraining(false);
             }
-            return new AdapterInference(tokenizer, manager, model, adapter);
+            return new AdapterInference(tokenizer, manager, model, adapter, base);
         } catch (RuntimeException e) {
             if (model != null) {
                 model.close();
@@ -89,6 +141,11 @@ public final class AdapterInference implements AutoCloseable {
             tokenizer.close();
             throw e;
         }
+    }
+
+    /** How the base's frozen weights are held (dense or NF4) and why. */
+    public BaseWeights baseWeights() {
+        return baseWeights;
     }
 
     public LlamaModel model() {
@@ -132,14 +189,27 @@ public final class AdapterInference implements AutoCloseable {
     }
 
     private int[] promptIds(String prompt, boolean chat) {
-        if (chat) {
-            String rendered = ChatTemplate.forTokenizer(tokenizer).render(List.of(new Turn(Role.USER, prompt)), true);
-            return withBos(tokenizer.encode(rendered, false));
-        }
-        return prompt.isEmpty() ? withBos(new int[0]) : withBos(tokenizer.encode(prompt, true));
+        return promptIds(tokenizer, prompt, chat);
     }
 
-    private int[] withBos(int[] ids) {
+    /**
+     * The ids {@link #generate(String, SamplingOptions, boolean)} feeds the model: with {@code chat}, the prompt
+     * as one user turn through the chat template; otherwise the text itself (an empty prompt is BOS alone).
+     */
+    public static int[] promptIds(TextTokenizer tokenizer, String prompt, boolean chat) {
+        if (chat) {
+            return chatPromptIds(tokenizer, List.of(new Turn(Role.USER, prompt)));
+        }
+        return prompt.isEmpty() ? withBos(tokenizer, new int[0]) : withBos(tokenizer, tokenizer.encode(prompt, true));
+    }
+
+    /** A conversation through the checkpoint's chat template with its generation prompt, BOS first as training has it. */
+    public static int[] chatPromptIds(TextTokenizer tokenizer, List<Turn> messages) {
+        String rendered = ChatTemplate.forTokenizer(tokenizer).render(messages, true);
+        return withBos(tokenizer, tokenizer.encode(rendered, false));
+    }
+
+    private static int[] withBos(TextTokenizer tokenizer, int[] ids) {
         int bos = tokenizer.bosId();
         if (bos < 0 || (ids.length > 0 && ids[0] == bos)) {
             if (ids.length == 0) {

@@ -95,10 +95,30 @@ class GenerateAndValidateCommandTest {
         CliRunner r = generate("--adapter", out.toString(), "--prompt", "Who are you?", "--chat", "--temperature", "0");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.out()).isNotBlank();
+        assertThat(r.err()).isEqualTo("base: dense weights (the adapter was trained with lora)\n");
 
         CliRunner missing = generate("--adapter", tmp.resolve("nothing").toString());
         assertThat(missing.exitCode()).isEqualTo(2);
         assertThat(missing.err()).startsWith("error: adapter directory").contains("does not exist");
+    }
+
+    @Test
+    void aQloraAdapterGeneratesOnTheNf4BaseItWasTrainedOnAndSaysSo() {
+        Path out = tmp.resolve("qlora");
+        CliRunner train = CliRunner.run(TrainCommandTest.train(out, "--max-steps", "2", "--method", "qlora"));
+        assertThat(train.exitCode()).as(train.toString()).isZero();
+        CliRunner auto = generate("--adapter", out.toString(), "--prompt", "Once upon a time", "--temperature", "0");
+        assertThat(auto.exitCode()).as(auto.toString()).isZero();
+        assertThat(auto.err()).isEqualTo("base: nf4 weights (the adapter was trained with qlora)\n");
+        CliRunner nf4 = generate("--adapter", out.toString(), "--prompt", "Once upon a time", "--temperature", "0",
+                "--base-weights", "nf4");
+        assertThat(nf4.out()).isEqualTo(auto.out());
+        assertThat(nf4.err()).isEqualTo("base: nf4 weights (as asked)\n");
+        CliRunner dense = generate("--adapter", out.toString(), "--prompt", "Once upon a time", "--temperature", "0",
+                "--base-weights", "dense");
+        assertThat(dense.exitCode()).as(dense.toString()).isZero();
+        assertThat(dense.err()).isEqualTo("base: dense weights (as asked)\n");
+        assertThat(generate("--base-weights", "fp8").err()).contains("--base-weights must be auto, dense or nf4");
     }
 
     @Test

@@ -141,7 +141,7 @@ export async function renderJobDetail(container, id) {
       fact('Finished', timeAgo(job.finished_at)),
       job.from_checkpoint ? fact('Started from', JSON.stringify(job.from_checkpoint)) : null,
       job.attempt > 1 ? fact('Attempt', String(job.attempt)) : null,
-      job.fine_tuned_model ? fact('Fine-tuned model', h('code', job.fine_tuned_model)) : null);
+      job.fine_tuned_model ? fact('Fine-tuned model', [h('code', job.fine_tuned_model), ' ', h('a.button.subtle', { href: `#/playground?model=${encodeURIComponent(job.fine_tuned_model)}` }, 'Try it')]) : null);
     const hp = job.hyperparameters || {};
     clear(params, Object.keys(hp).length ? h('details.hyperparameters',
       h('summary', 'Hyperparameters'),

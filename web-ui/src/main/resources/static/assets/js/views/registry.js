@@ -341,7 +341,7 @@ function versionsCard(segment, versions, compareBox) {
     promote?.addEventListener('click', () => document.getElementById('promote-form')?.prefill(v.number));
     return [h('tr', { dataset: { version: v.number } },
       h('td', { 'data-label': 'Compare' }, box),
-      h('td', { 'data-label': 'Version' }, h('strong', `v${v.number}`), ' ', (v.aliases || []).map((a) => h('span.badge.alias', a))),
+      h('td', { 'data-label': 'Version' }, h('strong', `v${v.number}`), ' ', (v.aliases || []).map((a) => h('span.badge.alias', a)), ' ', h('a.button.subtle', { href: `#/playground?model=${encodeURIComponent(`${segment}/${v.number}`)}` }, 'Try it')),
       h('td', { 'data-label': 'Eval loss' }, formatNumber(v.eval_loss)),
       h('td', { 'data-label': 'Perplexity' }, formatNumber(v.perplexity)),
       h('td', { 'data-label': 'Method' }, methodLabel(typeof v.method === 'string' ? v.method.toLowerCase() : v.method)),

@@ -1,0 +1,97 @@
+package dev.finetune.serving;
+
+import java.time.Clock;
+import java.util.List;
+
+import dev.finetune.core.apikey.ApiKeyRepository;
+import dev.finetune.core.model.BaseModel;
+import dev.finetune.core.model.BaseModelRepository;
+import dev.finetune.core.storage.ArtifactStore;
+import dev.finetune.core.tenant.TenantId;
+import dev.finetune.engine.serve.BasePrecision;
+import dev.finetune.registry.AdapterRegistry;
+import dev.finetune.serving.runtime.AdapterCache;
+import dev.finetune.serving.runtime.BaseModels;
+import dev.finetune.serving.runtime.Generations;
+import dev.finetune.serving.runtime.ModelResolver;
+import dev.finetune.serving.web.ServingKeyFilter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/** The serving beans: resolution, base models, the adapter cache, generations and the key filter. */
+@Configuration(proxyBeanMethods = false)
+class ServingConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(ServingConfiguration.class);
+
+    @Bean
+    ModelResolver modelResolver(BaseModelRepository bases, AdapterRegistry registry, ServingProperties properties) {
+        return new ModelResolver(bases, registry, properties, Clock.systemUTC());
+    }
+
+    @Bean(destroyMethod = "close")
+    BaseModels baseModels(ArtifactStore store, ServingProperties properties) {
+        return new BaseModels(store, properties);
+    }
+
+    @Bean(destroyMethod = "close")
+    AdapterCache adapterCache(ArtifactStore store, ServingProperties properties, BaseModels bases,
+            ObjectProvider<MeterRegistry> meters) {
+        AdapterCache cache = new AdapterCache(store, properties, bases);
+        meters.ifAvailable(m -> {
+            Gauge.builder("finetune.serving.adapters.loaded", cache, AdapterCache::size)
+                    .description("adapters loaded on this process's base models").register(m);
+            Gauge.builder("finetune.serving.adapters.bytes", cache, AdapterCache::bytes)
+                    .description("size of the loaded adapters' files").baseUnit("bytes").register(m);
+        });
+        return cache;
+    }
+
+    @Bean
+    Generations generations(ModelResolver resolver, BaseModels bases, AdapterCache adapters, ServingProperties properties) {
+        return new Generations(resolver, bases, adapters, properties);
+    }
+
+    @Bean
+    ServingKeyFilter servingKeyFilter(ApiKeyRepository keys, DataSource dataSource) {
+        return new ServingKeyFilter(keys, JdbcClient.create(dataSource));
+    }
+
+    /** On its own port the filter guards every /v1 path; in the local platform {@link EmbeddedServing} calls it. */
+    @Bean
+    FilterRegistrationBean<ServingKeyFilter> servingKeyFilterRegistration(ServingKeyFilter filter) {
+        FilterRegistrationBean<ServingKeyFilter> registration = new FilterRegistrationBean<>(filter);
+        registration.setUrlPatterns(List.of("/v1/*"));
+        registration.setName("servingKeyFilter");
+        return registration;
+    }
+
+    /** With {@code finetune.serving.preload}, the listed base models load before the first request. */
+    @Bean
+    ApplicationRunner preloadBaseModels(ServingProperties properties, BaseModelRepository repository, BaseModels bases) {
+        return args -> {
+            if (!properties.preload()) {
+                return;
+            }
+            // a tenant id that belongs to nobody sees exactly the global models
+            TenantId nobody = TenantId.random();
+            for (String name : properties.baseModels()) {
+                BaseModel base = repository.findVisible(nobody, name).orElse(null);
+                if (base == null) {
+                    log.warn("finetune.serving.base-models names '{}', which is no global base model; it is not preloaded", name);
+                    continue;
+                }
+                bases.get(base, BasePrecision.DENSE);
+            }
+        };
+    }
+}
