@@ -299,7 +299,7 @@ public final class ServingBench {
     }
 
     /** A random checkpoint with the tinystories tokenizer; the EOS row of the head is zero so no request stops early. */
-    static void writeCheckpoint(LlamaConfig c, Path dir, long seed) {
+    public static void writeCheckpoint(LlamaConfig c, Path dir, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         Map<String, HostTensor> tensors = new LinkedHashMap<>();
         long h = c.hiddenSize();
