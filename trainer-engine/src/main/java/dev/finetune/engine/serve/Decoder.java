@@ -44,6 +44,8 @@ public final class Decoder implements AutoCloseable {
     private volatile boolean closed;
     private volatile double stepSeconds = 0.05;
     private volatile int largestStep;
+    /** Fewest tokens any running row still has to generate (for the retry hint), written by the decoder thread. */
+    private volatile int soonestDone = 1;
     private volatile long steps;
     private Routing routing;
 
@@ -116,14 +118,7 @@ public final class Decoder implements AutoCloseable {
 
     /** Seconds until the row closest to its end should be done, at the recent step time. */
     private int retryAfter() {
-        int least = Integer.MAX_VALUE;
-        for (Row r : active) {
-            least = Math.min(least, r.request.maxNewTokens() - r.generated);
-        }
-        if (least == Integer.MAX_VALUE) {
-            least = 1;
-        }
-        return (int) Math.ceil(Math.max(1, least) * stepSeconds);
+        return (int) Math.ceil(Math.max(1, soonestDone) * stepSeconds);
     }
 
     /** Rows decoding or waiting to start. */
@@ -208,6 +203,7 @@ public final class Decoder implements AutoCloseable {
             }
             active.removeIf(r -> r.done);
             stepSeconds = 0.8 * stepSeconds + 0.2 * (System.nanoTime() - start) / 1e9;
+            soonestDone = active.stream().mapToInt(r -> r.request.maxNewTokens() - r.generated).min().orElse(1);
         }
     }
 
@@ -312,7 +308,9 @@ public final class Decoder implements AutoCloseable {
             notifyAll();
         }
         try {
-            thread.join();
+            if (Thread.currentThread() != thread) {
+                thread.join();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -27,6 +27,9 @@ import java.util.Map;
  */
 final class Routing implements AutoCloseable {
 
+    /** Batched-matmul LoRA updates computed so far in this process (tests check the mixed path ran). */
+    static final java.util.concurrent.atomic.AtomicLong GATHERED = new java.util.concurrent.atomic.AtomicLong();
+
     private final ServedAdapter[] rows;
     private final Map<RoutedLinear, LoraLinear[]> loraByLayer = new HashMap<>();
     private final Map<RoutedLinear, NDArray[]> stacks = new HashMap<>();
@@ -66,11 +69,13 @@ final class Routing implements AutoCloseable {
         LoraLinear first = per[0];
         boolean same = true;
         boolean any = false;
-        boolean plain = true;
+        int plain = 0;
+        int other = 0;
         for (LoraLinear l : per) {
             same &= l == first;
             any |= l != null;
-            plain &= l == null || l.isPlain();
+            plain += l != null && l.isPlain() ? 1 : 0;
+            other += l != null && !l.isPlain() ? 1 : 0;
         }
         if (!any) {
             return baseOutput;
@@ -78,15 +83,22 @@ final class Routing implements AutoCloseable {
         if (same) {
             return first.forwardGivenBase(x, baseOutput);
         }
-        if (plain) {
+        NDArray y = baseOutput;
+        if (plain > 0) {
+            // every plain LoRA row's update from one batched matmul; zeros for the other rows
             NDArray[] s = stacks.computeIfAbsent(layer, l -> gather(per, l));
-            return baseOutput.add(x.matMul(s[0]).mul(s[1]).matMul(s[2]));
+            y = baseOutput.add(x.matMul(s[0]).mul(s[1]).matMul(s[2]));
+            GATHERED.incrementAndGet();
         }
+        if (other == 0) {
+            return y;
+        }
+        // DoRA rows rescale their own base output: each on its own slice
         NDList out = new NDList(rows.length);
         for (int b = 0; b < rows.length; b++) {
             NDIndex row = new NDIndex("{}:{}", b, b + 1);
-            NDArray y = baseOutput.get(row);
-            out.add(per[b] == null ? y : per[b].forwardGivenBase(x.get(row), y));
+            boolean dora = per[b] != null && !per[b].isPlain();
+            out.add(dora ? per[b].forwardGivenBase(x.get(row), baseOutput.get(row)) : y.get(row));
         }
         return NDArrays.concat(out, 0);
     }
@@ -125,7 +137,7 @@ final class Routing implements AutoCloseable {
      * padded with zeros to the largest rank; rows without LoRA on this layer get zeros, so their update is 0.
      */
     private NDArray[] gather(LoraLinear[] per, RoutedLinear layer) {
-        int rank = Arrays.stream(per).filter(l -> l != null).mapToInt(LoraLinear::rank).max().orElseThrow();
+        int rank = Arrays.stream(per).filter(l -> l != null && l.isPlain()).mapToInt(LoraLinear::rank).max().orElseThrow();
         int in = layer.inFeatures();
         int out = layer.outFeatures();
         NDArray[] result;
@@ -139,7 +151,7 @@ final class Routing implements AutoCloseable {
             float[] scaling = new float[per.length];
             for (int i = 0; i < per.length; i++) {
                 LoraLinear l = per[i];
-                if (l == null) {
+                if (l == null || !l.isPlain()) {
                     as.add(manager.zeros(new Shape(in, rank)));
                     bs.add(manager.zeros(new Shape(rank, out)));
                     continue;

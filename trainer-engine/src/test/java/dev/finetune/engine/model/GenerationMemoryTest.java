@@ -23,7 +23,7 @@ class GenerationMemoryTest {
     void residentMemoryIsFlatFromThe16thToThe2000thToken() throws IOException {
         EngineRuntime.init();
         try (NDManager manager = EngineRuntime.newManager("cpu")) {
-            LlamaModel model = ModelLoader.random(LlamaConfig.of(256, 2, 4, 2, 512, 2000), manager, ModelOptions.dense(), 1);
+            LlamaModel model = ModelLoader.random(LlamaConfig.of(64, 2, 4, 2, 128, 512), manager, ModelOptions.dense(), 1);
             Generator generator = new Generator(model, 2);
             long[] warm = generate(generator, model);
             int arrays = manager.getManagedArrays().size();

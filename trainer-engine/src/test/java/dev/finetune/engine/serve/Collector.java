@@ -4,7 +4,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** A sink that keeps what a generation streamed and completes when it ends. */
-final class Collector implements TokenSink {
+class Collector implements TokenSink {
 
     record Outcome(String text, int[] ids, FinishReason reason, int promptTokens, int completionTokens, int deltas) {}
 

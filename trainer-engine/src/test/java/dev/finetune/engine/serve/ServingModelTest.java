@@ -115,6 +115,7 @@ class ServingModelTest {
     @Test
     void aMixedBatchGivesEveryRowItsSingleRequestOutput() throws Exception {
         List<String> names = new ArrayList<>(dirs.keySet());
+        int arrays = serving.model().manager().getManagedArrays().size();
         try (Decoder decoder = serving.decoder(new DecoderOptions(32, 32 * 64))) {
             List<Collector> sinks = new ArrayList<>();
             List<String> keys = new ArrayList<>();
@@ -134,6 +135,29 @@ class ServingModelTest {
             assertThat(decoder.largestStep()).as("rows decoded together").isGreaterThanOrEqualTo(names.size());
             assertThat(decoder.steps()).as("one forward per step for all rows").isLessThan(sinks.size() * TOKENS / 2);
         }
+        assertThat(serving.model().manager().getManagedArrays()).as("nothing a step made is left on the model")
+                .hasSize(arrays);
+    }
+
+    @Test
+    void plainLoraRowsOfDifferentRanksShareOneBatchedMatmulAndStillEqualTheirSingleRequestOutput() throws Exception {
+        long gathered = Routing.GATHERED.get();
+        try (Decoder decoder = serving.decoder(new DecoderOptions(16, 16 * 64))) {
+            List<Collector> sinks = new ArrayList<>();
+            List<String> keys = new ArrayList<>();
+            for (int p = 0; p < PROMPTS.length; p++) {
+                for (String name : List.of("lora-all", "lora-qv", "base", "houlsby")) {
+                    Collector sink = new Collector();
+                    decoder.submit(greedy(name, p), sink);
+                    sinks.add(sink);
+                    keys.add(name + "/" + p);
+                }
+            }
+            for (int i = 0; i < sinks.size(); i++) {
+                assertThat(sinks.get(i).await().ids()).as(keys.get(i)).isEqualTo(expected.get(keys.get(i)));
+            }
+        }
+        assertThat(Routing.GATHERED.get()).as("rows on different LoRA adapters took the gathered path").isGreaterThan(gathered);
     }
 
     @Test
