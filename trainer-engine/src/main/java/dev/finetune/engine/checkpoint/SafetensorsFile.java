@@ -278,27 +278,32 @@ public final class SafetensorsFile implements AutoCloseable {
             dst.position(dst.position() + 4 * count);
             return;
         }
-        ByteBuffer raw = ByteBuffer.allocate(Math.min(STREAM_SCRATCH_BYTES, Math.max(per, count * per)))
-                .order(ByteOrder.LITTLE_ENDIAN);
+        int pieceMax = Math.min(STREAM_SCRATCH_BYTES / 4, Math.max(1, count));
+        ByteBuffer raw = ByteBuffer.allocate(pieceMax * per).order(ByteOrder.LITTLE_ENDIAN);
+        short[] halves = dt == TensorDType.F32 ? null : new short[pieceMax];
+        int[] bits = new int[pieceMax];
         int done = 0;
         while (done < count) {
-            int n = Math.min(count - done, raw.capacity() / per);
+            int n = Math.min(count - done, pieceMax);
             raw.clear().limit(n * per);
             readFully(path, channel, raw, pos);
             raw.flip();
             if (dt == TensorDType.F32) {
-                for (int i = 0; i < n; i++) {
-                    dst.putFloat(raw.getFloat());
-                }
-            } else if (dt == TensorDType.BF16) {
-                for (int i = 0; i < n; i++) {
-                    dst.putFloat(HalfFloats.bf16ToFloat(raw.getShort()));
-                }
+                raw.asIntBuffer().get(bits, 0, n);
             } else {
-                for (int i = 0; i < n; i++) {
-                    dst.putFloat(HalfFloats.f16ToFloat(raw.getShort()));
+                raw.asShortBuffer().get(halves, 0, n);
+                if (dt == TensorDType.BF16) {
+                    for (int i = 0; i < n; i++) {
+                        bits[i] = (halves[i] & 0xFFFF) << 16;
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        bits[i] = Float.floatToRawIntBits(HalfFloats.f16ToFloat(halves[i]));
+                    }
                 }
             }
+            dst.asIntBuffer().put(bits, 0, n);
+            dst.position(dst.position() + 4 * n);
             done += n;
             pos += (long) n * per;
         }

@@ -12,10 +12,13 @@ import java.nio.ByteOrder;
 
 /**
  * Uploads checkpoint tensors as float32 NDArrays without a float copy of the whole tensor on the
- * host. The target array is allocated natively (uninitialised, {@code torch.empty}); the tensor is
- * then read a block of whole rows at a time, widened from BF16/F16 in Java into one reused direct
- * buffer (DJL cannot hold BF16 arrays), wrapped as a temporary NDArray over that buffer and copied
- * into its rows of the target. So the host side of a load needs one chunk ({@value #CHUNK_BYTES}
+ * host. The target array is allocated natively (uninitialised, {@code torch.empty}). On the CPU,
+ * where a contiguous tensor hands out a direct buffer over its own memory
+ * ({@code toByteBuffer(true)}), the tensor is read and widened from BF16/F16 in Java (DJL cannot
+ * hold BF16 arrays) straight into that memory, a chunk at a time; that view is never kept past the
+ * load. Elsewhere (a GPU, a tensor over 2 GiB) it is read a block of whole rows at a time into one
+ * reused direct buffer, wrapped as a temporary NDArray over that buffer and copied into its rows
+ * of the target. So the host side of a load needs one chunk ({@value #CHUNK_BYTES}
  * bytes) however large the model, and no NDArray keeps a direct buffer alive: {@code
  * NDManager.create(float[])} wraps a direct buffer of the array's full size that lives as long as
  * the NDArray, which put a dense model under the JVM's direct memory limit (by default {@code -Xmx}).
@@ -26,10 +29,17 @@ final class TensorStreamer {
     static final int CHUNK_BYTES = 4 << 20;
 
     private final HfCheckpoint checkpoint;
+    private final boolean intoTensorMemory;
     private ByteBuffer scratch;
 
     TensorStreamer(HfCheckpoint checkpoint) {
+        this(checkpoint, true);
+    }
+
+    /** With {@code intoTensorMemory} false, always the chunk-copy path (tests cover both). */
+    TensorStreamer(HfCheckpoint checkpoint, boolean intoTensorMemory) {
         this.checkpoint = checkpoint;
+        this.intoTensorMemory = intoTensorMemory;
     }
 
     NDArray upload(String name, NDManager manager) {
@@ -48,6 +58,15 @@ final class TensorStreamer {
         int rowsPerChunk = (int) Math.min(rows, buffer.capacity() / 4 / rowLen);
         NDArray out = manager.create(new Shape(shape), DataType.FLOAT32);
         try {
+            ByteBuffer view = intoTensorMemory && numel * 4 <= Integer.MAX_VALUE && !out.getDevice().isGpu() ? out.toByteBuffer(true) : null;
+            if (view != null && view.isDirect() && view.capacity() == numel * 4) {
+                // a contiguous CPU tensor hands out its own memory: widen straight into it, a chunk at a time
+                view.order(ByteOrder.nativeOrder());
+                for (long first = 0; first < numel; first += CHUNK_BYTES / 4) {
+                    checkpoint.readFloats(name, first, (int) Math.min(CHUNK_BYTES / 4, numel - first), view);
+                }
+                return out;
+            }
             for (long r = 0; r < rows; r += rowsPerChunk) {
                 int n = (int) Math.min(rowsPerChunk, rows - r);
                 int count = Math.toIntExact(n * rowLen);

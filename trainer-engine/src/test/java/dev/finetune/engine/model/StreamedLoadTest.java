@@ -63,6 +63,23 @@ class StreamedLoadTest {
     }
 
     @Test
+    void bothStreamingPathsGiveTheHostValuesForEveryTensor() throws Exception {
+        Path bf16 = reencode(Samples.stories260k(), TensorDType.BF16, 2, "bf16-260k");
+        try (NDManager manager = EngineRuntime.newManager("cpu"); HfCheckpoint ckpt = HfCheckpoint.open(bf16)) {
+            TensorStreamer view = new TensorStreamer(ckpt, true);
+            TensorStreamer chunks = new TensorStreamer(ckpt, false);
+            for (String name : ckpt.tensorNames()) {
+                float[] host = ckpt.tensor(name).data();
+                try (NDArray a = view.upload(name, manager); NDArray b = chunks.upload(name, manager)) {
+                    assertThat(a.getShape().getShape()).isEqualTo(ckpt.info(name).shape());
+                    assertThat(Arrays.equals(a.toFloatArray(), host)).as(name).isTrue();
+                    assertThat(Arrays.equals(b.toFloatArray(), host)).as(name).isTrue();
+                }
+            }
+        }
+    }
+
+    @Test
     void shardedBf16LoadsUnderADirectMemoryLimitSmallerThanTheModel() throws Exception {
         // 19.3M parameters: 77 MB as float32, 39 MB as bf16 on disk in 4 shards
         LlamaConfig config = LlamaConfig.of(256, 4, 4, 2, 688, 32000);
