@@ -220,6 +220,7 @@ public final class SafetensorsFile implements AutoCloseable {
                 .order(ByteOrder.LITTLE_ENDIAN);
         long pos = dataStart + info.begin();
         int done = 0;
+        short[] halves = null;
         while (done < out.length) {
             int n = Math.min(out.length - done, buf.capacity() / per);
             buf.clear().limit(n * per);
@@ -227,13 +228,19 @@ public final class SafetensorsFile implements AutoCloseable {
             buf.flip();
             if (dt == TensorDType.F32) {
                 buf.asFloatBuffer().get(out, done, n);
-            } else if (dt == TensorDType.BF16) {
-                for (int i = 0; i < n; i++) {
-                    out[done + i] = HalfFloats.bf16ToFloat(buf.getShort());
-                }
             } else {
-                for (int i = 0; i < n; i++) {
-                    out[done + i] = HalfFloats.f16ToFloat(buf.getShort());
+                if (halves == null) {
+                    halves = new short[buf.capacity() / per];
+                }
+                buf.asShortBuffer().get(halves, 0, n);
+                if (dt == TensorDType.BF16) {
+                    for (int i = 0; i < n; i++) {
+                        out[done + i] = HalfFloats.bf16ToFloat(halves[i]);
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        out[done + i] = HalfFloats.f16ToFloat(halves[i]);
+                    }
                 }
             }
             done += n;
