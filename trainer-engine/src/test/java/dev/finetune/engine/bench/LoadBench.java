@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * {@code target/bench/tinyllama-bf16}), {@code bench.load.hidden} (2048), {@code bench.load.layers} (22),
  * {@code bench.load.heads} (32), {@code bench.load.kvHeads} (4), {@code bench.load.intermediate} (5632),
  * {@code bench.load.vocab} (32000), {@code bench.load.shards} (5), {@code bench.load.xmx} (2g),
- * {@code bench.load.rounds} (1), {@code bench.load.bigXmx} (8g: the previous dense path once more with room for its direct buffers; empty skips it), {@code bench.load.cases} ({@code dense,nf4}), {@code bench.python} (unset).
+ * {@code bench.load.rounds} (1), {@code bench.load.bigXmx} (8g: the previous dense path once more with room for its direct buffers; empty skips it), {@code bench.load.cases} ({@code dense,nf4}), {@code bench.python} (unset), {@code bench.load.jvmArgs} (extra child JVM flags, space-separated; child lines starting with {@code [gc} are relayed).
  */
 public final class LoadBench {
 
@@ -141,9 +141,13 @@ public final class LoadBench {
 
     private static Map<String, String> forked(Path dir, String mode, String path, String xmx) {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + xmx, "-XX:+UseSerialGC", "-Dai.djl.offline=true", "-cp", classpath,
-                LoadBenchChild.class.getName(), dir.toString(), mode, path);
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + xmx, "-XX:+UseSerialGC", "-Dai.djl.offline=true"));
+        String extra = System.getProperty("bench.load.jvmArgs", "").trim();
+        if (!extra.isEmpty()) {
+            cmd.addAll(List.of(extra.split("\\s+")));
+        }
+        cmd.addAll(List.of("-cp", classpath, LoadBenchChild.class.getName(), dir.toString(), mode, path));
         return runChild(new ProcessBuilder(cmd));
     }
 
@@ -180,6 +184,9 @@ public final class LoadBench {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String l; (l = r.readLine()) != null; ) {
                     all.add(l);
+                    if (l.startsWith("[gc") || l.contains("][gc")) {
+                        System.out.println(l);
+                    }
                     if (l.startsWith("result ")) {
                         int eq = l.indexOf('=');
                         out.put(l.substring(7, eq), l.substring(eq + 1));
