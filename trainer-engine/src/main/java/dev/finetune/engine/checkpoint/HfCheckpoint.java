@@ -150,25 +150,40 @@ public final class HfCheckpoint implements AutoCloseable {
         return f;
     }
 
+    /** Streams part of a tensor as float32; see {@link SafetensorsFile#readFloats(String, long, int, java.nio.ByteBuffer)}. */
+    public void readFloats(String name, long first, int count, java.nio.ByteBuffer dst) {
+        file(name).readFloats(name, first, count, dst);
+    }
+
     /** The input embedding [vocab, hidden]; for tied models stored only as lm_head, that matrix. */
     public HostTensor embedding() {
+        return tensor(embeddingName());
+    }
+
+    /** The output projection [vocab, hidden]; for tied models stored only as the embedding, that matrix. */
+    public HostTensor lmHead() {
+        return tensor(lmHeadName());
+    }
+
+    /** The name of the tensor {@link #embedding()} reads. */
+    public String embeddingName() {
         if (has(LlamaLayout.EMBED)) {
-            return tensor(LlamaLayout.EMBED);
+            return LlamaLayout.EMBED;
         }
         if (config.tieWordEmbeddings() && has(LlamaLayout.LM_HEAD)) {
-            return tensor(LlamaLayout.LM_HEAD);
+            return LlamaLayout.LM_HEAD;
         }
         throw new CheckpointException(dir + ": checkpoint has no tensor '" + LlamaLayout.EMBED + "'"
                 + (config.tieWordEmbeddings() ? " (nor a tied '" + LlamaLayout.LM_HEAD + "')" : ""));
     }
 
-    /** The output projection [vocab, hidden]; for tied models stored only as the embedding, that matrix. */
-    public HostTensor lmHead() {
+    /** The name of the tensor {@link #lmHead()} reads. */
+    public String lmHeadName() {
         if (has(LlamaLayout.LM_HEAD)) {
-            return tensor(LlamaLayout.LM_HEAD);
+            return LlamaLayout.LM_HEAD;
         }
         if (config.tieWordEmbeddings() && has(LlamaLayout.EMBED)) {
-            return tensor(LlamaLayout.EMBED);
+            return LlamaLayout.EMBED;
         }
         throw new CheckpointException(dir + ": checkpoint has no tensor '" + LlamaLayout.LM_HEAD + "'"
                 + (config.tieWordEmbeddings() ? " (nor a tied '" + LlamaLayout.EMBED + "')"

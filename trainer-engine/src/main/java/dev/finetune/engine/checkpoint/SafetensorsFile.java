@@ -28,6 +28,7 @@ public final class SafetensorsFile implements AutoCloseable {
     /** Same limit as the reference implementation. */
     static final long MAX_HEADER_BYTES = 100_000_000L;
     private static final int CHUNK_BYTES = 1 << 22;
+    private static final int STREAM_SCRATCH_BYTES = 1 << 18;
 
     private final Path path;
     private final FileChannel channel;
@@ -219,6 +220,7 @@ public final class SafetensorsFile implements AutoCloseable {
                 .order(ByteOrder.LITTLE_ENDIAN);
         long pos = dataStart + info.begin();
         int done = 0;
+        short[] halves = null;
         while (done < out.length) {
             int n = Math.min(out.length - done, buf.capacity() / per);
             buf.clear().limit(n * per);
@@ -226,19 +228,92 @@ public final class SafetensorsFile implements AutoCloseable {
             buf.flip();
             if (dt == TensorDType.F32) {
                 buf.asFloatBuffer().get(out, done, n);
-            } else if (dt == TensorDType.BF16) {
-                for (int i = 0; i < n; i++) {
-                    out[done + i] = HalfFloats.bf16ToFloat(buf.getShort());
-                }
             } else {
-                for (int i = 0; i < n; i++) {
-                    out[done + i] = HalfFloats.f16ToFloat(buf.getShort());
+                if (halves == null) {
+                    halves = new short[buf.capacity() / per];
+                }
+                buf.asShortBuffer().get(halves, 0, n);
+                if (dt == TensorDType.BF16) {
+                    for (int i = 0; i < n; i++) {
+                        out[done + i] = HalfFloats.bf16ToFloat(halves[i]);
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        out[done + i] = HalfFloats.f16ToFloat(halves[i]);
+                    }
                 }
             }
             done += n;
             pos += (long) n * per;
         }
         return out;
+    }
+
+    /**
+     * Streams part of a tensor as float32 into {@code dst}: elements {@code [first, first + count)} in
+     * row-major order, widened from F16/BF16 (with the same {@link HalfFloats} conversions as
+     * {@link #readFloats(String)}, so the values are bit-identical) and written at {@code dst}'s
+     * position in {@code dst}'s byte order; the position advances by {@code 4 * count}. With a
+     * little-endian {@code dst} and an F32 tensor the bytes go straight from the file into it. Only
+     * a small scratch buffer is allocated, so a caller that reuses one {@code dst} reads a tensor of
+     * any size without a float copy of it on the heap.
+     */
+    public void readFloats(String name, long first, int count, ByteBuffer dst) {
+        TensorInfo info = info(name);
+        if (closed) {
+            throw new CheckpointException(path + ": file is closed");
+        }
+        TensorDType dt = info.dtype();
+        if (!dt.isReadableAsFloat()) {
+            throw new CheckpointException(path + ": tensor '" + info.name() + "' has dtype " + dt
+                    + ", only F32, F16 and BF16 can be read as float");
+        }
+        if (first < 0 || count < 0 || first + count > info.numel()) {
+            throw new IndexOutOfBoundsException("elements " + first + ".." + (first + count) + " outside tensor '"
+                    + name + "' of " + info.numel() + " elements");
+        }
+        if (dst.remaining() < 4L * count) {
+            throw new IllegalArgumentException("destination has " + dst.remaining() + " bytes left, "
+                    + (4L * count) + " needed");
+        }
+        int per = dt.bytes();
+        long pos = dataStart + info.begin() + first * per;
+        if (dt == TensorDType.F32 && dst.order() == ByteOrder.LITTLE_ENDIAN) {
+            ByteBuffer view = dst.slice().order(ByteOrder.LITTLE_ENDIAN);
+            view.limit(4 * count);
+            readFully(path, channel, view, pos);
+            dst.position(dst.position() + 4 * count);
+            return;
+        }
+        int pieceMax = Math.min(STREAM_SCRATCH_BYTES / 4, Math.max(1, count));
+        ByteBuffer raw = ByteBuffer.allocate(pieceMax * per).order(ByteOrder.LITTLE_ENDIAN);
+        short[] halves = dt == TensorDType.F32 ? null : new short[pieceMax];
+        int[] bits = new int[pieceMax];
+        int done = 0;
+        while (done < count) {
+            int n = Math.min(count - done, pieceMax);
+            raw.clear().limit(n * per);
+            readFully(path, channel, raw, pos);
+            raw.flip();
+            if (dt == TensorDType.F32) {
+                raw.asIntBuffer().get(bits, 0, n);
+            } else {
+                raw.asShortBuffer().get(halves, 0, n);
+                if (dt == TensorDType.BF16) {
+                    for (int i = 0; i < n; i++) {
+                        bits[i] = (halves[i] & 0xFFFF) << 16;
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        bits[i] = Float.floatToRawIntBits(HalfFloats.f16ToFloat(halves[i]));
+                    }
+                }
+            }
+            dst.asIntBuffer().put(bits, 0, n);
+            dst.position(dst.position() + 4 * n);
+            done += n;
+            pos += (long) n * per;
+        }
     }
 
     private static void readFully(Path file, FileChannel ch, ByteBuffer buf, long position) {

@@ -19,6 +19,11 @@ final class DenseStorage implements WeightStorage {
     }
 
     @Override
+    public Linear hold(CheckpointTensor weight, NDArray bias, NDManager manager, DataType computeType) {
+        return new DenseLinear(weight.upload(manager), bias, computeType);
+    }
+
+    @Override
     public String toString() {
         return name();
     }

@@ -10,14 +10,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * Builds a {@link LlamaModel} from a Hugging Face checkpoint or from a seed.
  *
- * <p>Tensors are read one at a time from the (memory-mapped) safetensors files and uploaded,
- * so a multi-gigabyte checkpoint is never held twice. The seven projections of every block are
- * held as the options' {@link WeightStorage} says (NF4 quantizes them while loading); embeddings,
- * norms and the output head stay in float32, as bitsandbytes does.
+ * <p>Tensors are read one at a time from the safetensors files. Those held densely (embeddings,
+ * norms, the output head and, with {@link WeightStorage#DENSE}, the projections) are streamed
+ * into natively allocated float32 arrays a few rows at a time, BF16/F16 widened chunk by chunk
+ * ({@link TensorStreamer}), so a multi-gigabyte checkpoint is never held as floats on the Java
+ * heap or in direct buffers; a quantizing storage gets one projection's floats at a time (NF4
+ * quantizes them while loading). Embeddings, norms and the output head stay in float32, as
+ * bitsandbytes does.
  */
 public final class ModelLoader {
 
@@ -27,8 +32,24 @@ public final class ModelLoader {
     private ModelLoader() {}
 
     public static LlamaModel load(HfCheckpoint checkpoint, NDManager manager, ModelOptions options) {
-        return build(checkpoint.config(), manager, options, checkpoint::tensor, checkpoint::has,
-                checkpoint.embedding(), checkpoint::lmHead);
+        TensorStreamer streamer = new TensorStreamer(checkpoint);
+        LlamaConfig config = checkpoint.config();
+        return build(config, manager, options, streamer::tensor, checkpoint::has,
+                streamer.tensor(checkpoint.embeddingName()),
+                () -> streamer.tensor(checkpoint.lmHeadName()));
+    }
+
+    /**
+     * The loading path before streaming, kept as the reference that {@link #load} is tested against
+     * and for the load benchmark: every tensor is widened to a {@code float[]} on the heap and
+     * uploaded with {@code NDManager.create(float[])}, whose direct buffer stays alive as long as
+     * the array. Same weights, bit for bit; more host memory, and a dense model needs direct memory
+     * of its full float32 size.
+     */
+    public static LlamaModel loadWidenedOnHost(HfCheckpoint checkpoint, NDManager manager, ModelOptions options) {
+        Function<String, CheckpointTensor> tensors = name -> CheckpointTensor.of(checkpoint.tensor(name));
+        return build(checkpoint.config(), manager, options, tensors, checkpoint::has,
+                CheckpointTensor.of(checkpoint.embedding()), () -> CheckpointTensor.of(checkpoint.lmHead()));
     }
 
     /**
@@ -37,16 +58,16 @@ public final class ModelLoader {
      */
     public static LlamaModel random(LlamaConfig config, NDManager manager, ModelOptions options, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
-        Function<String, HostTensor> init = name -> randomTensor(config, name, random);
-        HostTensor embedding = randomTensor(config, "model.embed_tokens.weight", random);
+        Function<String, CheckpointTensor> init = name -> CheckpointTensor.of(randomTensor(config, name, random));
+        CheckpointTensor embedding = CheckpointTensor.of(randomTensor(config, "model.embed_tokens.weight", random));
         return build(config, manager, options, init, name -> !name.endsWith(".bias"), embedding,
-                () -> randomTensor(config, "lm_head.weight", random));
+                () -> CheckpointTensor.of(randomTensor(config, "lm_head.weight", random)));
     }
 
     private static LlamaModel build(LlamaConfig config, NDManager manager, ModelOptions options,
-                                    Function<String, HostTensor> tensors, java.util.function.Predicate<String> has,
-                                    HostTensor embeddingTensor, java.util.function.Supplier<HostTensor> untiedHead) {
-        NDArray embedding = upload(manager, embeddingTensor);
+                                    Function<String, CheckpointTensor> tensors, Predicate<String> has,
+                                    CheckpointTensor embeddingTensor, Supplier<CheckpointTensor> untiedHead) {
+        NDArray embedding = embeddingTensor.upload(manager);
         RotaryEmbedding rope = new RotaryEmbedding(manager, config.headDim(), config.maxPositionEmbeddings(), config.ropeTheta());
         List<DecoderLayer> layers = new ArrayList<>();
         for (int i = 0; i < config.numHiddenLayers(); i++) {
@@ -69,20 +90,20 @@ public final class ModelLoader {
         }
         RmsNorm finalNorm = norm(manager, tensors, "model.norm.weight", config);
         boolean tied = config.tieWordEmbeddings();
-        NDArray headWeight = tied ? embedding : upload(manager, untiedHead.get());
+        NDArray headWeight = tied ? embedding : untiedHead.get().upload(manager);
         Projection lmHead = new Projection("lm_head", new DenseLinear(headWeight, null, ai.djl.ndarray.types.DataType.FLOAT32));
         return new LlamaModel(config, manager, options, embedding, layers, finalNorm, lmHead, rope, tied);
     }
 
-    private static Projection projection(NDManager manager, ModelOptions options, Function<String, HostTensor> tensors,
-                                         java.util.function.Predicate<String> has, String path) {
-        HostTensor weight = tensors.apply(path + ".weight");
-        NDArray bias = has.test(path + ".bias") ? upload(manager, tensors.apply(path + ".bias")) : null;
+    private static Projection projection(NDManager manager, ModelOptions options, Function<String, CheckpointTensor> tensors,
+                                         Predicate<String> has, String path) {
+        CheckpointTensor weight = tensors.apply(path + ".weight");
+        NDArray bias = has.test(path + ".bias") ? tensors.apply(path + ".bias").upload(manager) : null;
         return new Projection(path, options.weights().hold(weight, bias, manager, options.computeType()));
     }
 
-    private static RmsNorm norm(NDManager manager, Function<String, HostTensor> tensors, String name, LlamaConfig config) {
-        return new RmsNorm(upload(manager, tensors.apply(name)), config.rmsNormEps());
+    private static RmsNorm norm(NDManager manager, Function<String, CheckpointTensor> tensors, String name, LlamaConfig config) {
+        return new RmsNorm(tensors.apply(name).upload(manager), config.rmsNormEps());
     }
 
     static NDArray upload(NDManager manager, HostTensor tensor) {

@@ -27,4 +27,13 @@ public interface WeightStorage {
      * @param computeType float32, or float16 for the frozen matmuls on a GPU
      */
     Linear hold(HostTensor weight, NDArray bias, NDManager manager, DataType computeType);
+
+    /**
+     * The frozen layer for one projection on its way from the checkpoint. The default widens the
+     * weight on the host and calls {@link #hold(HostTensor, NDArray, NDManager, DataType)} (what a
+     * quantizer needs); {@link #DENSE} streams it straight into a native float32 array instead.
+     */
+    default Linear hold(CheckpointTensor weight, NDArray bias, NDManager manager, DataType computeType) {
+        return hold(weight.toHost(), bias, manager, computeType);
+    }
 }

@@ -56,4 +56,18 @@ public final class Nf4Codebook {
     public static int nearest(float x) {
         return SortedCodes.nearest(MIDPOINTS, x);
     }
+
+    /**
+     * {@link #nearest} as a fixed four-step search over the 15 midpoints, without data-dependent
+     * branches (each step is a conditional add the JIT turns into a cmov), for quantizing whole
+     * checkpoints at load; the same code for every input, NaN included (it counts no midpoint).
+     */
+    static int nearestBranchless(float x) {
+        float[] m = MIDPOINTS;
+        int i = x > m[7] ? 8 : 0;
+        i += x > m[i + 3] ? 4 : 0;
+        i += x > m[i + 1] ? 2 : 0;
+        i += x > m[i] ? 1 : 0;
+        return i;
+    }
 }

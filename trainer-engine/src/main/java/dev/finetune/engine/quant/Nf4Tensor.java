@@ -59,23 +59,25 @@ public final class Nf4Tensor {
         int blocks = ceilDiv(n, bs);
         float[] blockAbsmax = new float[blocks];
         byte[] packed = new byte[ceilDiv(n, 2)];
-        for (int b = 0; b < blocks; b++) {
-            int start = b * bs;
-            int end = Math.min(n, start + bs);
-            float max = 0;
-            for (int i = start; i < end; i++) {
-                float v = weights[i];
-                if (!Float.isFinite(v)) {
-                    throw new IllegalArgumentException("weights[" + i + "] is not finite: " + v);
+        // blocks are independent and never share a packed byte (even blocksize), so large weights
+        // are quantized in parallel slices; the result does not depend on the split
+        int slice = Math.max(1, (1 << 16) / bs);
+        int slices = ceilDiv(blocks, slice);
+        java.util.stream.IntStream range = java.util.stream.IntStream.range(0, slices);
+        try {
+            (slices > 1 ? range.parallel() : range).forEach(s -> {
+                int last = Math.min(blocks, (s + 1) * slice);
+                for (int b = s * slice; b < last; b++) {
+                    blockAbsmax[b] = quantizeBlock(weights, b * bs, Math.min(n, b * bs + bs), packed);
                 }
-                max = Math.max(max, Math.abs(v));
+            });
+        } catch (IllegalArgumentException e) {
+            for (int i = 0; i < n; i++) {
+                if (!Float.isFinite(weights[i])) {
+                    throw new IllegalArgumentException("weights[" + i + "] is not finite: " + weights[i]);
+                }
             }
-            blockAbsmax[b] = max;
-            float inv = 1.0f / max;
-            for (int i = start; i < end; i++) {
-                int code = max == 0 ? Nf4Codebook.ZERO_CODE : Nf4Codebook.nearest(weights[i] * inv);
-                packed[i >> 1] |= (byte) ((i & 1) == 0 ? code << 4 : code);
-            }
+            throw e;
         }
         if ((n & 1) == 1) {
             packed[n >> 1] |= (byte) Nf4Codebook.ZERO_CODE;
@@ -108,6 +110,39 @@ public final class Nf4Tensor {
             }
         }
         return new Nf4Tensor(shapeCopy, opts, packed, null, q, scales, offset);
+    }
+
+    /** Quantizes {@code weights[start, end)} into {@code packed}; returns the block's absmax. */
+    private static float quantizeBlock(float[] weights, int start, int end, byte[] packed) {
+        float max = 0;
+        for (int i = start; i < end; i++) {
+            float v = weights[i];
+            if (!Float.isFinite(v)) {
+                throw new IllegalArgumentException("weights[" + i + "] is not finite: " + v);
+            }
+            max = Math.max(max, Math.abs(v));
+        }
+        if (max == 0) {
+            for (int i = start; i < end; i++) {
+                packed[i >> 1] |= (byte) ((i & 1) == 0 ? Nf4Codebook.ZERO_CODE << 4 : Nf4Codebook.ZERO_CODE);
+            }
+            return 0f;
+        }
+        float inv = 1.0f / max;
+        int i = start;
+        if ((i & 1) == 1) {
+            packed[i >> 1] |= (byte) Nf4Codebook.nearestBranchless(weights[i] * inv);
+            i++;
+        }
+        for (; i + 1 < end; i += 2) {
+            int hi = Nf4Codebook.nearestBranchless(weights[i] * inv);
+            int lo = Nf4Codebook.nearestBranchless(weights[i + 1] * inv);
+            packed[i >> 1] = (byte) ((hi << 4) | lo);
+        }
+        if (i < end) {
+            packed[i >> 1] |= (byte) (Nf4Codebook.nearestBranchless(weights[i] * inv) << 4);
+        }
+        return max;
     }
 
     /** Rebuilds a tensor saved without double quantization. */

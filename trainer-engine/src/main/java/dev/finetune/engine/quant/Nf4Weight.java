@@ -60,7 +60,7 @@ public final class Nf4Weight implements AutoCloseable {
         try {
             byte[] packed = Arrays.copyOf(t.rawPackedCodes(), blocks * (blockSize / 2));
             Arrays.fill(packed, t.rawPackedCodes().length, packed.length, PAD_BYTE);
-            this.codes = persistent(manager.create(ByteBuffer.wrap(packed), new Shape(packed.length), DataType.UINT8));
+            this.codes = persistent(NativeArrays.uint8(manager, packed));
             float[] pairs = new float[512];
             for (int b = 0; b < 256; b++) {
                 pairs[2 * b] = Nf4Codebook.value(b >>> 4);
@@ -73,13 +73,13 @@ public final class Nf4Weight implements AutoCloseable {
                 byte[] q = Arrays.copyOf(t.rawQuantizedAbsmax(), absmaxBlocks * absmaxBlockSize);
                 Arrays.fill(q, blocks, q.length, (byte) DynamicMap.ZERO_CODE);
                 this.absmax = null;
-                this.quantizedAbsmax = persistent(manager.create(ByteBuffer.wrap(q), new Shape(q.length), DataType.UINT8));
+                this.quantizedAbsmax = persistent(NativeArrays.uint8(manager, q));
                 this.dynamicMap = persistent(manager.create(DynamicMap.values()));
                 this.absmaxScales = persistent(manager.create(t.rawAbsmaxScales()).reshape(absmaxBlocks, 1));
                 this.absmaxOffset = persistent(manager.create(new float[] {t.absmaxOffset()}));
             } else {
                 this.absmaxBlocks = 0;
-                this.absmax = persistent(manager.create(t.rawAbsmax()));
+                this.absmax = persistent(NativeArrays.float32(manager, t.rawAbsmax()));
                 this.quantizedAbsmax = null;
                 this.dynamicMap = null;
                 this.absmaxScales = null;

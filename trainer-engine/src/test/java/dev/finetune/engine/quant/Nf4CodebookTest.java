@@ -41,4 +41,25 @@ class Nf4CodebookTest {
         assertThat(Nf4Codebook.nearest(-3f)).isZero();
         assertThat(Nf4Codebook.nearest(1.0000001f)).isEqualTo(15);
     }
+
+    @Test
+    void branchlessSearchAgreesWithTheBinarySearchEverywhere() {
+        java.util.List<Float> xs = new java.util.ArrayList<>(java.util.List.of(0f, -0f, Float.NaN,
+                Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1f, -1f, 2f, -2f, Float.MIN_VALUE, -Float.MIN_VALUE));
+        for (float m : Nf4Codebook.midpoints()) {
+            xs.add(m);
+            xs.add(Math.nextUp(m));
+            xs.add(Math.nextDown(m));
+        }
+        for (float v : Nf4Codebook.values()) {
+            xs.add(v);
+        }
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        for (int i = 0; i < 200_000; i++) {
+            xs.add((float) (r.nextDouble() * 2.4 - 1.2));
+        }
+        for (float x : xs) {
+            assertThat(Nf4Codebook.nearestBranchless(x)).as("x=%s", x).isEqualTo(Nf4Codebook.nearest(x));
+        }
+    }
 }
