@@ -8,6 +8,7 @@ import dev.finetune.engine.runtime.EngineRuntime;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * pages are touched once by short-lived garbage, which is not a leak); the second pass is measured.
  * Before the fix, the 2,000th token was at 15.8 GB from 0.24 GB at the 16th.
  */
+@Tag("memory")
 class GenerationMemoryTest {
 
     @Test

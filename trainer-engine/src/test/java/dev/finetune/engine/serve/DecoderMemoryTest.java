@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * pages of the already committed Java heap for the first time: RSS grows toward the heap's size while the
  * committed heap stays the same), and the model's manager holds exactly the arrays it held before.
  */
+@Tag("memory")
 class DecoderMemoryTest {
 
     @Test
