@@ -326,9 +326,9 @@ class OpenApiConfiguration {
                         .addProperty("field", new StringSchema().nullable(true))
                         .addProperty("param", new StringSchema().nullable(true))
                         .addProperty("message", new StringSchema())));
-        properties.put("correlation_id", new StringSchema().description("internal-error only: quote it when reporting"));
-        properties.put("correlationId", new StringSchema().deprecated(true).description("deprecated camelCase copy of"
-                + " correlation_id; every camelCase extension member is also written in snake_case"));
+        // only the snake_case spelling: generated clients cannot hold correlationId beside correlation_id
+        properties.put("correlation_id", new StringSchema().description("internal-error only: quote it when reporting"
+                + " (also written as correlationId, deprecated: every camelCase extension member comes in snake_case too)"));
         return new ObjectSchema().description(types.toString()).properties(properties)
                 .required(List.of("type", "title", "status")).additionalProperties(Boolean.TRUE);
     }
