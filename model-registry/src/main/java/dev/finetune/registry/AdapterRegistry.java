@@ -140,8 +140,7 @@ public class AdapterRegistry {
         int n = Cursors.limit(limit);
         List<AliasMove> rows = aliases.audit(repo.id(), alias == null ? null : alias(alias),
                 Cursors.decodeLong("a", cursor), n + 1);
-        String next = rows.size() > n ? Cursors.encode("a", rows.get(n - 1).id()) : null;
-        return new Page<>(rows.stream().limit(n).toList(), next);
+        return Page.fromOverfetch(rows, n, m -> m, m -> Cursors.encode("a", m.id()));
     }
 
     // ---- resolution
@@ -179,7 +178,7 @@ public class AdapterRegistry {
         try {
             return Checks.matches(alias, GatePolicy.ALIAS, "alias");
         } catch (IllegalArgumentException e) {
-            throw new PlatformProblem(ProblemKind.VALIDATION, e.getMessage()).with("field", "alias");
+            throw new PlatformProblem(ProblemKind.VALIDATION, e.getMessage()).with("param", "alias").with("field", "alias");
         }
     }
 

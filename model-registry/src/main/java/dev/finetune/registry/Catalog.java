@@ -46,15 +46,13 @@ final class Catalog {
         }
         int n = Cursors.limit(limit);
         List<Versions.Row> rows = versions.search(tenant, query, Cursors.decodeLong("v", cursor), n + 1);
-        String next = rows.size() > n ? Cursors.encode("v", rows.get(n - 1).seq()) : null;
-        return new Page<>(rows.stream().limit(n).map(Versions.Row::view).toList(), next);
+        return Page.fromOverfetch(rows, n, Versions.Row::view, r -> Cursors.encode("v", r.seq()));
     }
 
     Page<RepositorySummary> repositories(TenantId tenant, String cursor, Integer limit) {
         int n = Cursors.limit(limit);
         List<RepositorySummary> rows = repositories.list(tenant, Cursors.decode("r", cursor), n + 1);
-        String next = rows.size() > n ? Cursors.encode("r", rows.get(n - 1).segment()) : null;
-        return new Page<>(rows.stream().limit(n).toList(), next);
+        return Page.fromOverfetch(rows, n, r -> r, r -> Cursors.encode("r", r.segment()));
     }
 
     AdapterVersion tag(TenantId tenant, SegmentName segment, int number, String key, String value) {

@@ -6,7 +6,10 @@ import java.util.Base64;
 import dev.finetune.core.problem.PlatformProblem;
 import dev.finetune.core.problem.ProblemKind;
 
-/** Opaque page cursors: base64url of {@code kind:position}, so a cursor of one list fails on another. */
+/**
+ * Opaque page cursors ({@code last_id}, passed back as {@code after}): base64url of {@code kind:position},
+ * so a cursor of one list fails on another.
+ */
 final class Cursors {
 
     private Cursors() {
@@ -30,7 +33,7 @@ final class Cursors {
         } catch (IllegalArgumentException e) {
             // reported below
         }
-        throw new PlatformProblem(ProblemKind.VALIDATION, "cursor is not one this list handed out").with("field", "cursor");
+        throw notHandedOut();
     }
 
     static Long decodeLong(String kind, String cursor) {
@@ -38,8 +41,15 @@ final class Cursors {
         try {
             return position == null ? null : Long.valueOf(position);
         } catch (NumberFormatException e) {
-            throw new PlatformProblem(ProblemKind.VALIDATION, "cursor is not one this list handed out").with("field", "cursor");
+            throw notHandedOut();
         }
+    }
+
+    /** Names {@code after}, the documented parameter, also when the deprecated {@code cursor} carried it. */
+    private static PlatformProblem notHandedOut() {
+        return new PlatformProblem(ProblemKind.VALIDATION,
+                "after (or its deprecated alias cursor) is not a last_id this list handed out")
+                .with("param", "after").with("field", "after");
     }
 
     static int limit(Integer requested) {
@@ -48,7 +58,7 @@ final class Cursors {
         }
         if (requested < 1 || requested > Page.MAX_LIMIT) {
             throw new PlatformProblem(ProblemKind.VALIDATION, "limit must be between 1 and " + Page.MAX_LIMIT
-                    + " but was " + requested).with("field", "limit");
+                    + " but was " + requested).with("param", "limit").with("field", "limit");
         }
         return requested;
     }

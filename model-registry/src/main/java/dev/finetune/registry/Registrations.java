@@ -67,11 +67,11 @@ final class Registrations {
         String prefix = e.artifact().prefix();
         if (!prefix.startsWith(ObjectKeys.tenantPrefix(e.tenantId()))) {
             throw new PlatformProblem(ProblemKind.VALIDATION, "artifact prefix " + prefix + " lies outside the tenant's storage")
-                    .with("field", "artifact_prefix");
+                    .with("param", "artifact_prefix").with("field", "artifact_prefix");
         }
         if (store.list(prefix).isEmpty()) {
             throw new PlatformProblem(ProblemKind.VALIDATION, "artifact prefix " + prefix + " holds no files")
-                    .with("field", "artifact_prefix").with("jobId", e.jobId().toString());
+                    .with("param", "artifact_prefix").with("field", "artifact_prefix").with("jobId", e.jobId().toString());
         }
     }
 }

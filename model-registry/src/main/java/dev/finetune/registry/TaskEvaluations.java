@@ -49,26 +49,26 @@ public class TaskEvaluations {
             int maxNewTokens, String extractor, String actor) {
         if (maxExamples < 1 || maxExamples > 10_000) {
             throw new PlatformProblem(ProblemKind.VALIDATION, "max_examples must be between 1 and 10000 but was "
-                    + maxExamples).with("field", "max_examples");
+                    + maxExamples).with("param", "max_examples").with("field", "max_examples");
         }
         if (maxNewTokens < 1 || maxNewTokens > 4096) {
             throw new PlatformProblem(ProblemKind.VALIDATION, "max_new_tokens must be between 1 and 4096 but was "
-                    + maxNewTokens).with("field", "max_new_tokens");
+                    + maxNewTokens).with("param", "max_new_tokens").with("field", "max_new_tokens");
         }
         String pattern = extractor == null || extractor.isBlank() ? null : extractor;
         if (pattern != null && (pattern.length() > 500 || pattern.chars().anyMatch(Character::isISOControl))) {
             throw new PlatformProblem(ProblemKind.VALIDATION, "extractor must be at most 500 characters without control "
-                    + "characters").with("field", "extractor");
+                    + "characters").with("param", "extractor").with("field", "extractor");
         }
         if (pattern != null) {
             try {
                 if (java.util.regex.Pattern.compile(pattern).matcher("").groupCount() < 1) {
                     throw new PlatformProblem(ProblemKind.VALIDATION, "extractor needs a capturing group: the first "
-                            + "group is the answer compared").with("field", "extractor");
+                            + "group is the answer compared").with("param", "extractor").with("field", "extractor");
                 }
             } catch (java.util.regex.PatternSyntaxException e) {
                 throw new PlatformProblem(ProblemKind.VALIDATION, "extractor is not a regular expression: "
-                        + e.getDescription()).with("field", "extractor");
+                        + e.getDescription()).with("param", "extractor").with("field", "extractor");
             }
         }
         AdapterVersion version = registry.version(tenant, segment, number);
@@ -79,7 +79,7 @@ public class TaskEvaluations {
         boolean usable = jdbc.sql("SELECT count(*) FROM datasets WHERE tenant_id = ? AND id = ? AND validation_status <> 'invalid'")
                 .params(tenant.value(), dataset.value()).query(Integer.class).single() > 0;
         if (!usable) {
-            throw PlatformProblem.notFound("dataset", dataset).with("field", "dataset");
+            throw PlatformProblem.notFound("dataset", dataset).with("param", "dataset").with("field", "dataset");
         }
         UUID id = UUID.randomUUID();
         jdbc.sql("""

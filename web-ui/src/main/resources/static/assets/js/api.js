@@ -239,7 +239,7 @@ export const api = {
   listRepositories: () => request('GET', '/registry/repositories'),
   getRepository: (segment) => request('GET', `/registry/repositories/${seg(segment)}`),
   listVersions: (segment, { after, limit = 50 } = {}) =>
-    request('GET', `/registry/repositories/${seg(segment)}/versions`, { query: { cursor: after, limit } }),
+    request('GET', `/registry/repositories/${seg(segment)}/versions`, { query: { after, limit } }),
   getVersion: (segment, n) => request('GET', `/registry/repositories/${seg(segment)}/versions/${n}`),
   versionFiles: (segment, n) => request('GET', `/registry/repositories/${seg(segment)}/versions/${n}/files`),
   compareVersions: (segment, a, b) =>

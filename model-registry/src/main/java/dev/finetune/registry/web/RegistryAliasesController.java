@@ -52,7 +52,7 @@ class RegistryAliasesController {
         Requests.alias(alias);
         Requests.text(body.reason(), "reason");
         if (body.version() == null) {
-            throw new PlatformProblem(ProblemKind.VALIDATION, "version must be given").with("field", "version");
+            throw new PlatformProblem(ProblemKind.VALIDATION, "version must be given").with("param", "version").with("field", "version");
         }
         Promotion promotion = Requests.valid(() -> new Promotion(body.version(), Boolean.TRUE.equals(body.force()),
                 body.reason(), body.expectedVersion()));
@@ -80,10 +80,10 @@ class RegistryAliasesController {
 
     @GetMapping("/audit")
     Page<AliasMove> audit(@AuthenticationPrincipal Caller caller, @PathVariable String segment,
-            @RequestParam(required = false) String alias, @RequestParam(required = false) String cursor,
-            @RequestParam(required = false) Integer limit) {
+            @RequestParam(required = false) String alias, @RequestParam(required = false) String after,
+            @RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {
         return registry.audit(Requests.require(caller, ApiKeyScope.READ).tenant(), Requests.segment(segment), alias,
-                cursor, limit);
+                Requests.after(after, cursor), limit);
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

@@ -100,7 +100,7 @@ class RegistryFilesController {
         if (bad) {
             throw new PlatformProblem(ProblemKind.VALIDATION,
                     "file must be the path of one of the version's files, relative to the adapter directory (as /files lists it)")
-                    .with("field", "file");
+                    .with("param", "file").with("field", "file");
         }
         return file;
     }

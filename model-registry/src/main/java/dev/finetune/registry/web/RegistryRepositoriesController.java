@@ -41,8 +41,10 @@ class RegistryRepositoriesController {
 
     @GetMapping("/repositories")
     Page<RepositorySummary> repositories(@AuthenticationPrincipal Caller caller,
-            @RequestParam(required = false) String cursor, @RequestParam(required = false) Integer limit) {
-        return registry.repositories(Requests.require(caller, ApiKeyScope.READ).tenant(), cursor, limit);
+            @RequestParam(required = false) String after, @RequestParam(required = false) Integer limit,
+            @RequestParam(required = false) String cursor) {
+        return registry.repositories(Requests.require(caller, ApiKeyScope.READ).tenant(), Requests.after(after, cursor),
+                limit);
     }
 
     @GetMapping("/repositories/{segment}")
@@ -70,8 +72,9 @@ class RegistryRepositoriesController {
             @RequestParam(name = "base_model", required = false) String baseModel,
             @RequestParam(name = "max_eval_loss", required = false) Double maxEvalLoss,
             @RequestParam(name = "include_archived", defaultValue = "false") boolean includeArchived,
-            @RequestParam(required = false) String cursor, @RequestParam(required = false) Integer limit) {
-        return search(caller, segment, tag, method, baseModel, maxEvalLoss, includeArchived, cursor, limit);
+            @RequestParam(required = false) String after, @RequestParam(required = false) Integer limit,
+            @RequestParam(required = false) String cursor) {
+        return search(caller, segment, tag, method, baseModel, maxEvalLoss, includeArchived, after, limit, cursor);
     }
 
     /** Versions across the tenant's repositories; {@code tag=key} or {@code tag=key:value}. */
@@ -81,7 +84,8 @@ class RegistryRepositoriesController {
             @RequestParam(name = "base_model", required = false) String baseModel,
             @RequestParam(name = "max_eval_loss", required = false) Double maxEvalLoss,
             @RequestParam(name = "include_archived", defaultValue = "false") boolean includeArchived,
-            @RequestParam(required = false) String cursor, @RequestParam(required = false) Integer limit) {
+            @RequestParam(required = false) String after, @RequestParam(required = false) Integer limit,
+            @RequestParam(required = false) String cursor) {
         Caller reader = Requests.require(caller, ApiKeyScope.READ);
         VersionQuery query = Requests.valid(() -> {
             int colon = tag == null ? -1 : tag.indexOf(':');
@@ -89,7 +93,7 @@ class RegistryRepositoriesController {
                     colon < 0 ? tag : tag.substring(0, colon), colon < 0 ? null : tag.substring(colon + 1),
                     method == null ? null : FineTuningMethod.fromWire(method), baseModel, maxEvalLoss, includeArchived);
         });
-        return registry.search(reader.tenant(), query, cursor, limit);
+        return registry.search(reader.tenant(), query, Requests.after(after, cursor), limit);
     }
 
     @GetMapping("/repositories/{segment}/versions/{number}")

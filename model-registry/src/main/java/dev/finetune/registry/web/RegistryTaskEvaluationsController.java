@@ -61,12 +61,12 @@ class RegistryTaskEvaluationsController {
     private static DatasetId datasetId(String text) {
         if (text == null || text.isBlank()) {
             throw new PlatformProblem(ProblemKind.VALIDATION, "dataset is required: the id of one of your datasets")
-                    .with("field", "dataset");
+                    .with("param", "dataset").with("field", "dataset");
         }
         try {
             return new DatasetId(UUID.fromString(text.trim()));
         } catch (IllegalArgumentException e) {
-            throw PlatformProblem.notFound("dataset", text).with("field", "dataset");
+            throw PlatformProblem.notFound("dataset", text).with("param", "dataset").with("field", "dataset");
         }
     }
 

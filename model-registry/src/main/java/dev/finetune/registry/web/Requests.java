@@ -52,7 +52,19 @@ final class Requests {
 
     private static <T> T throwValidation(String message, String field) {
         PlatformProblem problem = new PlatformProblem(ProblemKind.VALIDATION, message);
-        throw field == null ? problem : problem.with("field", field);
+        throw field == null ? problem : problem.with("param", field).with("field", field);
+    }
+
+    /**
+     * Where a page starts: {@code after} (a {@code last_id} this list handed out), or {@code cursor}, its
+     * deprecated alias; both given and different is a 400.
+     */
+    static String after(String after, String cursor) {
+        if (after != null && cursor != null && !after.equals(cursor)) {
+            throw new PlatformProblem(ProblemKind.VALIDATION, "give after or its deprecated alias cursor, not both")
+                    .with("param", "cursor").with("field", "cursor");
+        }
+        return after != null ? after : cursor;
     }
 
     /** Who the audit trail and the lineage name: the API key's public prefix. */

@@ -107,6 +107,80 @@ class RegistryApiTest {
     }
 
     @Test
+    void everyPagedListAnswersTheApiListShapeAndPagesWithAfter() throws Exception {
+        // given an alias moved twice, so that the audit has two moves
+        json(call("PUT", REPO + "/aliases/staging", "{\"version\":1}", "submit"), 200);
+        json(call("PUT", REPO + "/aliases/staging", "{\"version\":2,\"force\":true,\"reason\":\"try it\"}", "submit"), 200);
+
+        // when / then: each list is {object, data, has_more, last_id}, the deprecated items/next_cursor beside it
+        for (String list : List.of(BASE + "/repositories", REPO + "/versions", BASE + "/versions?segment=acme-support",
+                REPO + "/audit")) {
+            JsonNode page = json(call("GET", list, null, "read"), 200);
+            assertThat(page.propertyNames()).as(list)
+                    .containsExactly("object", "data", "has_more", "last_id", "items", "next_cursor");
+            assertThat(page.get("object").asString()).as(list).isEqualTo("list");
+            assertThat(page.get("has_more").asBoolean()).as(list).isFalse();
+            assertThat(page.get("data")).as(list).isNotEmpty().isEqualTo(page.get("items"));
+            assertThat(page.get("last_id").isString()).as(list).isTrue();
+            assertThat(page.get("next_cursor").isNull()).as(list).isTrue();
+        }
+
+        // and each pages with after=last_id, limit=1: the API's way
+        for (String list : List.of(REPO + "/versions", BASE + "/versions", REPO + "/audit")) {
+            String sep = list.contains("?") ? "&" : "?";
+            JsonNode first = json(call("GET", list + sep + "limit=1", null, "read"), 200);
+            assertThat(first.get("data")).as(list).hasSize(1);
+            assertThat(first.get("has_more").asBoolean()).as(list).isTrue();
+            assertThat(first.get("next_cursor").asString()).as(list).isEqualTo(first.get("last_id").asString());
+            JsonNode second = json(call("GET", list + sep + "limit=1&after=" + first.get("last_id").asString(), null,
+                    "read"), 200);
+            assertThat(second.get("data")).as(list).hasSize(1);
+            assertThat(second.get("data").get(0)).as(list).isNotEqualTo(first.get("data").get(0));
+            assertThat(second.get("has_more").asBoolean()).as(list).isFalse();
+            JsonNode past = json(call("GET", list + sep + "after=" + second.get("last_id").asString(), null, "read"), 200);
+            assertThat(past.get("data")).as(list).isEmpty();
+            assertThat(past.get("last_id").isNull()).as(list).isTrue();
+            // the deprecated cursor still pages the same way
+            assertThat(json(call("GET", list + sep + "limit=1&cursor=" + first.get("last_id").asString(), null, "read"),
+                    200).get("data")).as(list).isEqualTo(second.get("data"));
+        }
+        JsonNode versions = json(call("GET", REPO + "/versions?limit=1", null, "read"), 200);
+        assertThat(versions.get("data").get(0).get("number").asInt()).isEqualTo(2);
+        assertThat(json(call("GET", REPO + "/versions?after=" + versions.get("last_id").asString(), null, "read"), 200)
+                .get("data").get(0).get("number").asInt()).isEqualTo(1);
+
+        // a last_id of another list, or after and cursor that disagree, is a 400 naming the parameter in param
+        String repoCursor = json(call("GET", BASE + "/repositories", null, "read"), 200).get("last_id").asString();
+        JsonNode foreign = json(call("GET", REPO + "/versions?after=" + repoCursor, null, "read"), 400);
+        assertThat(foreign.get("param").asString()).isEqualTo("after");
+        assertThat(foreign.get("field").asString()).isEqualTo("after");
+        JsonNode both = json(call("GET", REPO + "/audit?after=" + versions.get("last_id").asString() + "&cursor=" + repoCursor,
+                null, "read"), 400);
+        assertThat(both.get("param").asString()).isEqualTo("cursor");
+        assertThat(json(call("GET", BASE + "/repositories?limit=0", null, "read"), 400).get("param").asString())
+                .isEqualTo("limit");
+    }
+
+    @Test
+    void validationProblemsNameTheFieldInParamAndKeepFieldAsItsAlias() throws Exception {
+        // when
+        JsonNode noReason = json(call("PUT", REPO + "/aliases/production", "{\"version\":2,\"force\":true}", "submit"), 400);
+        JsonNode noVersion = json(call("PUT", REPO + "/aliases/production", "{}", "submit"), 400);
+        JsonNode badAlias = json(call("PUT", REPO + "/aliases/Prod", "{\"version\":1}", "submit"), 400);
+        JsonNode noDataset = json(call("POST", REPO + "/versions/2/task-evaluations", "{}", "submit"), 400);
+
+        // then: param, as the rest of the API says, and field with the same value for existing clients
+        assertThat(noReason.get("param").asString()).isEqualTo("reason");
+        assertThat(noVersion.get("param").asString()).isEqualTo("version");
+        assertThat(badAlias.get("param").asString()).isEqualTo("alias");
+        assertThat(noDataset.get("param").asString()).isEqualTo("dataset");
+        for (JsonNode problem : List.of(noReason, noVersion, badAlias, noDataset)) {
+            assertThat(problem.get("type").asString()).isEqualTo("https://finetune.dev/problems/validation");
+            assertThat(problem.get("field")).isEqualTo(problem.get("param"));
+        }
+    }
+
+    @Test
     void comparesTagsSearchesDownloadsArchivesAndDeletesOverHttp() throws Exception {
         // compare
         JsonNode compare = json(call("GET", REPO + "/compare?a=1&b=2", null, "read"), 200);

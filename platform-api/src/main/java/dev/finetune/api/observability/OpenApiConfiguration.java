@@ -23,6 +23,7 @@ import io.swagger.v3.oas.models.media.MediaType;
 import io.swagger.v3.oas.models.media.ObjectSchema;
 import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.media.StringSchema;
+import io.swagger.v3.oas.models.parameters.Parameter;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.responses.ApiResponses;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
@@ -117,6 +118,57 @@ class OpenApiConfiguration {
                     responses.values().forEach(OpenApiConfiguration::noWildcard);
                     operation.setResponses(responses);
                 }
+            });
+        };
+    }
+
+    /**
+     * The model registry's lists in the API's list shape: {@code after} and {@code last_id} documented,
+     * its earlier {@code cursor} parameter and {@code items} / {@code next_cursor} members marked
+     * deprecated (still served for existing clients).
+     */
+    @Bean
+    GlobalOpenApiCustomizer registryListAliases() {
+        return openApi -> {
+            if (openApi.getPaths() != null) {
+                openApi.getPaths().forEach((path, item) -> {
+                    if (!path.startsWith("/api/v1/registry/")) {
+                        return;
+                    }
+                    for (Operation operation : operations(item)) {
+                        if (operation.getParameters() == null) {
+                            continue;
+                        }
+                        for (Parameter parameter : operation.getParameters()) {
+                            if ("after".equals(parameter.getName()) && "query".equals(parameter.getIn())) {
+                                parameter.description("the last_id of the previous page (opaque; a last_id of another"
+                                        + " list is a 400 naming after)");
+                            } else if ("cursor".equals(parameter.getName()) && "query".equals(parameter.getIn())) {
+                                parameter.deprecated(true).description("deprecated alias of after");
+                            } else if ("limit".equals(parameter.getName()) && "query".equals(parameter.getIn())) {
+                                parameter.description("items per page, 1 to 200 (default 50)");
+                            }
+                        }
+                    }
+                });
+            }
+            if (openApi.getComponents() == null || openApi.getComponents().getSchemas() == null) {
+                return;
+            }
+            openApi.getComponents().getSchemas().forEach((name, schema) -> {
+                Map<String, Schema> properties = schema.getProperties();
+                if (!name.startsWith("Page") || properties == null || !properties.containsKey("data")) {
+                    return;
+                }
+                schema.description("One page of a registry list, in the API's list shape; pass last_id as after for"
+                        + " the next page");
+                properties.get("object").example("list");
+                properties.get("last_id").nullable(true).description("an opaque cursor: the last item's position in"
+                        + " this list; null on an empty page");
+                properties.get("items").deprecated(true).description("deprecated alias of data");
+                properties.get("next_cursor").nullable(true).deprecated(true)
+                        .description("deprecated: last_id while has_more, else null");
+                schema.required(List.of("object", "data", "has_more"));
             });
         };
     }
@@ -266,15 +318,17 @@ class OpenApiConfiguration {
         properties.put("instance", new StringSchema().format("uri-reference"));
         properties.put("param", new StringSchema().nullable(true).description("the request field, query parameter or"
                 + " header at fault, e.g. hyperparameters.lora_r").example("hyperparameters.lora_r"));
-        properties.put("field", new StringSchema().nullable(true).description("the model registry's name for param"
-                + " (its problems say field where the rest of the API says param)"));
+        properties.put("field", new StringSchema().nullable(true).deprecated(true).description("deprecated alias of"
+                + " param, still written by the model registry's problems (always with param, the same value)"));
         properties.put("errors", new ArraySchema().description("a dataset's bad records (invalid-dataset), or every"
                 + " invalid field of a body (validation)").items(new ObjectSchema()
                         .addProperty("line", new IntegerSchema().nullable(true))
                         .addProperty("field", new StringSchema().nullable(true))
                         .addProperty("param", new StringSchema().nullable(true))
                         .addProperty("message", new StringSchema())));
-        properties.put("correlationId", new StringSchema().description("internal-error only: quote it when reporting"));
+        // only the snake_case spelling: generated clients cannot hold correlationId beside correlation_id
+        properties.put("correlation_id", new StringSchema().description("internal-error only: quote it when reporting"
+                + " (also written as correlationId, deprecated: every camelCase extension member comes in snake_case too)"));
         return new ObjectSchema().description(types.toString()).properties(properties)
                 .required(List.of("type", "title", "status")).additionalProperties(Boolean.TRUE);
     }

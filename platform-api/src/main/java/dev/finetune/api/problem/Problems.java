@@ -32,6 +32,14 @@ public final class Problems {
         for (Map.Entry<String, Object> e : problem.properties().entrySet()) {
             body.setProperty(e.getKey(), e.getValue());
         }
+        // every JSON member in snake_case: a camelCase extension (jobId, requiredScope, currentVersion,
+        // correlationId, ...) is also written as job_id, ...; the camelCase spelling stays, deprecated
+        for (Map.Entry<String, Object> e : problem.properties().entrySet()) {
+            String snake = OpenAiErrors.snake(e.getKey());
+            if (!snake.equals(e.getKey()) && !problem.properties().containsKey(snake)) {
+                body.setProperty(snake, e.getValue());
+            }
+        }
         return body;
     }
 
