@@ -251,6 +251,15 @@ export const api = {
     }),
   rollback: (segment, alias, reason) =>
     request('POST', `/registry/repositories/${seg(segment)}/aliases/${seg(alias)}/rollback`, { json: { reason } }),
+  /** The on-demand task evaluations of one version (a plain array, newest last). */
+  listTaskEvaluations: (segment, n) =>
+    request('GET', `/registry/repositories/${seg(segment)}/versions/${n}/task-evaluations`),
+  /** Queues a task evaluation of a version on one of the tenant's datasets (202; a worker runs it). */
+  requestTaskEvaluation: (segment, n, { dataset, max_examples, max_new_tokens, extractor }) =>
+    request('POST', `/registry/repositories/${seg(segment)}/versions/${n}/task-evaluations`, {
+      json: { dataset, max_examples, max_new_tokens, extractor },
+    }),
+  getTaskEvaluation: (id) => request('GET', `/registry/task-evaluations/${seg(id)}`),
   /** The bytes of one artifact file, from the registry's download endpoint (for a file listed without a url). */
   downloadFile: (segment, n, path) =>
     fetchBlob(url(`/registry/repositories/${seg(segment)}/versions/${n}/download`, { file: path })),
