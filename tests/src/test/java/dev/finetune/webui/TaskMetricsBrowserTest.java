@@ -274,6 +274,45 @@ class TaskMetricsBrowserTest {
         assertThat(browser.consoleErrors()).isEmpty();
     }
 
+    @Test
+    @Order(4)
+    void anAdminGatesProductionOnATaskMetricAndThePromoteConfirmationPredictsIt() {
+        // given: an admin on the registry page
+        signIn(admin.key());
+        browser.go("#/registry/" + SEGMENT);
+        WebElement settings = browser.waitFor(By.cssSelector("details.gate-settings"));
+        settings.findElement(By.tagName("summary")).click();
+
+        // when: production is gated on the adapter's exact match
+        new Select(settings.findElement(By.cssSelector("select[name=gate-rule]"))).selectByValue("task_metric_no_worse");
+        WebElement metric = settings.findElement(By.cssSelector("select[name=gate-task-metric]"));
+        assertThat(metric.isDisplayed()).isTrue();
+        assertThat(settings.findElement(By.cssSelector("input[name=gate-max-eval-loss]")).isDisplayed()).isFalse();
+        new Select(metric).selectByValue("exact_match");
+        settings.findElement(By.xpath(".//button[normalize-space()='Save gate']")).click();
+        browser.waitUntilText(By.cssSelector("#promote-form .verdict"), "Gate saved");
+
+        // then: the API holds that gate, and the page words it
+        JsonNode gate = admin.get("/api/v1/registry/repositories/" + SEGMENT).json().path("gate");
+        assertThat(gate.path("rule").asString()).isEqualTo("task_metric_no_worse");
+        assertThat(gate.path("task_metric").asString()).isEqualTo("exact_match");
+        assertThat(browser.text(By.cssSelector("#promote-form p.hint"))).contains("exact match score is no worse");
+
+        // and with v2 in production, promoting v1 (no task evaluation) is predicted blocked, as the registry rules
+        assertThat(admin.put("/api/v1/registry/repositories/" + SEGMENT + "/aliases/production", Map.of("version", 2)).status())
+                .isEqualTo(200);
+        browser.go("#/jobs");
+        browser.go("#/registry/" + SEGMENT);
+        new Select(browser.waitFor(By.cssSelector("#promote-form select[name=version]"))).selectByValue("1");
+        browser.driver().findElement(By.cssSelector("#promote-form button[type=submit]")).click();
+        WebElement confirm = browser.waitFor(By.cssSelector(".promote-confirm .confirm"));
+        assertThat(confirm.getText()).contains("Exact match (adapter)").contains("66.7%")
+                .contains("blocks it: v1 has no exact match score");
+        assertThat(confirm.findElement(By.cssSelector(".gate-prediction")).getAttribute("data-passes")).isEqualTo("false");
+        assertThat(admin.put("/api/v1/registry/repositories/" + SEGMENT + "/aliases/production", Map.of("version", 1)).status())
+                .as("the registry agrees").isEqualTo(409);
+    }
+
     private void openTaskMetrics(int version) {
         WebElement button = browser.waitFor(By.cssSelector("tr[data-version='" + version + "'] button[aria-label='Task metrics of v" + version + "']"));
         new org.openqa.selenium.interactions.Actions(browser.driver()).scrollToElement(button).click(button).perform();

@@ -238,6 +238,9 @@ export const api = {
   // model registry: one adapter repository per segment
   listRepositories: () => request('GET', '/registry/repositories'),
   getRepository: (segment) => request('GET', `/registry/repositories/${seg(segment)}`),
+  /** Gate settings and description (admin): `{description, gate: {rule, max_eval_loss, task_metric, gated_aliases}}`. */
+  configureRepository: (segment, { description, gate }) =>
+    request('PUT', `/registry/repositories/${seg(segment)}`, { json: { description: description ?? null, gate } }),
   listVersions: (segment, { after, limit = 50 } = {}) =>
     request('GET', `/registry/repositories/${seg(segment)}/versions`, { query: { cursor: after, limit } }),
   getVersion: (segment, n) => request('GET', `/registry/repositories/${seg(segment)}/versions/${n}`),

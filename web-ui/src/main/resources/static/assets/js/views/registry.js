@@ -118,13 +118,74 @@ async function renderSegment(body, segment, flash) {
   const compareBox = h('div.compare-box', { 'aria-live': 'polite' });
   const reload = (next) => renderSegment(body, segment, next);
 
+  const repoValue = repo.status === 'fulfilled' ? repo.value : null;
   clear(body,
+    session.can('admin') && repoValue ? gateSettings(segment, repoValue, reload) : null,
     session.can('submit') ? h('div.two-col',
       aliasesCard(segment, aliases, list, reload),
       promoteCard(segment, aliases, list, verdict, reload, repo.status === 'fulfilled' ? repo.value?.gate : null)) : aliasesCard(segment, aliases, list, reload),
     versionsCard(segment, list, compareBox),
     compareBox,
     auditCard(audit));
+}
+
+const GATE_RULES = [
+  ['eval_loss_no_worse', 'Eval loss no worse than the current version\'s, on the same eval set'],
+  ['max_eval_loss', 'Eval loss at most a threshold'],
+  ['task_metric_no_worse', 'A task metric no worse than the current version\'s, on the same eval set'],
+  ['none', 'No gate: any version may take any alias'],
+];
+
+/** The repository's promotion gate (admin): the rule, its threshold or task metric, the aliases it guards. */
+function gateSettings(segment, repo, reload) {
+  const gate = repo.gate ?? { rule: 'eval_loss_no_worse', gated_aliases: ['production'] };
+  const rule = h('select', { name: 'gate-rule' }, GATE_RULES.map(([value, label]) => h('option', { value, selected: value === gate.rule }, label)));
+  const max = h('input', { type: 'number', name: 'gate-max-eval-loss', min: 0, step: 'any', value: gate.max_eval_loss ?? '' });
+  const metric = h('select', { name: 'gate-task-metric' },
+    TASK_METRICS.map((m) => h('option', { value: m.key, selected: m.key === (gate.task_metric ?? 'exact_match') }, `${m.label} of the adapter`)));
+  const aliases = h('input', { type: 'text', name: 'gate-aliases', value: (gate.gated_aliases ?? ['production']).join(', '), autocomplete: 'off' });
+  const maxField = field('Highest eval loss allowed', max);
+  const metricField = field('Task metric', metric, 'From the version\'s task evaluation; a version without one cannot take a gated alias from one that has it.');
+  const out = h('div', { 'aria-live': 'polite' });
+  const save = h('button.button.primary', { type: 'submit' }, 'Save gate');
+  const sync = () => {
+    maxField.hidden = rule.value !== 'max_eval_loss';
+    metricField.hidden = rule.value !== 'task_metric_no_worse';
+  };
+  rule.addEventListener('change', sync);
+  sync();
+  const form = h('form.gate-form', { novalidate: true },
+    field('Rule', rule), maxField, metricField,
+    field('Gated aliases', aliases, 'Comma-separated; other aliases move freely.'),
+    h('div.actions', save), out);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    out.replaceChildren();
+    const names = aliases.value.split(',').map((a) => a.trim()).filter(Boolean);
+    if (rule.value === 'max_eval_loss' && !(Number(max.value) > 0)) {
+      out.append(h('p.field-error', { role: 'alert' }, 'A threshold gate needs a positive eval loss.'));
+      max.focus();
+      return;
+    }
+    save.disabled = true;
+    try {
+      await api.configureRepository(segment, {
+        description: repo.description,
+        gate: {
+          rule: rule.value,
+          max_eval_loss: rule.value === 'max_eval_loss' ? Number(max.value) : null,
+          task_metric: rule.value === 'task_metric_no_worse' ? metric.value : null,
+          gated_aliases: names,
+        },
+      });
+      announce('Gate saved');
+      await reload(h('section.success', { role: 'status' }, h('h3', 'Gate saved')));
+    } catch (problem) {
+      out.append(problemBox(problem, { heading: 'The gate was not saved' }));
+      save.disabled = false;
+    }
+  });
+  return h('details.card.gate-settings', h('summary', 'Gate settings'), h('p.hint', gateHint(gate)), form);
 }
 
 /** alias name -> version number, from the repository summary or the versions' own lists. */
