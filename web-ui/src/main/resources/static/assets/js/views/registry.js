@@ -7,7 +7,7 @@ import { announce, clear, empty, field, formatBytes, formatNumber, h, loading, p
 import { methodLabel } from './jobs.js';
 import { compareView } from './compare.js';
 import { downloadLink } from '../downloads.js';
-import { evalLossText, evalSetNote, evalSetText } from './eval-set.js';
+import { evalLossText, evalSetNote, evalSetText, evalSetWords } from './eval-set.js';
 import { percent, taskEvaluationPanel, taskMetricLabel, TASK_METRICS } from './task-eval.js';
 
 export async function renderRegistry(container, segment) {
@@ -385,7 +385,8 @@ export function predictGate(gate, alias, candidate, current) {
     return { passes: false, text: `blocks it: v${candidate.number} and v${current.number} were evaluated on different eval sets (v${candidate.number} ${evalSetText(candidate) || 'on an unrecorded eval set'}, v${current.number} ${evalSetText(current) || 'on an unrecorded eval set'}).` };
   }
   const ok = loss <= current.eval_loss;
-  return { passes: ok, text: `${ok ? 'passes' : 'blocks it'}: eval loss ${formatNumber(loss)} ${ok ? '≤' : '>'} ${formatNumber(current.eval_loss)} of v${current.number}, both ${evalSetText(candidate) || 'on the same eval set'}.` };
+  const words = evalSetWords(candidate);
+  return { passes: ok, text: `${ok ? 'passes' : 'blocks it'}: eval loss ${formatNumber(loss)} ${ok ? '≤' : '>'} ${formatNumber(current.eval_loss)} of v${current.number} (same eval set${words ? `: ${words}` : ''}).` };
 }
 
 /** The registry's TaskMetricNoWorse: the adapter's score, at least the holder's, on the same eval set. */
@@ -399,7 +400,8 @@ function predictTaskMetric(metric, candidate, current) {
     return { passes: false, text: `blocks it: v${candidate.number} and v${current.number} were evaluated on different eval sets.` };
   }
   const ok = mine >= theirs;
-  return { passes: ok, text: `${ok ? 'passes' : 'blocks it'}: ${label} ${percent(mine)} ${ok ? '≥' : '<'} ${percent(theirs)} of v${current.number}, both ${evalSetText(candidate) || 'on the same eval set'}.` };
+  const words = evalSetWords(candidate);
+  return { passes: ok, text: `${ok ? 'passes' : 'blocks it'}: ${label} ${percent(mine)} ${ok ? '≥' : '<'} ${percent(theirs)} of v${current.number} (same eval set${words ? `: ${words}` : ''}).` };
 }
 
 function versionsCard(segment, versions, compareBox) {
@@ -438,7 +440,7 @@ function versionsCard(segment, versions, compareBox) {
       h('td', { 'data-label': 'Method' }, methodLabel(typeof v.method === 'string' ? v.method.toLowerCase() : v.method)),
       h('td', { 'data-label': 'Lineage' }, lineage(v)),
       h('td', { 'data-label': 'Created' }, timeAgo(v.created_at), v.created_by ? h('span.muted', ` by ${v.created_by}`) : null),
-      h('td.row-actions', { 'data-label': 'Actions' }, promote, detailsButton, filesButton)),
+      h('td.row-actions', { 'data-label': 'Actions' }, promote, filesButton, detailsButton)),
     h('tr.files-row.details-row', h('td', { colspan: 8 }, details)),
     h('tr.files-row', h('td', { colspan: 8 }, files))];
   });
