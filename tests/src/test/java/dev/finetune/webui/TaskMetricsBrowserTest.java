@@ -97,6 +97,8 @@ class TaskMetricsBrowserTest {
     ArtifactStore store;
     @Autowired
     TransactionTemplate tx;
+    @Autowired
+    dev.finetune.core.progress.JobMetricRepository jobMetrics;
 
     private Browser browser;
     private Tenant tenant;
@@ -108,6 +110,7 @@ class TaskMetricsBrowserTest {
     private String datasetSha;
     private String evalSetShort;
     private String parentJob;
+    private String childJob;
 
     @BeforeAll
     void versionsWithEvalSetsAndTaskMetrics() throws Exception {
@@ -137,6 +140,7 @@ class TaskMetricsBrowserTest {
         parentJob = createJob("first");
         succeed(parentJob, 8.71, evalSet, null, null, false);
         String child = createJob("second");
+        childJob = child;
         FineTuningSucceeded.TaskMetrics metrics = new FineTuningSucceeded.TaskMetrics(3, null, 64,
                 new FineTuningSucceeded.TaskScores(0.0, 0.0, null, 0.0833),
                 new FineTuningSucceeded.TaskScores(2.0 / 3, 2.0 / 3, null, 0.8));
@@ -311,6 +315,23 @@ class TaskMetricsBrowserTest {
         assertThat(confirm.findElement(By.cssSelector(".gate-prediction")).getAttribute("data-passes")).isEqualTo("false");
         assertThat(admin.put("/api/v1/registry/repositories/" + SEGMENT + "/aliases/production", Map.of("version", 1)).status())
                 .as("the registry agrees").isEqualTo(409);
+    }
+
+    @Test
+    @Order(5)
+    void theJobPageSaysWhichEvalSetItsEvalLossWasMeasuredOn() {
+        // given: the child job's last step, evaluated as the worker records it
+        JobId job = new JobId(UUID.fromString(childJob));
+        jobMetrics.save(new dev.finetune.core.progress.JobMetric(job, 30, 1.0, 5.1, 6.97, 2e-4, 900.0, Instant.now()));
+
+        // when
+        signIn(readKey);
+        browser.go("#/jobs/" + childJob);
+
+        // then: the live stat and the outcome both name the version's eval set
+        browser.waitUntilText(By.cssSelector(".stat-grid"), "on held-out 10% of identity-demo (sha " + evalSetShort + "…)");
+        assertThat(browser.waitFor(By.cssSelector("section.success")).getText())
+                .contains("Final eval loss").contains("6.97 on held-out 10% of identity-demo");
     }
 
     private void openTaskMetrics(int version) {

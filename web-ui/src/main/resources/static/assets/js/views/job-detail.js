@@ -121,7 +121,7 @@ export async function renderJobDetail(container, id) {
       h('dl.stat-grid',
         stat('Step', step !== null ? `${step}${total ? ` / ${total}` : ''}` : '—'),
         stat('Loss', formatNumber(last?.loss)),
-        stat('Eval loss', formatNumber(lastEval?.eval_loss), evalSetOfJob()),
+        stat('Eval loss', formatNumber(lastEval?.eval_loss), lastEval ? evalSetOfJob() : null),
         stat('Learning rate', formatNumber(last?.learning_rate)),
         stat('Tokens/s', last?.tokens_per_second ? formatNumber(Math.round(last.tokens_per_second)) : '—'),
         stat('ETA', eta(job, rows, total)),
