@@ -334,6 +334,42 @@ class TaskMetricsBrowserTest {
                 .contains("Final eval loss").contains("6.97 on held-out 10% of identity-demo");
     }
 
+    @Test
+    @Order(6)
+    void theNewTextMeetsAaContrastInBothSchemes() {
+        signIn(submitKey);
+        for (boolean dark : new boolean[] {false, true}) {
+            browser.emulate(Browser.DESKTOP_WIDTH, dark);
+            browser.go("#/jobs");
+            browser.go("#/registry/" + SEGMENT);
+            openTaskMetrics(2);
+            browser.waitFor(By.cssSelector("table.task-prompts-table .badge"));
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> texts = (List<Map<String, Object>>) browser.driver().executeScript(CONTRAST);
+            assertThat(texts).extracting(t -> t.get("selector")).contains(".eval-set", ".delta", ".badge.correct", ".badge.wrong");
+            assertThat(texts).allSatisfy(t -> assertThat(((Number) t.get("ratio")).doubleValue())
+                    .as("%s %s '%s'", dark ? "dark" : "light", t.get("selector"), t.get("text")).isGreaterThanOrEqualTo(4.5));
+        }
+        browser.resetEmulation();
+    }
+
+    /** Text/background contrast (WCAG 2) of the issue's new text, against the first opaque background up the tree. */
+    private static final String CONTRAST = """
+            const lin = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+            const rgba = (s) => s.match(/[\\d.]+/g).map(Number);
+            const lum = ([r, g, b]) => 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+            const background = (e) => { for (let n = e; n; n = n.parentElement) { const c = rgba(getComputedStyle(n).backgroundColor);
+              if (c.length < 4 || c[3] > 0.99) return c; } return [255, 255, 255]; };
+            const out = [];
+            for (const selector of ['.eval-set', '.delta', '.badge.correct', '.badge.wrong', '.task-line .muted', '.lineage-name']) {
+              for (const e of document.querySelectorAll(selector)) {
+                if (!e.offsetParent) continue;
+                const a = lum(rgba(getComputedStyle(e).color)); const b = lum(background(e));
+                out.push({ selector, text: e.textContent, ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05) });
+              }
+            }
+            return out;""";
+
     private void openTaskMetrics(int version) {
         WebElement button = browser.waitFor(By.cssSelector("tr[data-version='" + version + "'] button[aria-label='Task metrics of v" + version + "']"));
         new org.openqa.selenium.interactions.Actions(browser.driver()).scrollToElement(button).click(button).perform();
