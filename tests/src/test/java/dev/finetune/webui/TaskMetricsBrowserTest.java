@@ -99,6 +99,8 @@ class TaskMetricsBrowserTest {
     TransactionTemplate tx;
     @Autowired
     dev.finetune.core.progress.JobMetricRepository jobMetrics;
+    @Autowired
+    dev.finetune.registry.TaskEvaluations taskEvaluations;
 
     private Browser browser;
     private Tenant tenant;
@@ -351,6 +353,32 @@ class TaskMetricsBrowserTest {
                     .as("%s %s '%s'", dark ? "dark" : "light", t.get("selector"), t.get("text")).isGreaterThanOrEqualTo(4.5));
         }
         browser.resetEmulation();
+    }
+
+    @Test
+    @Order(7)
+    void theQueuedEvaluationShowsItsProgressAndItsScoresWhenAWorkerFinishesIt() {
+        // given: the evaluation queued in order 3, on the page
+        signIn(submitKey);
+        browser.go("#/registry/" + SEGMENT);
+        openTaskMetrics(2);
+        WebElement queued = browser.waitFor(By.cssSelector("li.task-eval-run[data-status='queued']"));
+        String id = queued.getAttribute("data-id");
+
+        // when: a worker claims it, the page follows it to running
+        var claim = taskEvaluations.claimNext("test-worker", Duration.ofMinutes(5)).orElseThrow();
+        assertThat(claim.id().toString()).isEqualTo(id);
+        browser.waitFor(By.cssSelector("li.task-eval-run[data-status='running']"), Duration.ofSeconds(15));
+
+        // and finishes it: the page shows both models' scores on that dataset
+        assertThat(taskEvaluations.succeed(claim.id(), "test-worker", new FineTuningSucceeded.TaskMetrics(5, null, 64,
+                new FineTuningSucceeded.TaskScores(0.0, 0.2, null, 0.12), new FineTuningSucceeded.TaskScores(0.8, 0.8, null, 0.9)),
+                "tenants/" + tenant.id().value() + "/task-evaluations/" + id + "/task_eval.jsonl")).isTrue();
+        WebElement done = browser.waitFor(By.cssSelector("li.task-eval-run[data-status='succeeded'] table.task-metrics"), Duration.ofSeconds(15));
+        assertThat(done.getText()).contains("v2 vs the base model on identity-demo").contains("Exact match").contains("80%")
+                .contains("+80 pts");
+        assertThat(browser.text(By.cssSelector("li.task-eval-run[data-status='succeeded']"))).contains("5 prompts");
+        screenshots("registry-task-evaluation-succeeded");
     }
 
     /** Text/background contrast (WCAG 2) of the new text, against the first opaque background up the tree. */
