@@ -127,7 +127,8 @@ class RegistryPageBrowserTest {
         // then: side by side with the differences marked, and both curves
         browser.waitFor(By.cssSelector(".compare-table tr.differs"));
         assertThat(browser.driver().findElement(By.cssSelector(".compare")).getText())
-                .contains("v1 and v3 side by side").contains("≠ lora_r").contains("≠ eval_loss");
+                .contains("v1 and v3 side by side").contains("≠ Rank (r)").contains("≠ Eval loss")
+                .doesNotContain("lora_r").doesNotContain("eval_loss"); // rows by their labels, the API's names on hover
         browser.waitUntilText(By.cssSelector(".compare .chart-caption"), "points");
         browser.screenshot("registry-stub-compare-desktop-light");
         for (boolean dark : new boolean[] {false, true}) {

@@ -238,6 +238,9 @@ export const api = {
   // model registry: one adapter repository per segment
   listRepositories: () => request('GET', '/registry/repositories'),
   getRepository: (segment) => request('GET', `/registry/repositories/${seg(segment)}`),
+  /** Gate settings and description (admin): `{description, gate: {rule, max_eval_loss, task_metric, gated_aliases}}`. */
+  configureRepository: (segment, { description, gate }) =>
+    request('PUT', `/registry/repositories/${seg(segment)}`, { json: { description: description ?? null, gate } }),
   listVersions: (segment, { after, limit = 50 } = {}) =>
     request('GET', `/registry/repositories/${seg(segment)}/versions`, { query: { after, limit } }),
   getVersion: (segment, n) => request('GET', `/registry/repositories/${seg(segment)}/versions/${n}`),
@@ -251,6 +254,15 @@ export const api = {
     }),
   rollback: (segment, alias, reason) =>
     request('POST', `/registry/repositories/${seg(segment)}/aliases/${seg(alias)}/rollback`, { json: { reason } }),
+  /** The on-demand task evaluations of one version (a plain array, newest last). */
+  listTaskEvaluations: (segment, n) =>
+    request('GET', `/registry/repositories/${seg(segment)}/versions/${n}/task-evaluations`),
+  /** Queues a task evaluation of a version on one of the tenant's datasets (202; a worker runs it). */
+  requestTaskEvaluation: (segment, n, { dataset, max_examples, max_new_tokens, extractor }) =>
+    request('POST', `/registry/repositories/${seg(segment)}/versions/${n}/task-evaluations`, {
+      json: { dataset, max_examples, max_new_tokens, extractor },
+    }),
+  getTaskEvaluation: (id) => request('GET', `/registry/task-evaluations/${seg(id)}`),
   /** The bytes of one artifact file, from the registry's download endpoint (for a file listed without a url). */
   downloadFile: (segment, n, path) =>
     fetchBlob(url(`/registry/repositories/${seg(segment)}/versions/${n}/download`, { file: path })),

@@ -56,7 +56,7 @@ export const HYPERPARAMETERS = [
   { name: 'train_on_inputs', label: 'Train on inputs', type: 'bool', methods: ALL,
     hint: 'Also learn the prompt tokens, not only the answers. Usually off.' },
   { name: 'eval_every_steps', label: 'Evaluate every (steps)', type: 'optional-int', min: 1, methods: ALL,
-    hint: 'Empty evaluates once, after the last step. Needs a validation set or a split of the training set.' },
+    hint: 'Empty evaluates at the end of every epoch and after the last step. Needs a validation file or the share of the training file held out for evaluation.' },
   { name: 'early_stopping_patience', label: 'Early stopping patience', type: 'optional-int', min: 1, methods: ALL,
     hint: 'Stop after this many evaluations without a better eval loss; empty never stops early.' },
   { name: 'lora_r', label: 'Rank (r)', type: 'int', min: 1, methods: LORA,

@@ -4,6 +4,24 @@
 import { api, page } from '../api.js';
 import { clear, formatNumber, formatValue, h, loading, problemBox } from '../dom.js';
 import { LineChart } from '../curves.js';
+import { HYPERPARAMETERS } from '../hyperparameters.js';
+import { evalLossText, evalSetDetails, evalSetText } from './eval-set.js';
+import { percent, TASK_METRICS } from './task-eval.js';
+
+// The comparison's row names in words; the API's own name stays on hover.
+const ROW_LABELS = {
+  base_model_id: 'Base model id', base_model_name: 'Base model', base_model_sha256: 'Base model fingerprint',
+  dataset_name: 'Training data', dataset_sha256: 'Training data SHA-256', eval_set_sha256: 'Eval set identity',
+  eval_set_source: 'Eval set', from_checkpoint: 'Continued from checkpoint', method: 'Method',
+  source_job_id: 'Trained by job', artifact_sha256: 'Adapter weights SHA-256', artifact_size_bytes: 'Adapter size (bytes)',
+  eval_loss: 'Eval loss', perplexity: 'Perplexity', initial_eval_loss: 'Eval loss before training',
+  min_eval_loss: 'Lowest eval loss', first_train_loss: 'First training loss', final_train_loss: 'Final training loss',
+  steps: 'Steps',
+};
+
+function rowLabel(name) {
+  return ROW_LABELS[name] ?? HYPERPARAMETERS.find((p) => p.name === name)?.label ?? name.replace(/_/g, ' ');
+}
 
 let chart = null;
 
@@ -21,23 +39,38 @@ export async function compareView(box, segment, a, b) {
     }
     comparison = localComparison(a, b); // a server without the compare endpoint: diff the two versions here
   }
-  const sections = [['Lineage', comparison.lineage], ['Hyperparameters', comparison.hyperparameters], ['Metrics', comparison.metrics]];
-  const differences = comparison.differences ?? sections.flatMap(([, rows]) => (rows || []).filter((r) => r.differs).map((r) => r.name));
+  const va = comparison.a ?? a;
+  const vb = comparison.b ?? b;
+  // the eval set row in words ("held-out 10% of identity-demo"), not the API's shorthand
+  const lineageRows = (comparison.lineage || []).map((r) => (r.name === 'eval_set_source'
+    ? { ...r, a: evalSetText(va).replace(/^on /, '') || null, b: evalSetText(vb).replace(/^on /, '') || null } : r));
+  const taskRows = va.task_metrics || vb.task_metrics ? TASK_METRICS.flatMap((m) => {
+    const x = va.task_metrics?.adapter?.[m.key];
+    const y = vb.task_metrics?.adapter?.[m.key];
+    if (!Number.isFinite(x) && !Number.isFinite(y)) return [];
+    return [{ name: m.key, label: `${m.label} (adapter)`, a: percent(x), b: percent(y), differs: x !== y,
+      delta: Number.isFinite(x) && Number.isFinite(y) ? `${y - x >= 0 ? '+' : '−'}${formatNumber(Math.abs(Math.round((y - x) * 1000) / 10))} pts` : null }];
+  }) : [];
+  const sections = [['Lineage', lineageRows], ['Hyperparameters', comparison.hyperparameters], ['Metrics', comparison.metrics],
+    ['Task metrics', taskRows]];
+  const differences = (comparison.differences ?? sections.flatMap(([, rows]) => (rows || []).filter((r) => r.differs).map((r) => r.name)))
+    .map(rowLabel);
   const curves = h('div.charts');
   clear(box, h('section.card.compare',
     h('div.page-head', h('h2', `v${a.number} and v${b.number} side by side`),
       h('button.button.subtle', { type: 'button', onclick: () => { chart?.destroy(); chart = null; box.replaceChildren(); } }, 'Close')),
     h('p', differences.length ? `${differences.length} difference${differences.length === 1 ? '' : 's'}: ${differences.join(', ')}.` : 'No differences.'),
+    h('ul.eval-losses', [va, vb].map((v) => h('li', { title: evalSetDetails(v) }, h('strong', `v${v.number}`), `: ${evalLossText(v)}`))),
     comparison.same_eval_set === false ? h('p.notice', 'The two versions were evaluated on different eval sets: their eval losses are not directly comparable.') : null,
     sections.map(([title, rows]) => (rows && rows.length ? h('div.table-wrap', h('table.compare-table',
       h('caption', title),
       h('thead', h('tr', h('th', { scope: 'col' }, 'Field'), h('th', { scope: 'col' }, `v${a.number}`),
         h('th', { scope: 'col' }, `v${b.number}`), h('th', { scope: 'col' }, 'Δ'))),
       h('tbody', rows.map((r) => h(r.differs ? 'tr.differs' : 'tr',
-        h('th', { scope: 'row' }, r.differs ? h('span.diff-mark', { title: 'differs' }, '≠ ') : null, r.name,
+        h('th', { scope: 'row', title: r.name }, r.differs ? h('span.diff-mark', { title: 'differs' }, '≠ ') : null, r.label ?? rowLabel(r.name),
           r.differs ? h('span.visually-hidden', ' (differs)') : null),
         h('td', formatValue(r.a)), h('td', formatValue(r.b)),
-        h('td', r.delta !== null && r.delta !== undefined ? signed(r.delta) : '')))))) : null)),
+        h('td', r.delta !== null && r.delta !== undefined ? (typeof r.delta === 'string' ? r.delta : signed(r.delta)) : '')))))) : null)),
     h('h3', 'Training curves'),
     curves));
   await drawCurves(curves, a, b);
@@ -87,7 +120,7 @@ function localComparison(a, b) {
   };
   const keys = (o1, o2) => [...new Set([...Object.keys(o1 || {}), ...Object.keys(o2 || {})])].sort();
   return {
-    lineage: ['source_job_id', 'base_model_name', 'base_model_sha256', 'dataset_sha256', 'eval_set_sha256', 'method']
+    lineage: ['source_job_id', 'base_model_name', 'base_model_sha256', 'dataset_name', 'dataset_sha256', 'eval_set_sha256', 'eval_set_source', 'method']
       .map((k) => row(k, a[k] ?? null, b[k] ?? null)),
     hyperparameters: keys(a.hyperparameters, b.hyperparameters).map((k) => row(k, a.hyperparameters?.[k] ?? null, b.hyperparameters?.[k] ?? null)),
     metrics: ['eval_loss', 'perplexity', 'initial_eval_loss'].map((k) => row(k, a[k] ?? null, b[k] ?? null)),

@@ -11,6 +11,7 @@ import { LineChart } from '../curves.js';
 import { methodLabel } from './jobs.js';
 import { failureAdvice } from './failure-advice.js';
 import { downloadLink } from '../downloads.js';
+import { evalSetDetails, evalSetText } from './eval-set.js';
 
 const POLL_MS = 3000;
 // metrics are not in the event stream: while the job runs, the steps after the last one shown are
@@ -120,7 +121,7 @@ export async function renderJobDetail(container, id) {
       h('dl.stat-grid',
         stat('Step', step !== null ? `${step}${total ? ` / ${total}` : ''}` : '—'),
         stat('Loss', formatNumber(last?.loss)),
-        stat('Eval loss', formatNumber(lastEval?.eval_loss)),
+        stat('Eval loss', formatNumber(lastEval?.eval_loss), lastEval ? evalSetOfJob() : null),
         stat('Learning rate', formatNumber(last?.learning_rate)),
         stat('Tokens/s', last?.tokens_per_second ? formatNumber(Math.round(last.tokens_per_second)) : '—'),
         stat('ETA', eta(job, rows, total)),
@@ -139,13 +140,39 @@ export async function renderJobDetail(container, id) {
       fact('Created', timeAgo(job.created_at)),
       fact('Started', timeAgo(job.started_at)),
       fact('Finished', timeAgo(job.finished_at)),
-      job.from_checkpoint ? fact('Started from', JSON.stringify(job.from_checkpoint)) : null,
+      job.from_checkpoint ? fact('Continued from', checkpointLink(job.from_checkpoint)) : null,
       job.attempt > 1 ? fact('Attempt', String(job.attempt)) : null,
       job.fine_tuned_model ? fact('Fine-tuned model', [h('code', job.fine_tuned_model), ' ', h('a.button.subtle', { href: `#/playground?model=${encodeURIComponent(job.fine_tuned_model)}` }, 'Try it')]) : null);
     const hp = job.hyperparameters || {};
     clear(params, Object.keys(hp).length ? h('details.hyperparameters',
       h('summary', 'Hyperparameters'),
       h('dl.facts', Object.entries(hp).map(([k, v]) => fact(k, Array.isArray(v) ? v.join(', ') : formatValueShort(v))))) : null);
+  }
+
+  /** What this job's eval losses are measured on, as far as the job says (the version says it exactly). */
+  function evalSetOfJob() {
+    const job = state.job;
+    if (state.version?.eval_set) return evalSetText(state.version);
+    if (job.validation_file) return `on validation file ${state.datasets.get(job.validation_file)?.name ?? shortId(job.validation_file)}`;
+    return job.training_file ? `on the share held out of ${state.datasets.get(job.training_file)?.name ?? shortId(job.training_file)}` : null;
+  }
+
+  /** `<job id>:step-<n>` as a link to that job, "step n of job abcd1234". */
+  function checkpointLink(ref) {
+    const m = /^(.+):step-(\d+)$/.exec(String(ref));
+    if (!m) return h('code', String(ref));
+    return h('a', { href: `#/jobs/${encodeURIComponent(m[1])}`, title: String(ref) }, `step ${m[2]} of job ${shortId(m[1])}`);
+  }
+
+  /** The registry version this job produced (segment/N), for the eval set it was measured on. */
+  async function loadVersion() {
+    const ref = /^([^/@]+)\/(\d+)$/.exec(state.job?.fine_tuned_model ?? '');
+    if (!ref || state.version) return;
+    try {
+      state.version = await api.getVersion(ref[1], Number(ref[2]));
+    } catch {
+      state.version = null;
+    }
   }
 
   /** A dataset by its name (its id on hover), linked to its page; the id until the name is known. */
@@ -173,7 +200,8 @@ export async function renderJobDetail(container, id) {
         h('h2', 'Training succeeded'),
         h('dl.facts',
           fact('Final train loss', formatNumber(last?.loss)),
-          fact('Final eval loss', formatNumber(finalEval)),
+          fact('Final eval loss', [formatNumber(finalEval), Number.isFinite(finalEval) && evalSetOfJob()
+            ? h('span.eval-set', { title: state.version ? evalSetDetails(state.version) : null }, ` ${evalSetOfJob()}`) : null]),
           fact('Perplexity', Number.isFinite(finalEval) ? formatNumber(Math.exp(finalEval)) : '—'),
           fact('Best eval loss', evals.length ? formatNumber(Math.min(...evals.map((r) => r.eval_loss))) : '—'),
           fact('Trained tokens', formatNumber(job.trained_tokens))),
@@ -304,7 +332,7 @@ export async function renderJobDetail(container, id) {
         state.job = await api.getJob(id);
         if (before !== state.job.status) {
           announce(`Job ${state.job.status.replace(/_/g, ' ')}`);
-          if (TERMINAL.has(state.job.status)) await loadAll();
+          if (TERMINAL.has(state.job.status)) { await loadAll(); await loadVersion(); }
         }
         drawAll();
       } catch {
@@ -398,6 +426,7 @@ export async function renderJobDetail(container, id) {
   }
 
   await Promise.all([loadAll(), loadDatasets()]);
+  await loadVersion();
   drawAll();
 
   if (!TERMINAL.has(state.job.status)) {
@@ -432,8 +461,8 @@ export async function renderJobDetail(container, id) {
   };
 }
 
-function stat(label, value) {
-  return h('div.stat', h('dt', label), h('dd', value));
+function stat(label, value, note) {
+  return h('div.stat', h('dt', label), h('dd', value, note ? h('span.stat-note', note) : null));
 }
 
 function fact(label, value) {

@@ -7,6 +7,8 @@ import { announce, clear, empty, field, formatBytes, formatNumber, h, loading, p
 import { methodLabel } from './jobs.js';
 import { compareView } from './compare.js';
 import { downloadLink } from '../downloads.js';
+import { evalLossText, evalSetNote, evalSetText, evalSetWords } from './eval-set.js';
+import { percent, taskEvaluationPanel, taskMetricLabel, TASK_METRICS } from './task-eval.js';
 
 export async function renderRegistry(container, segment) {
   const select = h('select', { id: 'registry-segment' }, h('option', { value: '' }, 'Loading segments…'));
@@ -95,7 +97,13 @@ async function renderSegment(body, segment, flash) {
     api.getRepository(segment), api.listVersions(segment), api.aliasHistory(segment), api.listDatasets({ limit: 100 })]);
   // versions name their data by SHA-256: shown by the dataset's name where the tenant still has it
   datasetNames.clear();
-  if (datasets.status === 'fulfilled') for (const d of page(datasets.value).items) datasetNames.set(d.sha256, d);
+  datasetList.length = 0;
+  if (datasets.status === 'fulfilled') {
+    for (const d of page(datasets.value).items) {
+      datasetNames.set(d.sha256, d);
+      datasetList.push(d);
+    }
+  }
   if (versions.status === 'rejected') {
     clear(body, versions.reason?.status === 404
       ? empty(`No adapter versions in ${segment} yet.`, 'A job that succeeds in this segment adds the first. ',
@@ -110,13 +118,74 @@ async function renderSegment(body, segment, flash) {
   const compareBox = h('div.compare-box', { 'aria-live': 'polite' });
   const reload = (next) => renderSegment(body, segment, next);
 
+  const repoValue = repo.status === 'fulfilled' ? repo.value : null;
   clear(body,
+    session.can('admin') && repoValue ? gateSettings(segment, repoValue, reload) : null,
     session.can('submit') ? h('div.two-col',
       aliasesCard(segment, aliases, list, reload),
       promoteCard(segment, aliases, list, verdict, reload, repo.status === 'fulfilled' ? repo.value?.gate : null)) : aliasesCard(segment, aliases, list, reload),
     versionsCard(segment, list, compareBox),
     compareBox,
     auditCard(audit));
+}
+
+const GATE_RULES = [
+  ['eval_loss_no_worse', 'Eval loss no worse than the current version\'s, on the same eval set'],
+  ['max_eval_loss', 'Eval loss at most a threshold'],
+  ['task_metric_no_worse', 'A task metric no worse than the current version\'s, on the same eval set'],
+  ['none', 'No gate: any version may take any alias'],
+];
+
+/** The repository's promotion gate (admin): the rule, its threshold or task metric, the aliases it guards. */
+function gateSettings(segment, repo, reload) {
+  const gate = repo.gate ?? { rule: 'eval_loss_no_worse', gated_aliases: ['production'] };
+  const rule = h('select', { name: 'gate-rule' }, GATE_RULES.map(([value, label]) => h('option', { value, selected: value === gate.rule }, label)));
+  const max = h('input', { type: 'number', name: 'gate-max-eval-loss', min: 0, step: 'any', value: gate.max_eval_loss ?? '' });
+  const metric = h('select', { name: 'gate-task-metric' },
+    TASK_METRICS.map((m) => h('option', { value: m.key, selected: m.key === (gate.task_metric ?? 'exact_match') }, `${m.label} of the adapter`)));
+  const aliases = h('input', { type: 'text', name: 'gate-aliases', value: (gate.gated_aliases ?? ['production']).join(', '), autocomplete: 'off' });
+  const maxField = field('Highest eval loss allowed', max);
+  const metricField = field('Task metric', metric, 'From the version\'s task evaluation; a version without one cannot take a gated alias from one that has it.');
+  const out = h('div', { 'aria-live': 'polite' });
+  const save = h('button.button.primary', { type: 'submit' }, 'Save gate');
+  const sync = () => {
+    maxField.hidden = rule.value !== 'max_eval_loss';
+    metricField.hidden = rule.value !== 'task_metric_no_worse';
+  };
+  rule.addEventListener('change', sync);
+  sync();
+  const form = h('form.gate-form', { novalidate: true },
+    field('Rule', rule), maxField, metricField,
+    field('Gated aliases', aliases, 'Comma-separated; other aliases move freely.'),
+    h('div.actions', save), out);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    out.replaceChildren();
+    const names = aliases.value.split(',').map((a) => a.trim()).filter(Boolean);
+    if (rule.value === 'max_eval_loss' && !(Number(max.value) > 0)) {
+      out.append(h('p.field-error', { role: 'alert' }, 'A threshold gate needs a positive eval loss.'));
+      max.focus();
+      return;
+    }
+    save.disabled = true;
+    try {
+      await api.configureRepository(segment, {
+        description: repo.description,
+        gate: {
+          rule: rule.value,
+          max_eval_loss: rule.value === 'max_eval_loss' ? Number(max.value) : null,
+          task_metric: rule.value === 'task_metric_no_worse' ? metric.value : null,
+          gated_aliases: names,
+        },
+      });
+      announce('Gate saved');
+      await reload(h('section.success', { role: 'status' }, h('h3', 'Gate saved')));
+    } catch (problem) {
+      out.append(problemBox(problem, { heading: 'The gate was not saved' }));
+      save.disabled = false;
+    }
+  });
+  return h('details.card.gate-settings', h('summary', 'Gate settings'), h('p.hint', gateHint(gate)), form);
 }
 
 /** alias name -> version number, from the repository summary or the versions' own lists. */
@@ -182,7 +251,7 @@ function rollbackControl(segment, alias, reload) {
 function promoteCard(segment, aliases, versions, verdict, reload, gate) {
   const version = h('select', { name: 'version', required: true },
     h('option', { value: '' }, 'Choose a version…'),
-    versions.map((v) => h('option', { value: v.number }, `v${v.number}${v.eval_loss !== undefined && v.eval_loss !== null ? ` · eval ${formatNumber(v.eval_loss)}` : ''}`)));
+    versions.map((v) => h('option', { value: v.number }, `v${v.number}${Number.isFinite(v.eval_loss) ? ` · ${evalLossText(v)}` : ''}`)));
   const alias = h('input', { type: 'text', name: 'alias', value: 'production', list: 'alias-names', required: true, pattern: '[a-z0-9][a-z0-9_-]*' });
   const names = new Set(['production', 'staging', 'candidate', ...aliases.keys()]);
   const force = h('input', { type: 'checkbox', name: 'force' });
@@ -237,13 +306,14 @@ function promoteCard(segment, aliases, versions, verdict, reload, gate) {
         h('thead', h('tr', h('th', { scope: 'col' }, ''), h('th', { scope: 'col' }, `v${n} (to promote)`),
           current ? h('th', { scope: 'col' }, `v${current.number} (${name} now)`) : null)),
         h('tbody', [
-          ['Eval loss', (v) => formatNumber(v?.eval_loss)],
+          ['Eval loss', (v) => (v && Number.isFinite(v.eval_loss) ? [formatNumber(v.eval_loss), ' ', evalSetNote(v)] : '—')],
+          gate?.rule === 'task_metric_no_worse' || candidate?.task_metrics || current?.task_metrics
+            ? [`${taskMetricLabel(gate?.task_metric ?? 'exact_match')} (adapter)`, (v) => percent(v?.task_metrics?.adapter?.[gate?.task_metric ?? 'exact_match'])] : null,
           ['Perplexity', (v) => formatNumber(v?.perplexity)],
           ['Method', (v) => methodLabel(typeof v?.method === 'string' ? v.method.toLowerCase() : v?.method)],
           ['Trained from job', (v) => (v?.source_job_id ? shortId(v.source_job_id) : '—')],
-          ['Eval set', (v) => (v?.eval_set_sha256 ? h('code', { title: v.eval_set_sha256 }, v.eval_set_sha256.slice(0, 12)) : '—')],
           ['Created', (v) => (v?.created_at ? timeAgo(v.created_at) : '—')],
-        ].map(([label, cell]) => h('tr', h('th', { scope: 'row' }, label), h('td', cell(candidate)), current ? h('td', cell(current)) : null))))),
+        ].filter(Boolean).map(([label, cell]) => h('tr', h('th', { scope: 'row' }, label), h('td', cell(candidate)), current ? h('td', cell(current)) : null))))),
       h('p.gate-prediction', { dataset: { passes: String(predicted.passes) } }, h('strong', 'Gate: '), predicted.text,
         predicted.passes === false && !force.checked ? ' The API will refuse it unless you force it with a reason.' : ''),
       force.checked ? h('p', h('strong', 'Forced'), ` with the reason “${reason.value.trim()}”.`) : null,
@@ -287,6 +357,8 @@ function gateHint(gate) {
       return 'This repository has no promotion gate: any version may take any alias.';
     case 'max_eval_loss':
       return `Gated aliases (${guarded}) take a version only if its eval loss is at most ${formatNumber(gate.max_eval_loss)}, unless you force it with a reason.`;
+    case 'task_metric_no_worse':
+      return `Gated aliases (${guarded}) take a version only if its adapter's ${taskMetricLabel(gate.task_metric).toLowerCase()} score is no worse than the current one's on the same eval set, unless you force it with a reason.`;
     default:
       return `Gated aliases (${guarded}) take a version only if its eval loss is no worse than the current one's on the same eval set, unless you force it with a reason.`;
   }
@@ -306,13 +378,30 @@ export function predictGate(gate, alias, candidate, current) {
     return { passes: ok, text: `${ok ? 'passes' : 'blocks it'}: eval loss ${formatNumber(loss)} ${ok ? '≤' : 'is not ≤'} the threshold ${formatNumber(gate.max_eval_loss)}.` };
   }
   if (!current) return { passes: true, text: `passes: ${alias} points at no version yet.` };
+  if (rule === 'task_metric_no_worse') return predictTaskMetric(gate.task_metric, candidate, current);
   if (!Number.isFinite(current.eval_loss)) return { passes: true, text: `passes: v${current.number} has no eval loss to beat.` };
   if (!Number.isFinite(loss)) return { passes: false, text: `blocks it: v${candidate.number} has no eval loss, v${current.number} has ${formatNumber(current.eval_loss)}.` };
   if (!candidate.eval_set_sha256 || candidate.eval_set_sha256 !== current.eval_set_sha256) {
-    return { passes: false, text: `blocks it: v${candidate.number} and v${current.number} were evaluated on different eval sets.` };
+    return { passes: false, text: `blocks it: v${candidate.number} and v${current.number} were evaluated on different eval sets (v${candidate.number} ${evalSetText(candidate) || 'on an unrecorded eval set'}, v${current.number} ${evalSetText(current) || 'on an unrecorded eval set'}).` };
   }
   const ok = loss <= current.eval_loss;
-  return { passes: ok, text: `${ok ? 'passes' : 'blocks it'}: eval loss ${formatNumber(loss)} ${ok ? '≤' : '>'} ${formatNumber(current.eval_loss)} of v${current.number} (same eval set).` };
+  const words = evalSetWords(candidate);
+  return { passes: ok, text: `${ok ? 'passes' : 'blocks it'}: eval loss ${formatNumber(loss)} ${ok ? '≤' : '>'} ${formatNumber(current.eval_loss)} of v${current.number} (same eval set${words ? `: ${words}` : ''}).` };
+}
+
+/** The registry's TaskMetricNoWorse: the adapter's score, at least the holder's, on the same eval set. */
+function predictTaskMetric(metric, candidate, current) {
+  const label = taskMetricLabel(metric).toLowerCase();
+  const mine = candidate?.task_metrics?.adapter?.[metric];
+  const theirs = current.task_metrics?.adapter?.[metric];
+  if (!Number.isFinite(theirs)) return { passes: true, text: `passes: v${current.number} has no ${label} score to beat.` };
+  if (!Number.isFinite(mine)) return { passes: false, text: `blocks it: v${candidate.number} has no ${label} score (no task evaluation), v${current.number} has ${percent(theirs)}.` };
+  if (!candidate.eval_set_sha256 || candidate.eval_set_sha256 !== current.eval_set_sha256) {
+    return { passes: false, text: `blocks it: v${candidate.number} and v${current.number} were evaluated on different eval sets.` };
+  }
+  const ok = mine >= theirs;
+  const words = evalSetWords(candidate);
+  return { passes: ok, text: `${ok ? 'passes' : 'blocks it'}: ${label} ${percent(mine)} ${ok ? '≥' : '<'} ${percent(theirs)} of v${current.number} (same eval set${words ? `: ${words}` : ''}).` };
 }
 
 function versionsCard(segment, versions, compareBox) {
@@ -337,17 +426,22 @@ function versionsCard(segment, versions, compareBox) {
     const files = h('div.files-box', { 'aria-live': 'polite' });
     const filesButton = h('button.button.subtle', { type: 'button', 'aria-expanded': 'false' }, 'Files');
     filesButton.addEventListener('click', () => toggleFiles(segment, v, files, filesButton));
+    const details = h('div.details-box', { 'aria-live': 'polite' });
+    const detailsButton = h('button.button.subtle', { type: 'button', 'aria-expanded': 'false', 'aria-label': `Task metrics of v${v.number}` }, 'Task metrics');
+    detailsButton.addEventListener('click', () => toggleDetails(segment, v, details, detailsButton));
     const promote = session.can('submit') ? h('button.button.subtle', { type: 'button' }, 'Promote…') : null;
     promote?.addEventListener('click', () => document.getElementById('promote-form')?.prefill(v.number));
     return [h('tr', { dataset: { version: v.number } },
       h('td', { 'data-label': 'Compare' }, box),
       h('td', { 'data-label': 'Version' }, h('strong', `v${v.number}`), ' ', (v.aliases || []).map((a) => h('span.badge.alias', a)), ' ', h('a.button.subtle', { href: `#/playground?model=${encodeURIComponent(`${segment}/${v.number}`)}` }, 'Try it')),
-      h('td', { 'data-label': 'Eval loss' }, formatNumber(v.eval_loss)),
+      h('td', { 'data-label': 'Eval loss' }, formatNumber(v.eval_loss), Number.isFinite(v.eval_loss) ? h('div.eval-set-line', evalSetNote(v)) : null,
+        v.task_metrics ? h('div.task-line', taskSummary(v)) : null),
       h('td', { 'data-label': 'Perplexity' }, formatNumber(v.perplexity)),
       h('td', { 'data-label': 'Method' }, methodLabel(typeof v.method === 'string' ? v.method.toLowerCase() : v.method)),
       h('td', { 'data-label': 'Lineage' }, lineage(v)),
       h('td', { 'data-label': 'Created' }, timeAgo(v.created_at), v.created_by ? h('span.muted', ` by ${v.created_by}`) : null),
-      h('td.row-actions', { 'data-label': 'Actions' }, promote, filesButton)),
+      h('td.row-actions', { 'data-label': 'Actions' }, promote, filesButton, detailsButton)),
+    h('tr.files-row.details-row', h('td', { colspan: 8 }, details)),
     h('tr.files-row', h('td', { colspan: 8 }, files))];
   });
   return h('section.card',
@@ -360,15 +454,44 @@ function versionsCard(segment, versions, compareBox) {
 }
 
 const datasetNames = new Map();
+const datasetList = [];
+
+/** "exact match 0% → 60%": the gate's metric (or exact match) of the base model and the adapter. */
+function taskSummary(v) {
+  const m = v.task_metrics;
+  const key = TASK_METRICS.find((t) => Number.isFinite(m.adapter?.[t.key]))?.key ?? 'exact_match';
+  return h('span.muted', `${taskMetricLabel(key).toLowerCase()} ${percent(m.base?.[key])} → ${percent(m.adapter?.[key])}`);
+}
 
 function lineage(v) {
+  const known = v.dataset_id ? datasetList.find((d) => d.id === v.dataset_id) : datasetNames.get(v.dataset_sha256);
+  const dataTitle = [v.dataset_id || known?.id ? `Dataset id ${v.dataset_id ?? known.id}` : null,
+    v.dataset_sha256 ? `SHA-256 ${v.dataset_sha256}` : null].filter(Boolean).join('\n');
+  const dataName = v.dataset_name ?? known?.name ?? null;
+  const checkpoint = v.from_checkpoint;
   return h('div.lineage',
     v.source_job_id ? h('div', 'job ', h('a', { href: `#/jobs/${encodeURIComponent(v.source_job_id)}` }, shortId(v.source_job_id))) : null,
-    h('div', 'base ', h('code', { title: v.base_model_id ?? '' }, v.base_model_name ?? shortId(v.base_model_id))),
-    v.dataset_sha256 ? h('div', 'data ', datasetNames.has(v.dataset_sha256)
-      ? h('a', { href: `#/datasets/${encodeURIComponent(datasetNames.get(v.dataset_sha256).id)}`, title: `SHA-256 ${v.dataset_sha256}` },
-        datasetNames.get(v.dataset_sha256).name)
-      : h('code', { title: v.dataset_sha256 }, v.dataset_sha256.slice(0, 12))) : null);
+    h('div', 'base ', h('span.lineage-name', { title: [v.base_model_id ? `Base model id ${v.base_model_id}` : null,
+      v.base_model_sha256 ? `Weights fingerprint ${v.base_model_sha256}` : null].filter(Boolean).join('\n') || null },
+    v.base_model_name ?? shortId(v.base_model_id))),
+    v.dataset_sha256 || dataName ? h('div', 'data ', known
+      ? h('a', { href: `#/datasets/${encodeURIComponent(known.id)}`, title: dataTitle }, dataName)
+      : dataName ? h('span.lineage-name', { title: dataTitle }, dataName)
+        : h('code', { title: dataTitle }, v.dataset_sha256.slice(0, 12))) : null,
+    checkpoint?.job_id ? h('div.from-checkpoint', 'continued from ',
+      h('a', { href: `#/jobs/${encodeURIComponent(checkpoint.job_id)}`, title: checkpoint.checkpoint ? `Checkpoint ${checkpoint.checkpoint}` : null },
+        `step ${formatNumber(checkpoint.step)} of job ${shortId(checkpoint.job_id)}`)) : null);
+}
+
+function toggleDetails(segment, v, box, button) {
+  const open = button.getAttribute('aria-expanded') === 'true';
+  button.setAttribute('aria-expanded', String(!open));
+  box.closest('tr')?.classList.toggle('open', !open);
+  if (open) {
+    box.replaceChildren();
+    return;
+  }
+  clear(box, taskEvaluationPanel(segment, v, datasetList));
 }
 
 async function toggleFiles(segment, v, box, button) {
