@@ -16,6 +16,7 @@ import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.PropertyNamingStrategies;
@@ -35,6 +36,7 @@ class RegistryTaskEvaluationsController {
     }
 
     @PostMapping("/api/v1/registry/repositories/{segment}/versions/{number}/task-evaluations")
+    @ResponseStatus(HttpStatus.ACCEPTED) // for the OpenAPI document: queued, not created (the body says so too)
     ResponseEntity<TaskEvaluation> request(@AuthenticationPrincipal Caller caller, @PathVariable String segment,
             @PathVariable int number, @RequestBody EvaluationRequest body) {
         Caller submitter = Requests.require(caller, ApiKeyScope.SUBMIT);
