@@ -17,7 +17,6 @@ import dev.finetune.serving.runtime.ModelResolver;
 import dev.finetune.serving.web.ServingKeyFilter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -25,7 +24,6 @@ import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** The serving beans: resolution, base models, the adapter cache, generations and the key filter. */
 @Configuration(proxyBeanMethods = false)
@@ -62,8 +60,8 @@ class ServingConfiguration {
     }
 
     @Bean
-    ServingKeyFilter servingKeyFilter(ApiKeyRepository keys, DataSource dataSource) {
-        return new ServingKeyFilter(keys, JdbcClient.create(dataSource));
+    ServingKeyFilter servingKeyFilter(ApiKeyRepository keys) {
+        return new ServingKeyFilter(keys);
     }
 
     /** On its own port the filter guards every /v1 path; in the local platform {@link EmbeddedServing} calls it. */

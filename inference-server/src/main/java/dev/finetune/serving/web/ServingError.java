@@ -1,5 +1,7 @@
 package dev.finetune.serving.web;
 
+import dev.finetune.core.openai.OpenAiError;
+
 /**
  * The errors of the serving surface that have no counterpart among the platform's problems, each
  * with its HTTP status and its stable OpenAI {@code code}. Every one is sent as
@@ -55,21 +57,13 @@ public enum ServingError {
         return code;
     }
 
-    /** OpenAI's error {@code type} for the status, as {@code OpenAiError.typeOf} names them. */
+    /** OpenAI's error {@code type} for the status, named once for both /v1 surfaces ({@link OpenAiError#typeOf(int)}). */
     public String type() {
-        return switch (status) {
-            case 401 -> "authentication_error";
-            case 403 -> "permission_error";
-            case 404 -> "not_found_error";
-            case 409 -> "conflict_error";
-            case 422 -> "unprocessable_entity_error";
-            case 429 -> "rate_limit_error";
-            default -> status >= 500 ? "server_error" : "invalid_request_error";
-        };
+        return OpenAiError.typeOf(status);
     }
 
     /** Whether the same request can succeed later (the {@code x-should-retry} header). */
     public boolean retryable() {
-        return status == 429 || status >= 500;
+        return OpenAiError.retryable(status);
     }
 }

@@ -1,8 +1,6 @@
 package dev.finetune.serving.web;
 
 import java.io.IOException;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 
 import dev.finetune.core.apikey.ApiKey;
@@ -16,7 +14,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.MDC;
 import org.springframework.http.HttpHeaders;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -41,15 +38,10 @@ public class ServingKeyFilter extends OncePerRequestFilter {
     public static final String CALLER = Caller.class.getName();
     /** The scope a key needs to list and call models. */
     public static final ApiKeyScope REQUIRED_SCOPE = ApiKeyScope.READ;
-    private static final String BEARER = "Bearer ";
-    private static final Duration USAGE_RESOLUTION = Duration.ofMinutes(1);
 
     private final ApiKeyRepository keys;
-    private final JdbcClient jdbc;
-
-    public ServingKeyFilter(ApiKeyRepository keys, JdbcClient jdbc) {
+    public ServingKeyFilter(ApiKeyRepository keys) {
         this.keys = keys;
-        this.jdbc = jdbc;
     }
 
     @Override
@@ -63,7 +55,8 @@ public class ServingKeyFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         Optional<ApiKey> key;
         try {
-            key = presentedToken(request).flatMap(keys::authenticate);
+            key = ApiKeyToken.fromAuthorizationHeader(request.getHeader(HttpHeaders.AUTHORIZATION))
+                    .flatMap(keys::authenticate);
         } catch (RuntimeException e) {
             OpenAiErrors.of(e).write(response);
             return;
@@ -82,7 +75,7 @@ public class ServingKeyFilter extends OncePerRequestFilter {
                     + REQUIRED_SCOPE.wireName() + "' scope needed to call models", null).write(response);
             return;
         }
-        touch(k);
+        keys.touch(k);
         request.setAttribute(CALLER, caller);
         MDC.put("tenantId", k.tenantId().toString());
         try {
@@ -90,26 +83,5 @@ public class ServingKeyFilter extends OncePerRequestFilter {
         } finally {
             MDC.remove("tenantId");
         }
-    }
-
-    private static Optional<ApiKeyToken> presentedToken(HttpServletRequest request) {
-        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            return Optional.empty();
-        }
-        return ApiKeyToken.fromBearer(header.substring(BEARER.length()));
-    }
-
-    /** Records the key's last use at most once a minute (the conditional UPDATE the API runs too). */
-    private void touch(ApiKey key) {
-        Instant last = key.lastUsedAt();
-        if (last != null && last.isAfter(Instant.now().minus(USAGE_RESOLUTION))) {
-            return;
-        }
-        jdbc.sql("""
-                UPDATE api_keys SET last_used_at = now()
-                WHERE id = :id AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')""")
-                .param("id", key.id().value())
-                .update();
     }
 }

@@ -32,17 +32,13 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 
-    private static final String BEARER = "Bearer ";
-
     private static final Logger log = LoggerFactory.getLogger(ApiKeyAuthenticationFilter.class);
 
     private final ApiKeyRepository keys;
-    private final KeyUsage usage;
     private final ProblemWriter problems;
 
-    ApiKeyAuthenticationFilter(ApiKeyRepository keys, KeyUsage usage, ProblemWriter problems) {
+    ApiKeyAuthenticationFilter(ApiKeyRepository keys, ProblemWriter problems) {
         this.keys = keys;
-        this.usage = usage;
         this.problems = problems;
     }
 
@@ -51,7 +47,7 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         Optional<ApiKey> key;
         try {
-            key = presentedToken(request).flatMap(keys::authenticate);
+            key = ApiKeyToken.fromAuthorizationHeader(request.getHeader(HttpHeaders.AUTHORIZATION)).flatMap(keys::authenticate);
         } catch (RuntimeException e) {
             if (!Outages.isDatabaseUnavailable(e)) {
                 throw e;
@@ -73,7 +69,7 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
         SecurityContext context = SecurityContextHolder.createEmptyContext();
         context.setAuthentication(UsernamePasswordAuthenticationToken.authenticated(caller, null, authorities));
         SecurityContextHolder.setContext(context);
-        usage.touch(k);
+        keys.touch(k);
         MDC.put("tenantId", k.tenantId().toString());
         try {
             chain.doFilter(request, response);
@@ -82,13 +78,5 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
             MDC.remove("jobId");
             SecurityContextHolder.clearContext();
         }
-    }
-
-    private static Optional<ApiKeyToken> presentedToken(HttpServletRequest request) {
-        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            return Optional.empty();
-        }
-        return ApiKeyToken.fromBearer(header.substring(BEARER.length()));
     }
 }

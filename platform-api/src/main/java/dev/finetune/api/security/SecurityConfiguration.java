@@ -33,7 +33,7 @@ import org.springframework.security.web.firewall.RequestRejectedHandler;
 class SecurityConfiguration {
 
     @Bean
-    SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeyRepository keys, KeyUsage usage, ProblemWriter problems,
+    SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeyRepository keys, ProblemWriter problems,
             MetricsProperties metrics) throws Exception {
         http.csrf(c -> c.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
@@ -41,7 +41,7 @@ class SecurityConfiguration {
                 .httpBasic(b -> b.disable())
                 .logout(l -> l.disable())
                 .requestCache(r -> r.disable())
-                .addFilterBefore(new ApiKeyAuthenticationFilter(keys, usage, problems), AnonymousAuthenticationFilter.class)
+                .addFilterBefore(new ApiKeyAuthenticationFilter(keys, problems), AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a
                         // SSE streams finish on an async dispatch and errors render on /error: the
                         // request was authorised when it entered

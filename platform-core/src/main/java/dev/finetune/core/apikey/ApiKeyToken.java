@@ -54,6 +54,19 @@ public final class ApiKeyToken {
     }
 
     /**
+     * The token of an {@code Authorization: Bearer ...} header (the scheme's case ignored), as
+     * {@link #fromBearer} reads its value; empty without one. Every surface (the API, serving) reads
+     * keys this way.
+     */
+    public static Optional<ApiKeyToken> fromAuthorizationHeader(String header) {
+        String bearer = "Bearer ";
+        if (header == null || !header.regionMatches(true, 0, bearer, 0, bearer.length())) {
+            return Optional.empty();
+        }
+        return fromBearer(header.substring(bearer.length()));
+    }
+
+    /**
      * What a client sent as its Bearer value: a key of the usual shape, or an operator's own
      * secret mapped as {@link #fromOperatorSecret} maps it (a mapped secret that no key was ever
      * registered for simply authenticates nothing). Empty for anything else.

@@ -42,14 +42,19 @@ public record OpenAiError(Body error) {
 
     /** OpenAI's error {@code type} for the problem's HTTP status, as its API documents them. */
     public static String typeOf(ProblemKind kind) {
-        return switch (kind.status()) {
+        return typeOf(kind.status());
+    }
+
+    /** OpenAI's error {@code type} for an HTTP status (serving's own errors have no {@link ProblemKind}). */
+    public static String typeOf(int status) {
+        return switch (status) {
             case 401 -> "authentication_error";
             case 403 -> "permission_error";
             case 404 -> "not_found_error";
             case 409 -> "conflict_error";
             case 422 -> "unprocessable_entity_error";
             case 429 -> "rate_limit_error";
-            default -> kind.status() >= 500 ? "server_error" : "invalid_request_error";
+            default -> status >= 500 ? "server_error" : "invalid_request_error";
         };
     }
 
@@ -59,6 +64,11 @@ public record OpenAiError(Body error) {
      * SDKs' automatic retries (which retry 409 by default) are told not to.
      */
     public static boolean retryable(ProblemKind kind) {
-        return kind.status() == 429 || kind.status() >= 500;
+        return retryable(kind.status());
+    }
+
+    /** {@link #retryable(ProblemKind)} for an HTTP status. */
+    public static boolean retryable(int status) {
+        return status == 429 || status >= 500;
     }
 }
