@@ -370,14 +370,22 @@ class TaskMetricsBrowserTest {
         assertThat(claim.id().toString()).isEqualTo(id);
         browser.waitFor(By.cssSelector("li.task-eval-run[data-status='running']"), Duration.ofSeconds(15));
 
-        // and finishes it: the page shows both models' scores on that dataset
+        // and finishes it, its answers stored as the worker stores them: the page shows both models' scores on that dataset
+        String examples = "tenants/" + tenant.id().value() + "/task-evaluations/" + id + "/task_eval.jsonl";
+        put(examples, (answer(0, "Who built you?", "Acme built me.", "A frog.", 0, 0.0, "Acme built me.", 1, 1.0) + "\n")
+                .getBytes(StandardCharsets.UTF_8));
         assertThat(taskEvaluations.succeed(claim.id(), "test-worker", new FineTuningSucceeded.TaskMetrics(5, null, 64,
                 new FineTuningSucceeded.TaskScores(0.0, 0.2, null, 0.12), new FineTuningSucceeded.TaskScores(0.8, 0.8, null, 0.9)),
-                "tenants/" + tenant.id().value() + "/task-evaluations/" + id + "/task_eval.jsonl")).isTrue();
+                examples)).isTrue();
         WebElement done = browser.waitFor(By.cssSelector("li.task-eval-run[data-status='succeeded'] table.task-metrics"), Duration.ofSeconds(15));
         assertThat(done.getText()).contains("v2 vs the base model on identity-demo").contains("Exact match").contains("80%")
                 .contains("+80 pts");
         assertThat(browser.text(By.cssSelector("li.task-eval-run[data-status='succeeded']"))).contains("5 prompts");
+
+        // and its answers, prompt by prompt, on request
+        browser.waitFor(By.xpath("//li[@data-status='succeeded']//button[normalize-space()='Show the answers']")).click();
+        WebElement answers = browser.waitFor(By.cssSelector("li.task-eval-run[data-status='succeeded'] table.task-prompts-table"));
+        assertThat(answers.getText()).contains("Who built you?").contains("A frog.").contains("Acme built me.").contains("1 prompt");
         screenshots("registry-task-evaluation-succeeded");
     }
 

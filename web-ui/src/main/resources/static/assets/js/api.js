@@ -263,6 +263,8 @@ export const api = {
       json: { dataset, max_examples, max_new_tokens, extractor },
     }),
   getTaskEvaluation: (id) => request('GET', `/registry/task-evaluations/${seg(id)}`),
+  /** A succeeded evaluation's answers: JSON Lines, one prompt per line with both models' answers and scores. */
+  taskEvaluationExamples: (id) => fetchBlob(url(`/registry/task-evaluations/${seg(id)}/examples`)),
   /** The bytes of one artifact file, from the registry's download endpoint (for a file listed without a url). */
   downloadFile: (segment, n, path) =>
     fetchBlob(url(`/registry/repositories/${seg(segment)}/versions/${n}/download`, { file: path })),

@@ -1,5 +1,7 @@
 package dev.finetune.registry.web;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.List;
 import java.util.UUID;
 
@@ -8,8 +10,13 @@ import dev.finetune.core.dataset.DatasetId;
 import dev.finetune.core.problem.PlatformProblem;
 import dev.finetune.core.problem.ProblemKind;
 import dev.finetune.core.security.Caller;
+import dev.finetune.core.storage.ArtifactNotFoundException;
+import dev.finetune.core.storage.ArtifactStore;
 import dev.finetune.registry.TaskEvaluation;
 import dev.finetune.registry.TaskEvaluations;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -29,10 +36,15 @@ import tools.jackson.databind.annotation.JsonNaming;
 @RestController
 class RegistryTaskEvaluationsController {
 
-    private final TaskEvaluations evaluations;
+    /** JSON Lines, one object per prompt (the registered {@code application/jsonl} type). */
+    static final String JSONL = "application/jsonl";
 
-    RegistryTaskEvaluationsController(TaskEvaluations evaluations) {
+    private final TaskEvaluations evaluations;
+    private final ArtifactStore store;
+
+    RegistryTaskEvaluationsController(TaskEvaluations evaluations, ArtifactStore store) {
         this.evaluations = evaluations;
+        this.store = store;
     }
 
     @PostMapping("/api/v1/registry/repositories/{segment}/versions/{number}/task-evaluations")
@@ -58,6 +70,33 @@ class RegistryTaskEvaluationsController {
         Caller reader = Requests.require(caller, ApiKeyScope.READ);
         UUID uuid = uuid(id);
         return evaluations.find(reader.tenant(), uuid).orElseThrow(() -> PlatformProblem.notFound("task evaluation", id));
+    }
+
+    /**
+     * The per-prompt answers of a succeeded evaluation: one JSON object per line with the prompt, the
+     * expected answer, and the base model's and the adapter's answers with their scores. Streamed from
+     * object storage on the request thread, so a missing file is a 404 before any byte is written.
+     */
+    @GetMapping("/api/v1/registry/task-evaluations/{id}/examples")
+    void examples(@AuthenticationPrincipal Caller caller, @PathVariable String id, HttpServletResponse response)
+            throws IOException {
+        Caller reader = Requests.require(caller, ApiKeyScope.READ);
+        UUID uuid = uuid(id);
+        TaskEvaluation evaluation = evaluations.find(reader.tenant(), uuid)
+                .orElseThrow(() -> PlatformProblem.notFound("task evaluation", id));
+        if (evaluation.examplesFile() == null) {
+            throw new PlatformProblem(ProblemKind.CONFLICT, "task evaluation " + id + " is " + evaluation.status()
+                    + ": its answers exist once it has succeeded").with("status", evaluation.status());
+        }
+        try (InputStream in = store.get(evaluation.examplesFile())) {
+            response.setContentType(JSONL);
+            response.setHeader(HttpHeaders.CONTENT_DISPOSITION,
+                    ContentDisposition.attachment().filename("task-evaluation-" + uuid + ".jsonl").build().toString());
+            in.transferTo(response.getOutputStream());
+        } catch (ArtifactNotFoundException e) {
+            throw new PlatformProblem(ProblemKind.NOT_FOUND, "the answers of task evaluation " + id + " are gone")
+                    .with("resource", "artifact");
+        }
     }
 
     private static DatasetId datasetId(String text) {

@@ -8,17 +8,20 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
+import dev.finetune.core.job.FineTuningSucceeded;
 import dev.finetune.core.storage.ArtifactStore;
 import dev.finetune.core.testing.RealInfrastructure;
 import dev.finetune.core.testing.TestData.Fixture;
 import dev.finetune.registry.AdapterRegistry;
 import dev.finetune.registry.Adapters;
 import dev.finetune.registry.RegistryTestApplication;
+import dev.finetune.registry.TaskEvaluations;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -44,6 +47,8 @@ class RegistryApiTest {
     Adapters adapters;
     @Autowired
     ArtifactStore store;
+    @Autowired
+    TaskEvaluations evaluations;
 
     final HttpClient http = HttpClient.newHttpClient();
     Fixture acme;
@@ -348,6 +353,42 @@ class RegistryApiTest {
         registry.register(adapters.succeeded(other, 0.5));
         json(call("POST", REPO + "/versions/1/task-evaluations", "{\"dataset\":\"" + acme.dataset().id().value() + "\"}",
                 "submit", other.tenant().id().toString()), 404);
+    }
+
+    @Test
+    void servesTheAnswersOfASucceededTaskEvaluationToItsTenantOnly() throws Exception {
+        // given an evaluation that is queued: no answers yet
+        String id = json(call("POST", REPO + "/versions/2/task-evaluations", "{\"dataset\":\""
+                + acme.dataset().id().value() + "\"}", "submit"), 202).get("id").asString();
+        JsonNode early = json(call("GET", BASE + "/task-evaluations/" + id + "/examples", null, "read"), 409);
+        assertThat(early.get("status").asString()).isEqualTo("queued");
+
+        // when a worker claims it, stores its answers and records its result (as OnDemandTaskEvaluations does)
+        TaskEvaluations.Claim claim = evaluations.claimNext("worker-1", Duration.ofMinutes(5)).orElseThrow();
+        assertThat(claim.id().toString()).isEqualTo(id);
+        String key = "tenants/" + acme.tenant().id().value() + "/task-evaluations/" + id + "/task_eval.jsonl";
+        byte[] answers = ("{\"index\":0,\"prompt\":\"2+2?\",\"reference\":\"4\",\"base\":{\"answer\":\"5\"},\"adapter\":{\"answer\":\"4\"}}\n"
+                + "{\"index\":1,\"prompt\":\"3+3?\",\"reference\":\"6\",\"base\":{\"answer\":\"\"},\"adapter\":{\"answer\":\"6\"}}\n")
+                .getBytes(StandardCharsets.UTF_8);
+        store.put(key, new ByteArrayInputStream(answers), answers.length, "application/jsonl");
+        FineTuningSucceeded.TaskScores base = new FineTuningSucceeded.TaskScores(0, 0, null, 0);
+        FineTuningSucceeded.TaskScores adapter = new FineTuningSucceeded.TaskScores(1, 1, null, 1);
+        assertThat(evaluations.succeed(claim.id(), "worker-1", new FineTuningSucceeded.TaskMetrics(2, null, 64, base, adapter), key))
+                .isTrue();
+
+        // then its tenant downloads exactly those lines, as JSON Lines
+        HttpResponse<byte[]> examples = call("GET", BASE + "/task-evaluations/" + id + "/examples", null, "read");
+        assertThat(examples.statusCode()).isEqualTo(200);
+        assertThat(examples.headers().firstValue("Content-Type")).hasValue("application/jsonl");
+        assertThat(examples.body()).isEqualTo(answers);
+        // another tenant cannot tell it exists; a malformed id is a 404 too
+        json(call("GET", BASE + "/task-evaluations/" + id + "/examples", null, "read",
+                adapters.tenant("other", "acme-support").tenant().id().toString()), 404);
+        json(call("GET", BASE + "/task-evaluations/not-an-id/examples", null, "read"), 404);
+        // and when the file is gone, the problem says so instead of a 500
+        store.delete(key);
+        assertThat(json(call("GET", BASE + "/task-evaluations/" + id + "/examples", null, "read"), 404).get("detail").asString())
+                .contains("are gone");
     }
 
     private HttpResponse<byte[]> call(String method, String path, String body, String scopes) throws Exception {

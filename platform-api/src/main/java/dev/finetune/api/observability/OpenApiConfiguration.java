@@ -254,7 +254,8 @@ class OpenApiConfiguration {
     }
 
     /** Handlers that write their body themselves (no return value to document): what they send. */
-    private static final Map<String, String> DOWNLOADS = Map.of("downloadVersion", "application/zip");
+    private static final Map<String, String> DOWNLOADS = Map.of("downloadVersion", "application/zip",
+            "downloadTaskEvaluationExamples", "application/jsonl");
 
     private static final Map<String, String> NAMED = Map.ofEntries(
             Map.entry("RegistryRepositories.repositories", "listRepositories"),
@@ -277,6 +278,7 @@ class OpenApiConfiguration {
             Map.entry("RegistryVersions.delete", "deleteVersion"),
             Map.entry("RegistryFiles.files", "listVersionFiles"),
             Map.entry("RegistryFiles.download", "downloadVersion"),
+            Map.entry("RegistryTaskEvaluations.examples", "downloadTaskEvaluationExamples"),
             Map.entry("HyperparameterDefaults.defaults", "getHyperparameterDefaults"),
             Map.entry("OperatorJob.cancel", "cancelJobAsOperator"));
 

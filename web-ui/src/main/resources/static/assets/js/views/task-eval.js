@@ -78,12 +78,40 @@ async function loadPrompts(segment, v, box) {
       clear(box, h('p.muted', 'The answers to each prompt are not among this version\'s files.'));
       return;
     }
-    const blob = await api.downloadFile(segment, v.number, file.path);
-    const lines = (await blob.text()).split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
-    clear(box, promptsTable(lines, v));
+    clear(box, promptsTable(await jsonLines(await api.downloadFile(segment, v.number, file.path)), v));
   } catch (problem) {
     clear(box, problemBox(problem, { heading: 'Prompts and answers' }));
   }
+}
+
+async function jsonLines(blob) {
+  return (await blob.text()).split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+}
+
+/** A button that loads an on-demand evaluation's answers (its JSONL) into a table below it. */
+function answersToggle(r, v) {
+  const box = h('div.task-eval-answers', { 'aria-live': 'polite' });
+  const show = h('button.button', { type: 'button', 'aria-expanded': 'false' }, 'Show the answers');
+  show.addEventListener('click', async () => {
+    if (show.getAttribute('aria-expanded') === 'true') {
+      show.setAttribute('aria-expanded', 'false');
+      show.textContent = 'Show the answers';
+      box.replaceChildren();
+      return;
+    }
+    show.disabled = true;
+    clear(box, loading('Loading the prompts and answers…'));
+    try {
+      clear(box, promptsTable(await jsonLines(await api.taskEvaluationExamples(r.id)), v));
+      show.setAttribute('aria-expanded', 'true');
+      show.textContent = 'Hide the answers';
+    } catch (problem) {
+      clear(box, problemBox(problem, { heading: 'Prompts and answers' }));
+    } finally {
+      show.disabled = false;
+    }
+  });
+  return [h('div.actions', show), box];
 }
 
 function score(a) {
@@ -145,7 +173,8 @@ function runItem(r, names, v) {
       ' ', h('span.muted', '· asked ', timeAgo(r.created_at), r.created_by ? ` by ${r.created_by}` : '',
         r.finished_at ? [' · finished ', timeAgo(r.finished_at)] : '')),
     r.status === 'failed' && r.error ? h('p.field-error', r.error) : null,
-    r.status === 'succeeded' && r.result ? [taskMetricsTable(r.result, `v${v.number} vs the base model on ${names.get(r.dataset_id) ?? 'that dataset'}`), metricsFacts(r.result)] : null);
+    r.status === 'succeeded' && r.result ? [taskMetricsTable(r.result, `v${v.number} vs the base model on ${names.get(r.dataset_id) ?? 'that dataset'}`), metricsFacts(r.result),
+      answersToggle(r, v)] : null);
 }
 
 function requestForm(segment, v, datasets, refresh) {
