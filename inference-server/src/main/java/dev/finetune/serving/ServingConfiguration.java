@@ -4,9 +4,12 @@ import java.time.Clock;
 import java.util.List;
 
 import dev.finetune.core.apikey.ApiKeyRepository;
+import dev.finetune.core.job.FineTuningJobRepository;
 import dev.finetune.core.model.BaseModel;
 import dev.finetune.core.model.BaseModelRepository;
+import dev.finetune.core.progress.JobCheckpointRepository;
 import dev.finetune.core.storage.ArtifactStore;
+import dev.finetune.core.tenant.SegmentRepository;
 import dev.finetune.core.tenant.TenantId;
 import dev.finetune.engine.serve.BasePrecision;
 import dev.finetune.registry.AdapterRegistry;
@@ -32,8 +35,11 @@ class ServingConfiguration {
     private static final Logger log = LoggerFactory.getLogger(ServingConfiguration.class);
 
     @Bean
-    ModelResolver modelResolver(BaseModelRepository bases, AdapterRegistry registry, ServingProperties properties) {
-        return new ModelResolver(bases, registry, properties, Clock.systemUTC());
+    ModelResolver modelResolver(BaseModelRepository bases, AdapterRegistry registry, FineTuningJobRepository jobs,
+            JobCheckpointRepository checkpoints, SegmentRepository segments, ArtifactStore store,
+            ServingProperties properties) {
+        return new ModelResolver(bases, registry, new ModelResolver.Jobs(jobs, checkpoints, segments, store), properties,
+                Clock.systemUTC());
     }
 
     @Bean(destroyMethod = "close")

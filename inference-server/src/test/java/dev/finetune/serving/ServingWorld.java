@@ -16,11 +16,16 @@ import dev.finetune.core.apikey.ApiKeyRepository;
 import dev.finetune.core.apikey.ApiKeyScope;
 import dev.finetune.core.apikey.IssuedApiKey;
 import dev.finetune.core.hyperparameters.Hyperparameters;
+import dev.finetune.core.job.CheckpointRef;
 import dev.finetune.core.job.FineTuningJob;
+import dev.finetune.core.job.FineTuningJobRepository;
 import dev.finetune.core.job.FineTuningSucceeded;
 import dev.finetune.core.job.JobStatus;
+import dev.finetune.core.job.NewJob;
 import dev.finetune.core.model.BaseModel;
 import dev.finetune.core.model.BaseModelRepository;
+import dev.finetune.core.progress.JobCheckpoint;
+import dev.finetune.core.progress.JobCheckpointRepository;
 import dev.finetune.core.storage.ArtifactStore;
 import dev.finetune.core.storage.ObjectKeys;
 import dev.finetune.core.tenant.Segment;
@@ -121,6 +126,41 @@ final class ServingWorld {
                 new FineTuningSucceeded.Metrics(10, 1000, 3.0, 2.0, 2.9, 2.1, 2.1, Math.exp(2.1)),
                 new FineTuningSucceeded.Artifact(prefix, sha, size), "ft_worker", Instant.now());
         return registry.register(event).version();
+    }
+
+    /**
+     * A job of {@code f} trained with {@code method} on {@code base} with a checkpoint at {@code step}
+     * laid out as the worker writes it: training state, and the adapter {@code adapterDir} under
+     * {@code adapter/} (none when {@code adapterDir} is null, as checkpoints written before they
+     * carried their adapter), recorded in {@code job_checkpoints}. Returns its name.
+     */
+    String checkpoint(Fixture f, BaseModel on, FineTuningMethod method, int step, Path adapterDir,
+            FineTuningJobRepository jobs, JobCheckpointRepository checkpoints) {
+        NewJob wanted = new NewJob(f.tenant().id(), f.segment().id(), on.id(), f.dataset().id(), null, method,
+                Hyperparameters.defaults(), "ckpt", Map.of(), 42L, null);
+        FineTuningJob job = FineTuningJob.submit(wanted, Instant.now());
+        TestData.walkTo(job, JobStatus.RUNNING);
+        job = jobs.save(job);
+        String prefix = ObjectKeys.checkpointPrefix(f.tenant().id(), job.id(), step);
+        put(prefix + "trainable.safetensors", "weights".getBytes());
+        put(prefix + "optimizer.safetensors", "moments".getBytes());
+        if (adapterDir != null) {
+            try (Stream<Path> files = Files.list(adapterDir)) {
+                for (Path file : files.toList()) {
+                    put(ObjectKeys.checkpointAdapterPrefix(f.tenant().id(), job.id(), step) + file.getFileName(),
+                            Files.readAllBytes(file));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        put(prefix + "trainer_state.json", ("{\"step\": " + step + "}").getBytes());
+        checkpoints.save(new JobCheckpoint(job.id(), step, prefix, Instant.now()));
+        return new CheckpointRef(job.id(), step).name();
+    }
+
+    private void put(String key, byte[] bytes) {
+        store.put(key, new ByteArrayInputStream(bytes), bytes.length, "application/octet-stream");
     }
 
     void promote(Fixture f, String alias, int version) {

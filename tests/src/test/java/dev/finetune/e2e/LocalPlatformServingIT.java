@@ -21,6 +21,7 @@ import com.openai.errors.NotFoundException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.finetuning.jobs.checkpoints.FineTuningJobCheckpoint;
 import com.openai.models.models.Model;
 import dev.finetune.engine.model.SamplingOptions;
 import dev.finetune.engine.recipe.AdapterInference;
@@ -37,7 +38,9 @@ import tools.jackson.databind.JsonNode;
  * the official OpenAI Java SDK, given only {@code <platform>/v1} and the platform's key, gets exactly
  * the engine's greedy text for the adapter files the registry serves, on the API's own port,
  * streamed or not. The API's security chain does not answer the serving paths: a missing key is
- * OpenAI's 401, not a problem+json, while the native API beside it keeps its own shape.
+ * OpenAI's 401, not a problem+json, while the native API beside it keeps its own shape. The job's
+ * last checkpoint, by the {@code fine_tuned_model_checkpoint} OpenAI's checkpoints list gives, answers
+ * like the version (its adapter is the one published).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LocalPlatformServingIT {
@@ -50,6 +53,7 @@ class LocalPlatformServingIT {
     String base;
     OpenAIClient client;
     Path adapter;
+    String jobId;
 
     @BeforeAll
     void trainAndPromote(@TempDir Path dir) throws IOException {
@@ -59,7 +63,8 @@ class LocalPlatformServingIT {
         api = new Api(base, LocalPlatformProcess.OPERATOR_KEY);
         String dataset = api.get("/api/v1/datasets?limit=100").json().path("data").get(0).path("id").asString();
         JsonNode job = Scenario.createJob(api, Scenario.job("tinystories-656k", dataset, "lora", 10, "default"));
-        JsonNode done = Scenario.awaitFinished(api, job.path("id").asString(), Duration.ofMinutes(4));
+        jobId = job.path("id").asString();
+        JsonNode done = Scenario.awaitFinished(api, jobId, Duration.ofMinutes(4));
         assertThat(done.path("status").asString()).as(done.toString()).isEqualTo("succeeded");
         int version = Scenario.versionOf(api, "default", job.path("id").asString(), Duration.ofSeconds(60)).path("number").asInt();
         Api.Response promoted = api.put("/api/v1/registry/repositories/default/aliases/production", Map.of("version", version));
@@ -103,6 +108,28 @@ class LocalPlatformServingIT {
         List<String> models = client.models().list().autoPager().stream().map(Model::id).toList();
         assertThat(models).contains("tinystories-656k", "default@production");
         assertThatThrownBy(() -> client.chat().completions().create(chat("default@nightly")))
+                .isInstanceOfSatisfying(NotFoundException.class, e -> assertThat(e.code()).contains("model_not_found"));
+    }
+
+    @Test
+    void the_jobs_last_checkpoint_is_callable_by_its_fine_tuned_model_checkpoint() {
+        // the OpenAI fine-tuning API names it; serving answers it with the adapter the worker saved at that step
+        List<FineTuningJobCheckpoint> checkpoints = client.fineTuning().jobs().checkpoints().list(jobId).data();
+        String last = checkpoints.get(0).fineTunedModelCheckpoint();
+        assertThat(last).isEqualTo(jobId + ":step-10");
+        String expected;
+        try (AdapterInference engine = AdapterInference.open(PlatformUnderTest.samples().resolve("models/tinystories-656k"),
+                adapter, "cpu")) {
+            expected = engine.generate(PROMPT, SamplingOptions.greedy(TOKENS), true).completion();
+        }
+
+        HttpResponseFor<ChatCompletion> raw = client.chat().completions().withRawResponse().create(chat(last));
+
+        // the last checkpoint holds the weights the job published (10 steps, one slice of 10)
+        assertThat(raw.parse().choices().get(0).message().content()).contains(expected);
+        assertThat(raw.parse().systemFingerprint()).contains(last);
+        assertThat(raw.headers().values("X-Adapter-Version")).containsExactly(last);
+        assertThatThrownBy(() -> client.chat().completions().create(chat(jobId + ":step-11")))
                 .isInstanceOfSatisfying(NotFoundException.class, e -> assertThat(e.code()).contains("model_not_found"));
     }
 

@@ -91,6 +91,10 @@ class FineTuningWorkerTest {
                 assertThat(fixtures.store().list(ObjectKeys.checkpointPrefix(segment.tenantId(), job.id(), step)))
                         .extracting(o -> o.key().substring(o.key().lastIndexOf('/') + 1))
                         .contains("trainer_state.json", "trainable.safetensors", "optimizer.safetensors");
+                assertThat(fixtures.store().list(ObjectKeys.checkpointAdapterPrefix(segment.tenantId(), job.id(), step)))
+                        .as("the adapter at step %d, loadable like a published one", step)
+                        .extracting(o -> o.key().substring(o.key().lastIndexOf('/') + 1))
+                        .containsExactlyInAnyOrder("adapter_config.json", "adapter_model.safetensors");
             }
             assertThat(jdbc.queryForList("SELECT step FROM job_metrics WHERE job_id = ? AND loss IS NOT NULL ORDER BY step",
                     Integer.class, job.id().value())).containsExactly(1, 2, 3, 4, 5, 6);
@@ -116,6 +120,11 @@ class FineTuningWorkerTest {
             String weightsSha;
             try (InputStream in = fixtures.store().get(adapter + "adapter_model.safetensors")) {
                 weightsSha = DigestUtils.sha256Hex(in.readAllBytes());
+            }
+            try (InputStream in = fixtures.store().get(ObjectKeys.checkpointAdapterPrefix(segment.tenantId(), job.id(), 6)
+                    + "adapter_model.safetensors")) {
+                assertThat(DigestUtils.sha256Hex(in.readAllBytes())).as("the last checkpoint's adapter is the one published")
+                        .isEqualTo(weightsSha);
             }
             assertThat(published.received).singleElement().satisfies(e -> {
                 assertThat(e.jobId()).isEqualTo(job.id());

@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The adapters loaded on this process's base models: fetched from object storage (the registry
- * version's artifact prefix) into {@code finetune.serving.work-dir} on first use, loaded into the
- * base, and kept in an LRU cache bounded by count ({@code cache.max-adapters}) and by the size of
- * their files ({@code cache.max-bytes}).
+ * version's artifact prefix, or the {@code adapter/} folder of a job checkpoint) into
+ * {@code finetune.serving.work-dir} on first use, loaded into the base, and kept in an LRU cache
+ * bounded by count ({@code cache.max-adapters}) and by the size of their files ({@code cache.max-bytes}).
+ * Versions and checkpoints share the bound but never a slot; a checkpoint is never pinned.
  *
  * <p>A request holds a {@link Lease} while it decodes: a leased adapter is never unloaded, so an
  * alias move or an eviction never changes the version under a request in flight. The version an
@@ -50,7 +51,8 @@ public class AdapterCache implements AutoCloseable {
     private final Map<Key, Entry> entries = new LinkedHashMap<>();
     private long tick;
 
-    private record Key(TenantId tenant, String ref, Object base) {}
+    /** {@code checkpoint} keeps a checkpoint and a version apart whatever their names. */
+    private record Key(TenantId tenant, boolean checkpoint, String ref, Object base) {}
 
     private static final class Entry {
         final Key key;
@@ -115,20 +117,23 @@ public class AdapterCache implements AutoCloseable {
     public Lease acquire(TenantId tenant, ServedTarget target, BaseModels.Loaded base) {
         AdapterVersion v = target.version();
         String fingerprint = base.model().baseFingerprint();
-        if (v.baseModelSha256() != null && fingerprint != null && !v.baseModelSha256().equals(fingerprint)) {
+        // a version records its base's fingerprint; a checkpoint's files carry it, and the engine refuses a mismatch
+        if (v != null && v.baseModelSha256() != null && fingerprint != null && !v.baseModelSha256().equals(fingerprint)) {
             throw new ServingException(ServingError.BASE_MODEL_MISMATCH, target.requested() + " is version " + v.ref()
                     + ", trained on base model '" + v.baseModelName() + "' with weights " + abbreviate(v.baseModelSha256())
                     + "; the loaded '" + base.base().name() + "' has weights " + abbreviate(fingerprint)
                     + ", so it cannot be served on it", "model");
         }
-        Key key = new Key(tenant, v.ref(), List.of(base.base().id(), base.precision()));
+        String ref = target.adapterRef();
+        long size = v != null ? v.artifact().sizeBytes() : target.checkpoint().sizeBytes();
+        Key key = new Key(tenant, target.isCheckpoint(), ref, List.of(base.base().id(), base.precision()));
         Entry entry;
         boolean mine = false;
         synchronized (this) {
             entry = entries.get(key);
             if (entry == null) {
-                makeRoom(v.artifact().sizeBytes(), v.ref());
-                entry = new Entry(key, base, v.artifact().sizeBytes());
+                makeRoom(size, ref);
+                entry = new Entry(key, base, size);
                 entries.put(key, entry);
                 mine = true;
             }
@@ -144,7 +149,7 @@ public class AdapterCache implements AutoCloseable {
         } catch (InterruptedException e) {
             release(entry);
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while " + v.ref() + " was loading", e);
+            throw new IllegalStateException("interrupted while " + ref + " was loading", e);
         } catch (ExecutionException e) {
             release(entry);
             if (e.getCause() instanceof RuntimeException r) {
@@ -160,30 +165,32 @@ public class AdapterCache implements AutoCloseable {
 
     private void load(Entry entry, TenantId tenant, ServedTarget target) {
         AdapterVersion v = target.version();
-        Path dir = workDir.resolve("adapters").resolve(tenant.toString())
-                .resolve(v.segment() + "-" + v.number() + "-" + System.nanoTime());
+        ServedCheckpoint c = target.checkpoint();
+        String prefix = v != null ? v.artifact().prefix() : c.filesPrefix();
+        String what = target.requested() + " is " + target.describe();
+        Path dir = workDir.resolve("adapters").resolve(tenant.toString()).resolve((v != null
+                ? v.segment() + "-" + v.number() : "checkpoint-" + c.ref().job() + "-" + c.ref().step()) + "-" + System.nanoTime());
         try {
-            long bytes = LocalFiles.copy(store, v.artifact().prefix(), dir);
+            long bytes = LocalFiles.copy(store, prefix, dir);
             if (bytes == 0) {
-                throw new ServingException(ServingError.ADAPTER_LOAD_FAILED, target.requested() + " is version " + v.ref()
-                        + ", whose files are missing from object storage (" + v.artifact().prefix() + ")", "model");
+                throw new ServingException(ServingError.ADAPTER_LOAD_FAILED, what
+                        + ", whose files are missing from object storage (" + prefix + ")", "model");
             }
             ServedAdapter adapter;
             try {
-                adapter = entry.base.model().loadAdapter(tenant + "/" + v.ref(), dir);
+                adapter = entry.base.model().loadAdapter(tenant + "/" + target.adapterRef(), dir);
             } catch (AdapterLoadException e) {
-                throw new ServingException(ServingError.ADAPTER_LOAD_FAILED, target.requested() + " is version " + v.ref()
-                        + ", which cannot be loaded on '" + entry.base.base().name() + "': " + e.getMessage(), "model", null, e);
+                throw new ServingException(ServingError.ADAPTER_LOAD_FAILED, what + ", which cannot be loaded on '"
+                        + entry.base.base().name() + "': " + e.getMessage(), "model", null, e);
             }
             if (adapter == null) {
-                throw new ServingException(ServingError.ADAPTER_LOAD_FAILED, target.requested() + " is version " + v.ref()
-                        + ", which the engine did not load", "model");
+                throw new ServingException(ServingError.ADAPTER_LOAD_FAILED, what + ", which the engine did not load", "model");
             }
             synchronized (this) {
                 entry.dir = dir;
                 entry.bytes = Math.max(bytes, adapter.bytes());
             }
-            log.info("Loaded adapter {} ({}, rank {}, {} bytes) for tenant {}", v.ref(), adapter.method(), adapter.rank(),
+            log.info("Loaded adapter {} ({}, rank {}, {} bytes) for tenant {}", target.adapterRef(), adapter.method(), adapter.rank(),
                     adapter.bytes(), tenant);
             entry.ready.complete(adapter);
         } catch (RuntimeException e) {

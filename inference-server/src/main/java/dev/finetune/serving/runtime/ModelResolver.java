@@ -8,11 +8,20 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.finetune.core.job.CheckpointRef;
+import dev.finetune.core.job.FineTuningJob;
+import dev.finetune.core.job.FineTuningJobRepository;
 import dev.finetune.core.model.BaseModel;
 import dev.finetune.core.model.BaseModelId;
 import dev.finetune.core.model.BaseModelRepository;
 import dev.finetune.core.problem.PlatformProblem;
 import dev.finetune.core.problem.ProblemKind;
+import dev.finetune.core.progress.JobCheckpoint;
+import dev.finetune.core.progress.JobCheckpointRepository;
+import dev.finetune.core.storage.ArtifactStore;
+import dev.finetune.core.storage.ObjectInfo;
+import dev.finetune.core.storage.ObjectKeys;
+import dev.finetune.core.tenant.SegmentRepository;
 import dev.finetune.core.tenant.TenantId;
 import dev.finetune.registry.AdapterRef;
 import dev.finetune.registry.AdapterRegistry;
@@ -28,8 +37,10 @@ import dev.finetune.serving.web.ServingException;
 /**
  * Resolves a request's {@code model} within the caller's tenant: a base model's name (the tenant's
  * own, else a global one), {@code segment@alias}, {@code segment/N}, or a job's
- * {@code fine_tuned_model} (which is {@code segment/N}). Adapters resolve through
- * {@link AdapterRegistry#resolve}, so another tenant's segment is simply not found.
+ * {@code fine_tuned_model} (which is {@code segment/N}), or a job's checkpoint
+ * {@code <job id>:step-<n>} (the API's {@code fine_tuned_model_checkpoint}). Adapters resolve through
+ * {@link AdapterRegistry#resolve} and checkpoints through the tenant's own jobs, so another tenant's
+ * segment or job is simply not found.
  *
  * <p>A resolution is reused for {@link ServingProperties#resolutionTtl()} (default 2 s): an alias
  * move reaches new requests within that time, without a database round trip per request. A
@@ -39,6 +50,7 @@ public class ModelResolver {
 
     private final BaseModelRepository bases;
     private final AdapterRegistry registry;
+    private final Jobs jobs;
     private final ServingProperties properties;
     private final Clock clock;
     private final Map<Key, Cached> cache = new ConcurrentHashMap<>();
@@ -47,9 +59,15 @@ public class ModelResolver {
 
     private record Cached(ServedTarget target, Instant until) {}
 
-    public ModelResolver(BaseModelRepository bases, AdapterRegistry registry, ServingProperties properties, Clock clock) {
+    /** Where a checkpoint's job, row, segment and adapter files are read. */
+    public record Jobs(FineTuningJobRepository jobs, JobCheckpointRepository checkpoints, SegmentRepository segments,
+            ArtifactStore store) {}
+
+    public ModelResolver(BaseModelRepository bases, AdapterRegistry registry, Jobs jobs, ServingProperties properties,
+            Clock clock) {
         this.bases = bases;
         this.registry = registry;
+        this.jobs = jobs;
         this.properties = properties;
         this.clock = clock;
     }
@@ -78,14 +96,19 @@ public class ModelResolver {
                 throw notFound(model, "base model '" + model + "' is not served here (this server serves "
                         + properties.baseModels() + ")");
             }
-            return new ServedTarget(model, base.get(), null, null);
+            return ServedTarget.base(model, base.get());
+        }
+        Optional<CheckpointRef> checkpoint = CheckpointRef.parse(model);
+        if (checkpoint.isPresent()) {
+            return checkpoint(tenant, model, checkpoint.get());
         }
         AdapterRef ref;
         try {
             ref = AdapterRef.parse(model);
         } catch (IllegalArgumentException e) {
             throw notFound(model, "the model '" + model + "' does not exist: name a base model, 'segment@alias' "
-                    + "(e.g. support@production) or 'segment/N' (a version, as a job's fine_tuned_model)");
+                    + "(e.g. support@production), 'segment/N' (a version, as a job's fine_tuned_model) or '<job id>:step-<n>' "
+                    + "(a checkpoint, as a job checkpoint's fine_tuned_model_checkpoint)");
         }
         ResolvedAdapter resolved;
         try {
@@ -97,15 +120,50 @@ public class ModelResolver {
             throw p;
         }
         AdapterVersion v = resolved.version();
-        BaseModel adapterBase = bases.findVisible(tenant, new BaseModelId(v.baseModelId()))
-                .orElseThrow(() -> new ServingException(ServingError.BASE_MODEL_NOT_SERVED, model + " is version "
-                        + v.ref() + ", trained on base model '" + v.baseModelName() + "', which no longer exists", "model"));
-        if (!properties.serves(adapterBase.name())) {
-            throw new ServingException(ServingError.BASE_MODEL_NOT_SERVED, model + " is version " + v.ref()
-                    + ", trained on base model '" + adapterBase.name() + "', which this server does not serve (it serves "
-                    + properties.baseModels() + ")", "model");
+        BaseModel adapterBase = servedBase(tenant, model + " is version " + v.ref(), new BaseModelId(v.baseModelId()),
+                v.baseModelName());
+        return ServedTarget.version(model, adapterBase, v, ref.alias());
+    }
+
+    /**
+     * A checkpoint of one of the tenant's jobs: the adapter the worker saved beside its training
+     * state. Another tenant's job, an unknown job and an unknown step are all simply not found.
+     */
+    private ServedTarget checkpoint(TenantId tenant, String model, CheckpointRef ref) {
+        FineTuningJob job = jobs.jobs().find(tenant, ref.job()).orElseThrow(() -> notFound(model, "the model '" + model
+                + "' does not exist: there is no fine-tuning job " + ref.job() + " in this organization"));
+        List<JobCheckpoint> rows = jobs.checkpoints().findByIdJobIdOrderByIdStepAsc(job.id().value());
+        JobCheckpoint row = rows.stream().filter(c -> c.step() == ref.step()).findFirst().orElseThrow(() -> notFound(model,
+                "the model '" + model + "' does not exist: job " + job.id() + " has no checkpoint at step " + ref.step()
+                        + (rows.isEmpty() ? " (it has no checkpoint yet)"
+                                : " (its checkpoints are at steps " + rows.get(0).step() + " to " + rows.get(rows.size() - 1).step()
+                                        + ", e.g. " + new CheckpointRef(job.id(), rows.get(rows.size() - 1).step()).name() + ")")));
+        String what = model + " is checkpoint " + ref.name() + " of a " + job.method().wireName() + " job";
+        BaseModel base = servedBase(tenant, what, job.baseModelId(), job.baseModelId().toString());
+        String prefix = ObjectKeys.checkpointAdapterPrefix(tenant, job.id(), ref.step());
+        List<ObjectInfo> files = jobs.store().list(prefix);
+        if (files.isEmpty()) {
+            // never the base instead: a checkpoint without an adapter is a named error
+            throw new ServingException(ServingError.ADAPTER_LOAD_FAILED, what + ", which holds only its training state "
+                    + "and no adapter files (it was written before checkpoints carried their adapter): call the job's "
+                    + "fine_tuned_model or a newer checkpoint, or start a job from it (from_checkpoint)", "model");
         }
-        return new ServedTarget(model, adapterBase, v, ref.alias());
+        String segment = jobs.segments().find(tenant, job.segmentId()).map(s -> s.name().value()).orElse("organization");
+        return ServedTarget.checkpoint(model, base, new ServedCheckpoint(ref, segment, job.method(), prefix,
+                files.stream().mapToLong(ObjectInfo::size).sum(), row.createdAt()));
+    }
+
+    /** The base an adapter was trained on, if it still exists and is served here; a 409 naming why not. */
+    private BaseModel servedBase(TenantId tenant, String what, BaseModelId id, String recordedName) {
+        BaseModel base = bases.findVisible(tenant, id).orElseThrow(() -> new ServingException(
+                ServingError.BASE_MODEL_NOT_SERVED, what + ", trained on base model '" + recordedName
+                        + "', which no longer exists", "model"));
+        if (!properties.serves(base.name())) {
+            throw new ServingException(ServingError.BASE_MODEL_NOT_SERVED, what + ", trained on base model '"
+                    + base.name() + "', which this server does not serve (it serves " + properties.baseModels() + ")",
+                    "model");
+        }
+        return base;
     }
 
     private static ServingException notFound(String model, String message) {

@@ -34,7 +34,7 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 public class CompletionsController {
 
-    /** The adapter version that answered, e.g. {@code support/3}; absent for a base model. */
+    /** The adapter that answered: a version ({@code support/3}) or a checkpoint ({@code <job id>:step-<n>}); absent for a base model. */
     public static final String ADAPTER_VERSION_HEADER = "X-Adapter-Version";
     /** The base model that answered. */
     public static final String BASE_MODEL_HEADER = "X-Base-Model";
@@ -71,7 +71,7 @@ public class CompletionsController {
             ServedTarget target = running.target();
             response.setHeader(BASE_MODEL_HEADER, target.base().name());
             if (target.isAdapter()) {
-                response.setHeader(ADAPTER_VERSION_HEADER, target.versionRef());
+                response.setHeader(ADAPTER_VERSION_HEADER, target.adapterRef());
             }
             Answer answer = new Answer(request, target);
             if (request.stream()) {

@@ -16,7 +16,8 @@ import org.springframework.web.bind.annotation.RestController;
  * base models it can see, {@code segment@alias} for each alias and {@code segment/N} for each
  * version of its segments. Beside OpenAI's {@code id, object, created, owned_by} each entry says its
  * {@code base_model} and, for adapters, the {@code version} it is now. {@code GET /v1/models/{model}}
- * retrieves one (a name such as {@code support/3} keeps its slash).
+ * retrieves one (a name such as {@code support/3} keeps its slash), a job checkpoint
+ * {@code <job id>:step-<n>} included, whose {@code version} is that checkpoint name.
  */
 @RestController
 public class ModelsController {
@@ -44,10 +45,10 @@ public class ModelsController {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", name);
         m.put("object", "model");
-        m.put("created", (target.isAdapter() ? target.version().createdAt() : target.base().createdAt()).getEpochSecond());
-        m.put("owned_by", target.isAdapter() ? target.version().segment() : target.base().isGlobal() ? "system" : "organization");
+        m.put("created", target.createdAt().getEpochSecond());
+        m.put("owned_by", target.ownedBy());
         m.put("base_model", target.base().name());
-        m.put("version", target.versionRef());
+        m.put("version", target.adapterRef());
         return m;
     }
 

@@ -18,7 +18,6 @@ import dev.finetune.core.job.CheckpointRef;
 import dev.finetune.core.job.FineTuningJob;
 import dev.finetune.core.job.FineTuningJobRepository;
 import dev.finetune.settings.FineTuningMethod;
-import dev.finetune.core.job.JobId;
 import dev.finetune.core.job.JobStatus;
 import dev.finetune.core.job.NewJob;
 import dev.finetune.core.model.BaseModel;
@@ -223,14 +222,12 @@ public class JobSubmission {
     }
 
     private CheckpointRef findCheckpoint(Caller caller, String id, BaseModel model, FineTuningMethod method) {
-        int cut = id.lastIndexOf(":step-");
-        Optional<UUID> jobId = cut < 0 ? Optional.empty() : uuid(id.substring(0, cut));
-        Optional<Integer> step = cut < 0 ? Optional.empty() : integer(id.substring(cut + ":step-".length()));
-        FineTuningJob source = jobId.flatMap(j -> jobs.find(caller.tenant(), new JobId(j)))
-                .filter(j -> step.isPresent())
+        Optional<CheckpointRef> ref = CheckpointRef.parse(id);
+        FineTuningJob source = ref.flatMap(r -> jobs.find(caller.tenant(), r.job()))
                 .orElseThrow(() -> notFound("checkpoint", id, "from_checkpoint"));
+        int step = ref.get().step();
         boolean exists = checkpoints.findByIdJobIdOrderByIdStepAsc(source.id().value()).stream()
-                .anyMatch(c -> c.step() == step.get());
+                .anyMatch(c -> c.step() == step);
         if (!exists) {
             throw notFound("checkpoint", id, "from_checkpoint");
         }
@@ -239,7 +236,7 @@ public class JobSubmission {
                     + source.method().wireName() + " on base model " + source.baseModelId()
                     + "; the new job must use the same model and method").with("param", "from_checkpoint");
         }
-        return new CheckpointRef(source.id(), step.get());
+        return new CheckpointRef(source.id(), step);
     }
 
     private static FineTuningJob sameOrMismatch(FineTuningJob earlier, NewJob wanted, boolean seedGiven, String key) {
@@ -289,14 +286,6 @@ public class JobSubmission {
         try {
             return Optional.of(UUID.fromString(text.trim()));
         } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static Optional<Integer> integer(String text) {
-        try {
-            return Optional.of(Integer.parseInt(text));
-        } catch (NumberFormatException e) {
             return Optional.empty();
         }
     }

@@ -78,6 +78,6 @@ public record JobView(
     }
 
     public static String checkpointId(CheckpointRef ref) {
-        return ref.job() + ":step-" + ref.step();
+        return ref.name();
     }
 }

@@ -14,6 +14,9 @@ import dev.finetune.core.tenant.TenantId;
  */
 public final class ObjectKeys {
 
+    /** The sub-folder of a checkpoint that holds its adapter files. */
+    public static final String CHECKPOINT_ADAPTER_DIR = "adapter";
+
     private static final Pattern FILE = Pattern.compile("[A-Za-z0-9._-][A-Za-z0-9._/-]{0,254}");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
@@ -37,6 +40,14 @@ public final class ObjectKeys {
             throw new IllegalArgumentException("step must be >= 0");
         }
         return jobPrefix(tenant, job) + "checkpoints/step-" + step + "/";
+    }
+
+    /**
+     * The adapter a checkpoint carries beside its training state, in its method's layout (PEFT or
+     * AdapterHub), so that serving can load the checkpoint exactly like a published adapter.
+     */
+    public static String checkpointAdapterPrefix(TenantId tenant, JobId job, int step) {
+        return checkpointPrefix(tenant, job, step) + CHECKPOINT_ADAPTER_DIR + "/";
     }
 
     public static String checkpointFile(TenantId tenant, JobId job, int step, String fileName) {

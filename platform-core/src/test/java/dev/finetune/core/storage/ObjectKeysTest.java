@@ -21,6 +21,8 @@ class ObjectKeysTest {
                 .isEqualTo("tenants/00000000-0000-0000-0000-000000000001/datasets/00000000-0000-0000-0000-0000000000aa/train.jsonl");
         assertThat(ObjectKeys.checkpointFile(tenant, job, 200, "adapter.safetensors"))
                 .isEqualTo("tenants/00000000-0000-0000-0000-000000000001/jobs/00000000-0000-0000-0000-0000000000aa/checkpoints/step-200/adapter.safetensors");
+        assertThat(ObjectKeys.checkpointAdapterPrefix(tenant, job, 200))
+                .isEqualTo("tenants/00000000-0000-0000-0000-000000000001/jobs/00000000-0000-0000-0000-0000000000aa/checkpoints/step-200/adapter/");
         assertThat(ObjectKeys.adapterPrefix(tenant, job))
                 .isEqualTo("tenants/00000000-0000-0000-0000-000000000001/adapters/00000000-0000-0000-0000-0000000000aa/");
         assertThat(ObjectKeys.tenantBaseModelPrefix(tenant, "tiny-llama"))

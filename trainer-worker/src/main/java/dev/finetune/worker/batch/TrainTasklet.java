@@ -124,10 +124,16 @@ public class TrainTasklet implements Tasklet {
         }
     }
 
-    /** Saves the checkpoint locally, uploads it (trainer_state.json last) and returns its prefix. */
+    /**
+     * Saves the checkpoint locally, with the adapter at this step in its method's layout under
+     * {@code adapter/} (what serving loads when a request names the checkpoint), uploads it
+     * (trainer_state.json last) and returns its prefix.
+     */
     private String checkpoint(JobSession session, ActiveJob active, int step) {
         Path dir = session.dir().resolve("checkpoints").resolve("step-" + step);
-        session.engine().saveCheckpoint(dir);
+        FineTuneSession engine = session.engine();
+        engine.saveCheckpoint(dir);
+        engine.adapter().save(dir.resolve(ObjectKeys.CHECKPOINT_ADAPTER_DIR), engine.baseModelRef());
         String prefix = ObjectKeys.checkpointPrefix(active.tenantId(), active.jobId(), step);
         transfer.uploadDirectory(dir, prefix, TrainingCheckpoint.STATE);
         TrainingWorkspace.deleteRecursively(dir);
