@@ -314,6 +314,26 @@ class MergedPoolServingTest {
                 .contains("cannot be served merged").contains("match no linear layer");
     }
 
+    @Test
+    @Order(6)
+    void with_qlora_base_dense_a_qlora_version_is_merged_into_the_dense_base_and_answers_as_that_base_unmerged(
+            @TempDir Path dir) throws Exception {
+        Path files = LoraFiles.write(dir.resolve("qlora"), 7, 0.6f, ServingWorld.qv());
+        Files.writeString(files.resolve("training_summary.json"), "{\"method\": \"qlora\"}");
+        AdapterVersion q = world.register(acme, files, world.fingerprint, FineTuningMethod.QLORA);
+        // the same files as a LoRA version: the shared pool runs them unmerged on the dense base
+        AdapterVersion dense = world.register(acme, files, world.fingerprint, FineTuningMethod.LORA);
+        String unmergedOnDense = shared.completions().create(completion(dense.ref())).choices().get(0).text();
+
+        try (ConfigurableApplicationContext qloraPool = ServingWorld.startServing("finetune.serving.merged.model=" + q.ref(),
+                "finetune.serving.merged.tenant=" + acme.tenant().name(), "finetune.serving.qlora-base=dense",
+                "finetune.serving.work-dir=" + dir.resolve("work"))) {
+            Completion answer = sdk(ServingWorld.port(qloraPool), acmeKey).completions().create(completion(q.ref()));
+            assertThat(answer.choices().get(0).text()).isEqualTo(unmergedOnDense);
+            assertThat(answer.systemFingerprint()).contains(q.ref());
+        }
+    }
+
     /** The message of what stopped a merged pool from starting with these settings. */
     static String startFailure(String... settings) {
         try (ConfigurableApplicationContext started = ServingWorld.startServing(settings)) {
