@@ -99,4 +99,94 @@ class ChartServingTest {
                 """);
         assertThatThrownBy(() -> Chart.render(List.of(cpuWithGpu))).hasMessageContaining("serving.device is cpu");
     }
+
+    @Test
+    void servingHasAPdbWhenItRunsMoreThanOnePodAndAnHpaWhenAsked(@TempDir Path tmp) {
+        // one pod by default: a PDB keeping it would block every node drain, so none is rendered
+        assertThat(Chart.render(List.of()).names()).doesNotContain("PodDisruptionBudget/ft-finetune-serving",
+                "HorizontalPodAutoscaler/ft-finetune-serving");
+
+        Chart.Rendered two = Chart.render(List.of(), "serving.replicaCount", "2");
+        K8sObject pdb = two.get("PodDisruptionBudget", "ft-finetune-serving");
+        assertThat(pdb.at("spec.minAvailable")).isEqualTo(1);
+        assertThat(Chart.cast(pdb.at("spec.selector.matchLabels"))).containsEntry("app.kubernetes.io/component", "serving");
+        assertThat(Chart.render(List.of(), "serving.replicaCount", "2", "serving.pdb.create", "false").names())
+                .doesNotContain("PodDisruptionBudget/ft-finetune-serving");
+
+        Path scaled = Chart.writeValues(tmp, "hpa.yaml", """
+                serving:
+                  autoscaling: {enabled: true, minReplicas: 2, maxReplicas: 8, targetCPU: 60, targetMemory: 80}
+                """);
+        Chart.Rendered rendered = Chart.render(List.of(scaled));
+        K8sObject hpa = rendered.get("HorizontalPodAutoscaler", "ft-finetune-serving");
+        assertThat(hpa.at("spec.scaleTargetRef.name")).isEqualTo("ft-finetune-serving");
+        assertThat(hpa.at("spec.minReplicas")).isEqualTo(2);
+        assertThat(hpa.at("spec.maxReplicas")).isEqualTo(8);
+        assertThat(hpa.toString()).contains("averageUtilization=60", "averageUtilization=80");
+        // the HPA owns the replica count; the PDB follows its minimum
+        assertThat(rendered.get("Deployment", "ft-finetune-serving").at("spec")).asString().doesNotContain("replicas=");
+        assertThat(rendered.names()).contains("PodDisruptionBudget/ft-finetune-serving");
+    }
+
+    @Test
+    void aMergedPoolIsItsOwnDeploymentAndServicePinnedToOneModelAndTheIngressStillRoutesToTheSharedPool(@TempDir Path tmp) {
+        Path values = Chart.writeValues(tmp, "merged.yaml", """
+                api:
+                  ingress: {enabled: true, ingressClassName: nginx, hostname: ft.example.test}
+                serving:
+                  mergedPools:
+                    - name: support-prod
+                      tenant: acme
+                      model: support@production
+                      replicaCount: 3
+                      resources: {limits: {memory: 12Gi}}
+                """);
+
+        Chart.Rendered rendered = Chart.render(List.of(values));
+
+        assertThat(rendered.names()).contains("Deployment/ft-finetune-serving", "Service/ft-finetune-serving",
+                "Deployment/ft-finetune-serving-support-prod", "Service/ft-finetune-serving-support-prod",
+                "PodDisruptionBudget/ft-finetune-serving-support-prod");
+        K8sObject pool = rendered.get("Deployment", "ft-finetune-serving-support-prod");
+        assertThat(pool.at("spec.replicas")).isEqualTo(3);
+        Map<String, Object> container = pool.containers().get(0);
+        assertThat(container.get("resources").toString()).contains("memory=12Gi");
+        Map<String, Object> env = PodEnv.of(container, rendered).byName();
+        assertThat(env).containsEntry("FINETUNE_SERVING_MERGED_MODEL", "support@production")
+                .containsEntry("FINETUNE_SERVING_MERGED_TENANT", "acme")
+                .containsEntry("FINETUNE_SERVING_DEVICE", "cpu")
+                .containsEntry("FINETUNE_SERVING_CACHE_MAX_ADAPTERS", "32");
+        assertThat(PodEnv.of(container, rendered).names()).containsAll(AppEnvironment.DATABASE).containsAll(AppEnvironment.STORAGE);
+        // the shared pool is unchanged: no merged setting, and its Service never selects a merged pod
+        Map<String, Object> shared = rendered.get("Deployment", "ft-finetune-serving").containers().get(0);
+        assertThat(PodEnv.of(shared, rendered).byName()).doesNotContainKey("FINETUNE_SERVING_MERGED_MODEL");
+        assertThat(rendered.get("Deployment", "ft-finetune-serving").at("spec.replicas")).isEqualTo(1);
+        Map<String, Object> poolLabels = Chart.cast(pool.at("spec.template.metadata.labels"));
+        Map<String, Object> sharedSelector = Chart.cast(rendered.get("Service", "ft-finetune-serving").at("spec.selector"));
+        assertThat(sharedSelector).containsEntry("app.kubernetes.io/component", "serving");
+        assertThat(poolLabels).containsEntry("app.kubernetes.io/component", "serving-merged")
+                .containsEntry("finetune.dev/serving-pool", "support-prod");
+        assertThat(poolLabels.entrySet()).containsAll(Chart.cast(
+                rendered.get("Service", "ft-finetune-serving-support-prod").at("spec.selector")).entrySet());
+        assertThat(poolLabels.entrySet()).containsAll(Chart.cast(pool.at("spec.selector.matchLabels")).entrySet());
+        // the serving NetworkPolicy covers the merged pods too
+        assertThat(rendered.get("NetworkPolicy", "ft-finetune-serving").at("spec.podSelector").toString())
+                .contains("values=[serving, serving-merged]");
+        // the Ingress routes as before: the three paths to the shared pool
+        assertThat(rendered.get("Ingress", "ft-finetune-api").toString()).doesNotContain("support-prod");
+    }
+
+    @Test
+    void aMergedPoolThatNamesNoAdapterOrNoTenantIsRefused(@TempDir Path tmp) {
+        Path base = Chart.writeValues(tmp, "base.yaml", """
+                serving:
+                  mergedPools: [{name: plain, tenant: acme, model: tinystories-656k}]
+                """);
+        assertThatThrownBy(() -> Chart.render(List.of(base))).hasMessageContaining("model");
+        Path noTenant = Chart.writeValues(tmp, "no-tenant.yaml", """
+                serving:
+                  mergedPools: [{name: p, tenant: "", model: support/3}]
+                """);
+        assertThatThrownBy(() -> Chart.render(List.of(noTenant))).hasMessageContaining("tenant");
+    }
 }

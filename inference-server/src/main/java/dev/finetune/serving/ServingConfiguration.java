@@ -11,12 +11,15 @@ import dev.finetune.core.progress.JobCheckpointRepository;
 import dev.finetune.core.storage.ArtifactStore;
 import dev.finetune.core.tenant.SegmentRepository;
 import dev.finetune.core.tenant.TenantId;
+import dev.finetune.core.tenant.TenantRepository;
 import dev.finetune.engine.serve.BasePrecision;
 import dev.finetune.registry.AdapterRegistry;
 import dev.finetune.serving.runtime.AdapterCache;
 import dev.finetune.serving.runtime.BaseModels;
 import dev.finetune.serving.runtime.Generations;
+import dev.finetune.serving.runtime.MergedPool;
 import dev.finetune.serving.runtime.ModelResolver;
+import dev.finetune.serving.web.EncodedSlashes;
 import dev.finetune.serving.web.ServingKeyFilter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,9 +27,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.type.AnnotatedTypeMetadata;
+import org.springframework.util.StringUtils;
 
 /** The serving beans: resolution, base models, the adapter cache, generations and the key filter. */
 @Configuration(proxyBeanMethods = false)
@@ -60,9 +69,32 @@ class ServingConfiguration {
         return cache;
     }
 
+    /** With {@code finetune.serving.merged.model}: the one adapter merged at start (the context fails to start if it cannot be). */
+    @Bean(initMethod = "start", destroyMethod = "close")
+    @Conditional(MergedPoolSet.class)
+    MergedPool mergedPool(TenantRepository tenants, BaseModelRepository models, AdapterRegistry registry, ArtifactStore store,
+            ServingProperties properties) {
+        return new MergedPool(tenants, models, registry, store, properties);
+    }
+
+    /** {@code finetune.serving.merged.model} is set and not blank (the chart may pass it empty). */
+    static final class MergedPoolSet implements Condition {
+        @Override
+        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            return StringUtils.hasText(context.getEnvironment().getProperty("finetune.serving.merged.model"));
+        }
+    }
+
     @Bean
-    Generations generations(ModelResolver resolver, BaseModels bases, AdapterCache adapters, ServingProperties properties) {
-        return new Generations(resolver, bases, adapters, properties);
+    Generations generations(ModelResolver resolver, BaseModels bases, AdapterCache adapters, ServingProperties properties,
+            ObjectProvider<MergedPool> merged) {
+        return new Generations(resolver, bases, adapters, properties, merged.getIfAvailable());
+    }
+
+    /** {@code GET /v1/models/support%2F2}: Tomcat rejects an encoded slash unless told to pass it through. */
+    @Bean
+    TomcatConnectorCustomizer encodedSlashesPassThrough() {
+        return EncodedSlashes.passThrough();
     }
 
     @Bean
@@ -84,6 +116,10 @@ class ServingConfiguration {
     ApplicationRunner preloadBaseModels(ServingProperties properties, BaseModelRepository repository, BaseModels bases) {
         return args -> {
             if (!properties.preload()) {
+                return;
+            }
+            if (properties.merged().enabled()) {
+                log.info("finetune.serving.preload is ignored: this is a merged pool, which loaded its own base at start");
                 return;
             }
             // a tenant id that belongs to nobody sees exactly the global models

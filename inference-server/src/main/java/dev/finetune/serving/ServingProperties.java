@@ -26,6 +26,8 @@ import org.springframework.util.unit.DataSize;
  * @param defaultMaxTokens {@code max_tokens} when a request sets none (capped by the context left)
  * @param cache the adapter cache
  * @param decoder the continuous-batching decoder of each base model
+ * @param merged a merged pool: one adapter folded into its base, answering that model alone at the
+ *        base's speed (off unless {@code merged.model} is set)
  */
 @ConfigurationProperties("finetune.serving")
 public record ServingProperties(
@@ -37,7 +39,8 @@ public record ServingProperties(
         @DefaultValue("2s") Duration resolutionTtl,
         @DefaultValue("256") int defaultMaxTokens,
         @DefaultValue Cache cache,
-        @DefaultValue Decoder decoder) {
+        @DefaultValue Decoder decoder,
+        @DefaultValue Merged merged) {
 
     public ServingProperties {
         if (device == null || device.isBlank()) {
@@ -55,6 +58,7 @@ public record ServingProperties(
         }
         baseModels = baseModels == null ? List.of() : List.copyOf(baseModels);
         workDir = workDir == null ? Path.of(System.getProperty("java.io.tmpdir"), "finetune-serving") : workDir;
+        merged = merged == null ? new Merged(null, null, Duration.ofSeconds(2)) : merged;
     }
 
     /** Whether {@code name} is a base model this process serves. */
@@ -99,6 +103,46 @@ public record ServingProperties(
             if (maxKvTokens < 1) {
                 throw new IllegalArgumentException("finetune.serving.decoder.max-kv-tokens must be >= 1, got " + maxKvTokens);
             }
+        }
+    }
+
+    /**
+     * A merged pool: this process pins one adapter of one tenant, folds it into a dense copy of its
+     * base at start ({@code ServingModel.loadMerged}) and answers that model alone, at the base's
+     * speed. Set {@code model} to turn it on; every other name is a 409 {@code model_not_in_merged_pool}.
+     *
+     * @param model {@code segment@alias} (follows the alias: a move is merged in the background, then
+     *        switched to) or {@code segment/N} (that version, always); null or blank: not a merged pool
+     * @param tenant the tenant whose segment {@code model} names: its name or its id
+     * @param checkInterval how often a pinned alias is read again; a move is answered from the next
+     *        check plus the time the new merge takes
+     */
+    public record Merged(String model, String tenant, @DefaultValue("2s") Duration checkInterval) {
+
+        public Merged {
+            model = model == null || model.isBlank() ? null : model.trim();
+            tenant = tenant == null || tenant.isBlank() ? null : tenant.trim();
+            if (model != null) {
+                boolean alias = model.indexOf('@') > 0 && model.indexOf('/') < 0;
+                boolean version = model.matches("[^@/]+/[1-9][0-9]*");
+                if (!alias && !version) {
+                    throw new IllegalArgumentException("finetune.serving.merged.model must name one adapter, 'segment@alias' "
+                            + "(e.g. support@production) or 'segment/N' (e.g. support/3), got '" + model + "'; a base model "
+                            + "alone needs no merged pool");
+                }
+                if (tenant == null) {
+                    throw new IllegalArgumentException("finetune.serving.merged.tenant must name the tenant (its name or id) "
+                            + "whose segment finetune.serving.merged.model '" + model + "' is");
+                }
+            }
+            if (checkInterval == null || checkInterval.isNegative() || checkInterval.isZero()) {
+                throw new IllegalArgumentException("finetune.serving.merged.check-interval must be positive, got " + checkInterval);
+            }
+        }
+
+        /** Whether this process is a merged pool. */
+        public boolean enabled() {
+            return model != null;
         }
     }
 }

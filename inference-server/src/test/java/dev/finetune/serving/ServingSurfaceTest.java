@@ -111,6 +111,24 @@ class ServingSurfaceTest {
     }
 
     @Test
+    void a_version_is_retrieved_by_its_name_with_the_slash_encoded_or_literal() throws Exception {
+        // OpenAI's SDKs encode a path parameter as one segment: support/2 goes out as support%2F2
+        assertThat(client.models().retrieve("support/2").id()).isEqualTo("support/2");
+        for (String path : List.of("/v1/models/support%2F2", "/v1/models/support%2f2", "/v1/models/support/2")) {
+            HttpResponse<String> r = send("GET", path, acmeKey, null);
+            assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
+            assertThat(r.body()).as(path).contains("\"id\":\"support/2\"").contains("\"version\":\"support/2\"");
+        }
+        HttpResponse<String> missing = send("GET", "/v1/models/support%2F9", acmeKey, null);
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.body()).contains("\"code\":\"model_not_found\"");
+        // an encoded slash never becomes a separator that reaches another path
+        HttpResponse<String> smuggled = send("GET", "/v1/models%2F..%2Fchat%2Fcompletions", acmeKey, null);
+        assertThat(smuggled.statusCode()).isEqualTo(404);
+        assertThat(smuggled.body()).contains("\"code\":\"unknown_url\"");
+    }
+
+    @Test
     void an_unknown_name_and_another_tenants_segment_are_404_model_not_found() {
         for (String model : List.of("support@nightly", "support/9", "no-such-model", "legal@production", "legal/1",
                 "Not A Name!")) {

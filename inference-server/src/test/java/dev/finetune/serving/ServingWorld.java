@@ -31,6 +31,7 @@ import dev.finetune.core.storage.ObjectKeys;
 import dev.finetune.core.tenant.Segment;
 import dev.finetune.core.tenant.SegmentName;
 import dev.finetune.core.tenant.SegmentRepository;
+import dev.finetune.core.testing.SharedInfrastructure;
 import dev.finetune.core.testing.TestData;
 import dev.finetune.core.testing.TestData.Fixture;
 import dev.finetune.engine.peft.BaseModelRef;
@@ -40,6 +41,7 @@ import dev.finetune.registry.AdapterVersion;
 import dev.finetune.registry.Promotion;
 import dev.finetune.settings.FineTuningMethod;
 import org.apache.commons.codec.digest.DigestUtils;
+import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * What the serving tests call: the sample base model {@code tinystories-656k} in object storage as
@@ -165,6 +167,32 @@ final class ServingWorld {
 
     void promote(Fixture f, String alias, int version) {
         registry.promote(f.tenant().id(), f.segment().name(), alias, Promotion.forced(version, "serving test"), "test");
+    }
+
+    /**
+     * Starts one more serving process (its own context and port) on the same PostgreSQL and S3 server,
+     * with {@code settings} ({@code key=value}) added: a second pool beside the test's own, configured
+     * after the world it serves exists (a merged pool merges at start).
+     */
+    static ConfigurableApplicationContext startServing(String... settings) {
+        var pg = SharedInfrastructure.postgres();
+        List<String> args = new java.util.ArrayList<>(List.of(
+                "--server.port=0", "--spring.main.banner-mode=off",
+                "--spring.datasource.url=" + pg.jdbcUrl(),
+                "--spring.datasource.username=" + pg.username(),
+                "--spring.datasource.password=" + pg.password(),
+                "--finetune.storage.endpoint=" + SharedInfrastructure.s3().endpoint(),
+                "--finetune.storage.bucket=" + SharedInfrastructure.BUCKET,
+                "--finetune.storage.access-key=" + SharedInfrastructure.ACCESS_KEY,
+                "--finetune.storage.secret-key=" + SharedInfrastructure.SECRET_KEY));
+        for (String s : settings) {
+            args.add("--" + s);
+        }
+        return ServingApplication.application().run(args.toArray(String[]::new));
+    }
+
+    static int port(ConfigurableApplicationContext serving) {
+        return serving.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
     }
 
     static List<String> qv() {

@@ -4,6 +4,7 @@ import dev.finetune.api.ApiApplication;
 import dev.finetune.localinfra.EmbeddedPostgres;
 import dev.finetune.localinfra.S3ProxyServer;
 import dev.finetune.serving.EmbeddedServing;
+import dev.finetune.serving.web.EncodedSlashes;
 import dev.finetune.worker.WorkerApplication;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
@@ -100,6 +101,8 @@ public final class LocalPlatform implements AutoCloseable {
                 .initializers(context -> {
                     context.getBeanFactory().registerSingleton("servingRoute", route.registration());
                     context.getBeanFactory().registerSingleton("servingOutOfApiScan", ServingRoute.excludeFromApiScan());
+                    // GET /v1/models/support%2F2 reaches ServingRoute: Tomcat passes the encoded slash through
+                    context.getBeanFactory().registerSingleton("encodedSlashesPassThrough", EncodedSlashes.passThrough());
                 })
                 .run(arguments(apiProperties, args));
         // FINETUNE_PORT=0 picks a free port: from here on, settings carry the one actually bound

@@ -107,6 +107,9 @@ class LocalPlatformServingIT {
 
         List<String> models = client.models().list().autoPager().stream().map(Model::id).toList();
         assertThat(models).contains("tinystories-656k", "default@production");
+        // a version retrieved by name: the SDK encodes its slash (default%2F1), which the API's Tomcat passes to serving
+        String version = raw.headers().values("X-Adapter-Version").get(0);
+        assertThat(client.models().retrieve(version).id()).isEqualTo(version);
         assertThatThrownBy(() -> client.chat().completions().create(chat("default@nightly")))
                 .isInstanceOfSatisfying(NotFoundException.class, e -> assertThat(e.code()).contains("model_not_found"));
     }

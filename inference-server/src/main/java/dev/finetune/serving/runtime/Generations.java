@@ -4,10 +4,12 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 
 import dev.finetune.core.security.Caller;
+import dev.finetune.engine.serve.Decoder;
 import dev.finetune.engine.serve.DecoderFullException;
 import dev.finetune.engine.serve.FinishReason;
 import dev.finetune.engine.serve.GenerationHandle;
 import dev.finetune.engine.serve.GenerationRequest;
+import dev.finetune.engine.serve.ServedAdapter;
 import dev.finetune.engine.serve.ServingModel;
 import dev.finetune.engine.serve.TokenSink;
 import dev.finetune.serving.ServingProperties;
@@ -20,7 +22,9 @@ import dev.finetune.serving.web.ServingException;
  * and, for an adapter, a lease on it from the {@link AdapterCache}, renders the prompt (chat turns
  * through the base model's chat template, as in training), checks it fits the context, and submits
  * it to the base's continuous-batching decoder. Everything that can be refused is refused here,
- * before a byte of the answer is written: the caller then reads the generation's events.
+ * before a byte of the answer is written: the caller then reads the generation's events. In a
+ * merged pool ({@link MergedPool}) the pool says what runs the request instead of the resolver and
+ * the cache.
  */
 public class Generations {
 
@@ -28,13 +32,24 @@ public class Generations {
     private final BaseModels bases;
     private final AdapterCache adapters;
     private final ServingProperties properties;
+    private final MergedPool merged;
 
-    public Generations(ModelResolver resolver, BaseModels bases, AdapterCache adapters, ServingProperties properties) {
+    /**
+     * @param merged the merged pool, or null: every model the caller's tenant can call is resolved,
+     *        its base loaded and its adapter cached
+     */
+    public Generations(ModelResolver resolver, BaseModels bases, AdapterCache adapters, ServingProperties properties,
+            MergedPool merged) {
         this.resolver = resolver;
         this.bases = bases;
         this.adapters = adapters;
         this.properties = properties;
+        this.merged = merged;
     }
+
+    /** What one request runs on: a model and its decoder, the adapter rows name, and what to release at the end. */
+    private record Placement(ServedTarget target, ServingModel model, Decoder decoder, ServedAdapter adapter,
+            AutoCloseable hold) {}
 
     /** What the decoder reports, in order: text deltas, then one finish or one failure. */
     public sealed interface Event permits Text, Finished, Failed {}
@@ -49,14 +64,14 @@ public class Generations {
     public static final class Running implements AutoCloseable {
         private final ServedTarget target;
         private final BlockingQueue<Event> events;
-        private final AdapterCache.Lease lease;
+        private final AutoCloseable hold;
         private final int promptTokens;
         private GenerationHandle handle;
 
-        Running(ServedTarget target, BlockingQueue<Event> events, AdapterCache.Lease lease, int promptTokens) {
+        Running(ServedTarget target, BlockingQueue<Event> events, AutoCloseable hold, int promptTokens) {
             this.target = target;
             this.events = events;
-            this.lease = lease;
+            this.hold = hold;
             this.promptTokens = promptTokens;
         }
 
@@ -81,18 +96,36 @@ public class Generations {
 
         @Override
         public void close() {
-            if (lease != null) {
-                lease.close();
+            release(hold);
+        }
+    }
+
+    private static void release(AutoCloseable hold) {
+        if (hold != null) {
+            try {
+                hold.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("releasing " + hold + " failed", e);
             }
         }
     }
 
-    public Running start(Caller caller, CompletionRequest request) {
-        ServedTarget target = resolver.resolve(caller.tenant(), request.model());
+    private Placement place(Caller caller, String model) {
+        if (merged != null) {
+            MergedPool.Hold hold = merged.acquire(caller.tenant(), model);
+            return new Placement(hold.target(), hold.model(), hold.decoder(), hold.adapter(), hold);
+        }
+        ServedTarget target = resolver.resolve(caller.tenant(), model);
         BaseModels.Loaded base = bases.get(target.base(), bases.precisionFor(target));
         AdapterCache.Lease lease = target.isAdapter() ? adapters.acquire(caller.tenant(), target, base) : null;
+        return new Placement(target, base.model(), base.decoder(), lease == null ? null : lease.adapter(), lease);
+    }
+
+    public Running start(Caller caller, CompletionRequest request) {
+        Placement placement = place(caller, request.model());
+        ServedTarget target = placement.target();
         try {
-            ServingModel model = base.model();
+            ServingModel model = placement.model();
             String promptParam = request.chat() ? "messages" : "prompt";
             int[] prompt;
             try {
@@ -121,11 +154,11 @@ public class Generations {
                 maxTokens = request.maxTokens();
             }
             BlockingQueue<Event> events = new LinkedBlockingQueue<>();
-            Running running = new Running(target, events, lease, prompt.length);
-            GenerationRequest generation = new GenerationRequest(prompt, lease == null ? null : lease.adapter(), maxTokens,
+            Running running = new Running(target, events, placement.hold(), prompt.length);
+            GenerationRequest generation = new GenerationRequest(prompt, placement.adapter(), maxTokens,
                     request.temperature(), request.topP(), request.seed(), request.stop());
             try {
-                running.handle = base.decoder().submit(generation, new TokenSink() {
+                running.handle = placement.decoder().submit(generation, new TokenSink() {
                     @Override
                     public void onText(String delta) {
                         events.add(new Text(delta));
@@ -149,9 +182,7 @@ public class Generations {
             }
             return running;
         } catch (RuntimeException e) {
-            if (lease != null) {
-                lease.close();
-            }
+            release(placement.hold());
             throw e;
         }
     }

@@ -28,12 +28,16 @@ public enum ServingError {
     BASE_MODEL_NOT_SERVED(409, "base_model_not_served"),
     /** The adapter's files do not match the loaded base (its fingerprint differs). */
     BASE_MODEL_MISMATCH(409, "base_model_mismatch"),
+    /** A merged pool answers one model only; the message names it for the tenant it belongs to. */
+    MODEL_NOT_IN_MERGED_POOL(409, "model_not_in_merged_pool"),
     /** The adapter's files cannot be loaded: unreadable, unsupported, made for another base, targeting no module. */
     ADAPTER_LOAD_FAILED(422, "adapter_load_failed"),
     /** The decoder's KV memory is full: try again after {@code Retry-After} seconds. */
     DECODER_FULL(429, "decoder_full"),
     /** Every adapter slot is held by requests in flight or pinned: try again after {@code Retry-After}. */
     ADAPTER_CACHE_FULL(429, "adapter_cache_full"),
+    /** A merged pool's alias moved to a version that could not be merged; the message says why. */
+    MERGED_MODEL_UNAVAILABLE(503, "merged_model_unavailable"),
     /** Serving has not finished starting (local platform). */
     SERVING_STARTING(503, "serving_starting"),
     DATABASE_UNAVAILABLE(503, "database_unavailable"),
