@@ -15,8 +15,11 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.finetune.e2e.Api;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
@@ -35,6 +38,7 @@ import tools.jackson.databind.JsonNode;
  * trained for a segment created on the registry page first, its own (see {@link LocalDashboard}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TryItBrowserIT {
 
     private static final String PROMPT = "Who are you?";
@@ -61,6 +65,7 @@ class TryItBrowserIT {
     }
 
     @Test
+    @Order(1)
     void trainTryItSideBySidePromoteThenCallTheProductionAliasWithTheOpenAiSdk() {
         // given: signed in, a segment for the customer, the demo data uploaded and a short LoRA job
         // for that segment started from the form
@@ -151,6 +156,28 @@ class TryItBrowserIT {
                 .model(SEGMENT + "@production").addUserMessage(PROMPT).temperature(0.0).maxCompletionTokens(MAX_TOKENS).build());
         assertThat(answer.choices().get(0).message().content()).hasValue(adapterText);
         assertThat(answer.systemFingerprint()).hasValue(version);
+    }
+
+    /** The playground's calls go to /v1, not through api.js: a key revoked meanwhile still signs the tab out. */
+    @Test
+    @Order(2)
+    void aKeyRevokedWhileThePlaygroundIsOpenSignsTheTabOut() {
+        // given: a read key, signed in, on the playground
+        Api.Response created = api().post("/api/v1/api-keys", Map.of("name", "playground-viewer", "scopes", List.of("read")));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        browser.driver().executeScript("sessionStorage.clear()");
+        steps.signIn("#/playground", created.json().path("key").asString());
+        browser.waitFor(By.xpath("//form[contains(@class,'playground')]//button[normalize-space()='Run both']"));
+
+        // when: the key is revoked, then the user runs a prompt
+        Api.Response revoked = api().delete("/api/v1/api-keys/" + created.json().path("id").asString());
+        assertThat(revoked.status()).as(revoked.toString()).isIn(200, 204);
+        browser.click(By.xpath("//form[contains(@class,'playground')]//button[normalize-space()='Run both']"));
+
+        // then: the sign-in page, saying why
+        browser.waitFor(By.cssSelector("input[name=api-key]"));
+        assertThat(browser.text(By.cssSelector(".view .notice"))).contains("no longer accepts this key");
+        assertThat(browser.driver().executeScript("return sessionStorage.getItem('finetune.apiKey')")).isNull();
     }
 
     private Api api() {
