@@ -233,7 +233,7 @@ export async function renderJobDetail(container, id) {
     return job.fine_tuned_model
       ? h('p.registration', 'The adapter is registered as ', h('code', job.fine_tuned_model), ' in ', registry, '. ',
         tryIt(job.fine_tuned_model))
-      : h('p.registration.muted', { role: 'status' }, 'Registering the adapter as a new version in ', registry,
+      : h('p.registration', { role: 'status' }, 'Registering the adapter as a new version in ', registry,
         '… (Try it appears here once it is registered.)');
   }
 
