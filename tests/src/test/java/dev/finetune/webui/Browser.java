@@ -118,6 +118,16 @@ public final class Browser implements AutoCloseable {
                 .until(d -> d.findElement(by).getText());
     }
 
+    /** Clicks the element {@code by} finds, found afresh if the page re-rendered it between the lookup and the click. */
+    public void click(By by) {
+        new WebDriverWait(driver, Duration.ofSeconds(20))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(d -> {
+                    d.findElement(by).click();
+                    return true;
+                });
+    }
+
     public void waitUntilText(By by, String text) {
         new WebDriverWait(driver, Duration.ofSeconds(20)).until(ExpectedConditions.textToBePresentInElementLocated(by, text));
     }

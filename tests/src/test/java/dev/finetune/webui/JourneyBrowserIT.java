@@ -1,7 +1,6 @@
 package dev.finetune.webui;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,10 +10,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import dev.finetune.e2e.LocalPlatformProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,7 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
  * it succeed, promote the new version and see {@code production} move to it. Screenshots land in
  * {@code target/screenshots/journey-*.png}.
  *
- * <p>By default it starts the local platform as the README does ({@link LocalPlatformProcess}: a JVM
+ * <p>By default it starts the local platform as the README does ({@link dev.finetune.e2e.LocalPlatformProcess} through {@link LocalDashboard}: a JVM
  * of its own, a temporary home, a free port); against one already running:
  *
  * <pre>
@@ -47,38 +46,25 @@ class JourneyBrowserIT {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Pattern POINTS = Pattern.compile("(\\d+) points");
 
+    private LocalDashboard dashboard;
     private Browser browser;
-    private LocalPlatformProcess platform;
+    private DashboardSteps steps;
     private String apiKey;
     private Duration timeout;
 
     @BeforeAll
     void open() {
-        assumeTrue(Browser.available(), "needs Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver)");
-        String baseUrl = System.getProperty("journey.baseUrl");
-        apiKey = System.getProperty("journey.apiKey", System.getenv("FINETUNE_BOOTSTRAP_KEY"));
-        if (baseUrl == null) {
-            // small slices so the curve visibly grows in several steps while the page watches
-            platform = LocalPlatformProcess.start(Path.of(System.getProperty("e2e.logs.dir", "target/e2e-logs")),
-                    "--finetune.worker.slice-steps=4");
-            baseUrl = platform.url();
-            apiKey = LocalPlatformProcess.OPERATOR_KEY;
-        }
-        assumeTrue(apiKey != null, "set journey.apiKey (or FINETUNE_BOOTSTRAP_KEY) with journey.baseUrl");
-        timeout = Duration.parse(System.getProperty("journey.timeout", "PT4M"));
-        browser = Browser.open(baseUrl);
+        dashboard = LocalDashboard.open();
+        browser = dashboard.browser();
+        steps = new DashboardSteps(browser);
+        apiKey = dashboard.apiKey();
+        timeout = dashboard.timeout();
     }
 
     @AfterAll
     void close() {
-        try {
-            if (browser != null) {
-                browser.close();
-            }
-        } finally {
-            if (platform != null) {
-                platform.close();
-            }
+        if (dashboard != null) {
+            dashboard.close();
         }
     }
 
@@ -86,17 +72,11 @@ class JourneyBrowserIT {
     @org.junit.jupiter.api.Order(1)
     void submitsAJobWatchesItTrainAndPromotesTheAdapter() {
         // given: signed in
-        browser.reload("#/jobs");
-        browser.waitFor(By.cssSelector("input[name=api-key]")).sendKeys(apiKey);
-        browser.driver().findElement(By.cssSelector("form.signin button[type=submit]")).click();
-        browser.waitFor(By.id("nav"));
+        steps.signIn("#/jobs", apiKey);
 
         // when: a damaged copy of the dataset is uploaded first
         browser.go("#/new");
-        new Select(browser.waitFor(By.id("format-training"))).selectByValue("instruction");
-        browser.driver().findElement(By.id("upload-training")).sendKeys(damagedDataset().toString());
-        browser.driver().findElement(By.xpath(
-                "//fieldset[@data-role='training']//button[normalize-space()='Upload and validate']")).click();
+        steps.uploadTrainingFile(damagedDataset(), "instruction");
 
         // then: the page lists each bad line with its field
         browser.waitFor(By.cssSelector("#upload-result-training .problem"), Duration.ofSeconds(60));
@@ -107,23 +87,15 @@ class JourneyBrowserIT {
 
         // when: the real dataset, the demo model, QLoRA, a short run
         browser.reload("#/new");
-        browser.waitFor(By.id("upload-training")).sendKeys(DashboardBrowserTest.samples()
-                .resolve("datasets/llamafactory_identity.json").toAbsolutePath().toString());
-        browser.driver().findElement(By.xpath(
-                "//fieldset[@data-role='training']//button[normalize-space()='Upload and validate']")).click();
-        browser.waitFor(By.cssSelector("#upload-result-training .success"), Duration.ofSeconds(60));
-        new Select(browser.driver().findElement(By.name("model"))).selectByVisibleText(
-                browser.driver().findElement(By.xpath("//select[@name='model']/option[starts-with(., 'tinystories-656k')]")).getText());
-        browser.driver().findElement(By.cssSelector("input[name=method][value=qlora]")).click();
+        assertThat(steps.uploadTrainingFile(DashboardBrowserTest.samples().resolve("datasets/llamafactory_identity.json"), null)
+                .getAttribute("class")).contains("success");
+        steps.chooseModelAndMethod("tinystories-656k", "qlora");
         browser.driver().findElement(By.cssSelector("button[data-preset=quick]")).click();
-        WebElement maxSteps = browser.driver().findElement(By.name("max_steps"));
-        maxSteps.clear();
-        maxSteps.sendKeys("120");
+        steps.typeSettings(Map.of("max_steps", "120"));
         browser.driver().findElement(By.name("suffix")).sendKeys("journey");
-        browser.driver().findElement(By.cssSelector(".submit-bar button[type=submit]")).click();
+        String jobId = steps.submitJob();
 
         // then: the job page, and the curve grows while it trains
-        String jobId = browser.waitFor(By.cssSelector(".job-id"), Duration.ofSeconds(30)).getText();
         int first = waitForPoints(1, timeout);
         browser.screenshot("journey-training");
         // the curve grows while training runs; on a quiet machine the job may already be done, and then
@@ -132,48 +104,17 @@ class JourneyBrowserIT {
         assertThat(later).isGreaterThan(1).isGreaterThanOrEqualTo(first);
 
         // and it succeeds, with final metrics and the adapter's files
-        // the page re-renders on every event: read the badge afresh each time rather than hold an element
-        String status = new WebDriverWait(browser.driver(), timeout)
-                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
-                .until(d -> {
-                    String text = d.findElement(By.cssSelector(".page-head .badge")).getText();
-                    return text.equals("succeeded") || text.equals("failed") ? text : null;
-                });
-        assertThat(status).isEqualTo("succeeded");
-        String outcome = new WebDriverWait(browser.driver(), Duration.ofSeconds(30))
-                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
-                .ignoring(org.openqa.selenium.NoSuchElementException.class)
-                .until(d -> d.findElement(By.cssSelector(".outcome .success")).getText());
-        assertThat(outcome).contains("Training succeeded").contains("Final eval loss").contains("adapter");
+        assertThat(steps.awaitFinished(timeout)).isEqualTo("succeeded");
+        assertThat(steps.outcome()).contains("Training succeeded").contains("Final eval loss").contains("adapter");
         browser.screenshot("journey-succeeded");
 
-        // when: the new version is promoted to production
+        // when: the new version is promoted to production (the confirm step names the version and
+        // the gate's verdict before anything moves); then the alias has moved
         browser.go("#/registry/default");
         browser.waitFor(By.cssSelector("table.versions"), Duration.ofSeconds(30));
         WebElement newest = browser.driver().findElement(By.cssSelector("table.versions tbody tr[data-version]"));
         assertThat(newest.getText()).contains(jobId.substring(0, 8));
-        String version = newest.getAttribute("data-version");
-        new Select(browser.driver().findElement(By.name("version"))).selectByValue(version);
-        WebElement alias = browser.driver().findElement(By.name("alias"));
-        alias.clear();
-        alias.sendKeys("production");
-        browser.driver().findElement(By.cssSelector("#promote-form button[type=submit]")).click();
-        // the confirm step names the version and the gate's verdict before anything moves
-        assertThat(browser.waitFor(By.cssSelector("#promote-form .confirm")).getText()).contains("v" + version).contains("Gate:");
-        browser.driver().findElement(By.xpath("//button[normalize-space()='Yes, move production to v" + version + "']")).click();
-
-        // then: the gate's verdict, and the alias has moved
-        browser.waitFor(By.cssSelector("#promote-form .success, #promote-form .problem"), Duration.ofSeconds(30));
-        List<WebElement> blocked = browser.all(By.cssSelector("#promote-form .problem"));
-        if (!blocked.isEmpty()) {
-            // an earlier, better production version: the gate said why; force it with a reason
-            assertThat(blocked.get(0).getText()).contains("gate");
-            browser.driver().findElement(By.name("force")).click();
-            browser.driver().findElement(By.name("reason")).sendKeys("journey test");
-            browser.driver().findElement(By.cssSelector("#promote-form button[type=submit]")).click();
-            browser.waitFor(By.xpath("//button[normalize-space()='Yes, move production to v" + version + "']")).click();
-        }
-        browser.waitFor(By.cssSelector("li[data-alias=production][data-version='" + version + "']"), Duration.ofSeconds(30));
+        steps.promote("default", Integer.parseInt(newest.getAttribute("data-version")), "production");
         browser.screenshot("journey-promoted");
     }
 
@@ -185,13 +126,7 @@ class JourneyBrowserIT {
     @org.junit.jupiter.api.Order(2)
     void trainsAGsm8kUploadMappedOnThePage() {
         // given: signed in (by the journey before, or here)
-        browser.reload("#/new");
-        List<WebElement> signIn = browser.all(By.cssSelector("input[name=api-key]"));
-        if (!signIn.isEmpty()) {
-            signIn.get(0).sendKeys(apiKey);
-            browser.driver().findElement(By.cssSelector("form.signin button[type=submit]")).click();
-            browser.waitFor(By.id("nav"));
-        }
+        steps.signIn("#/new", apiKey);
 
         // when: the file, the format, the keys mapped (guessed by the page), uploaded
         browser.waitFor(By.id("upload-training")).sendKeys(DashboardBrowserTest.samples()
@@ -203,22 +138,13 @@ class JourneyBrowserIT {
                 "//fieldset[@data-role='training']//button[normalize-space()='Upload and validate']")).click();
         assertThat(browser.waitFor(By.cssSelector("#upload-result-training .success"), Duration.ofSeconds(60)).getText())
                 .contains("prompt ← question, completion ← answer").contains("400");
-        new Select(browser.driver().findElement(By.name("model"))).selectByVisibleText(
-                browser.driver().findElement(By.xpath("//select[@name='model']/option[starts-with(., 'tinystories-656k')]")).getText());
-        WebElement maxSteps = browser.driver().findElement(By.name("max_steps"));
-        maxSteps.clear();
-        maxSteps.sendKeys("8");
+        steps.chooseModelAndMethod("tinystories-656k", "lora");
+        steps.typeSettings(Map.of("max_steps", "8"));
         browser.driver().findElement(By.name("suffix")).sendKeys("gsm8k-mapped");
-        browser.driver().findElement(By.cssSelector(".submit-bar button[type=submit]")).click();
+        steps.submitJob();
 
         // then: it trains on the mapped records and succeeds
-        browser.waitFor(By.cssSelector(".job-id"), Duration.ofSeconds(30));
-        String status = new WebDriverWait(browser.driver(), timeout)
-                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
-                .until(d -> {
-                    String text = d.findElement(By.cssSelector(".page-head .badge")).getText();
-                    return text.equals("succeeded") || text.equals("failed") ? text : null;
-                });
+        String status = steps.awaitFinished(timeout);
         assertThat(status).as(browser.driver().findElement(By.cssSelector(".view")).getText()).isEqualTo("succeeded");
         assertThat(browser.text(By.cssSelector(".stats .progress-label"))).contains("step 8");
         browser.screenshot("journey-gsm8k-mapped-succeeded");

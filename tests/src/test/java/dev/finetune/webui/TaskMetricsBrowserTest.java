@@ -111,6 +111,7 @@ class TaskMetricsBrowserTest {
     private String datasetId;
     private String datasetSha;
     private String evalSetShort;
+    private FineTuningSucceeded.EvalSet evalSet;
     private String parentJob;
     private String childJob;
 
@@ -136,7 +137,7 @@ class TaskMetricsBrowserTest {
         datasetSha = uploaded.json().path("sha256").asString();
 
         // v1: trained from the base model; v2: continued from v1's job at step 20, with task metrics
-        FineTuningSucceeded.EvalSet evalSet = new FineTuningSucceeded.EvalSet(FineTuningSucceeded.EvalSet.HELD_OUT,
+        evalSet = new FineTuningSucceeded.EvalSet(FineTuningSucceeded.EvalSet.HELD_OUT,
                 UUID.fromString(datasetId), "identity-demo", datasetSha, 0.1, TOKENIZER, 512, false, 9);
         evalSetShort = evalSet.sha256().substring(0, 4);
         parentJob = createJob("first");
@@ -389,6 +390,44 @@ class TaskMetricsBrowserTest {
         screenshots("registry-task-evaluation-succeeded");
     }
 
+    /**
+     * A job page left open while the registry registers the job's adapter late (as when its delivery
+     * is retried): the succeeded page says it is registering, and "Try it" appears on it, without a
+     * reload, once the job names its version.
+     */
+    @Test
+    @Order(8)
+    void aJobPageLeftOpenOffersTryItOnceTheRegistryRegistersTheAdapter() {
+        // given: a job that succeeded, its completion not delivered to the registry yet
+        String late = createJob("late");
+        tx.executeWithoutResult(s -> moveToSucceeded(jobRepository.find(tenant.id(), new JobId(UUID.fromString(late))).orElseThrow()));
+        signIn(submitKey);
+        browser.go("#/jobs/" + late);
+        assertThat(browser.waitFor(By.cssSelector("section.success .registration")).getText())
+                .contains("Registering the adapter as a new version in the " + SEGMENT + " registry");
+        assertThat(browser.all(By.xpath("//a[normalize-space()='Try it']"))).isEmpty();
+
+        // when: the registry registers it (the completion delivered after the job ended)
+        succeed(late, 7.5, evalSet, null, null, false);
+        String version = admin.get("/api/v1/fine-tuning/jobs/" + late).json().path("fine_tuned_model").asString();
+
+        // then: the page the user is watching names the version and offers "Try it" with it
+        browser.waitUntilText(By.cssSelector("section.success .registration"), "The adapter is registered as " + version);
+        WebElement tryIt = browser.waitFor(By.cssSelector("section.success .registration a.button"));
+        assertThat(tryIt.getText()).isEqualTo("Try it");
+        assertThat(tryIt.getAttribute("href")).endsWith("#/playground?model=" + version.replace("/", "%2F"));
+        assertThat(browser.text(By.cssSelector("dl.job-facts"))).contains("Fine-tuned model").contains(version);
+    }
+
+    private void moveToSucceeded(FineTuningJob job) {
+        if (job.status() == JobStatus.VALIDATING_FILES) {
+            job.transitionTo(JobStatus.QUEUED, Instant.now());
+        }
+        job.transitionTo(JobStatus.RUNNING, Instant.now());
+        job.transitionTo(JobStatus.SUCCEEDED, Instant.now());
+        jobRepository.saveAndFlush(job);
+    }
+
     /** Text/background contrast (WCAG 2) of the issue's new text, against the first opaque background up the tree. */
     private static final String CONTRAST = """
             const lin = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
@@ -462,12 +501,9 @@ class TaskMetricsBrowserTest {
         long artifactSize = size;
         tx.executeWithoutResult(s -> {
             FineTuningJob job = jobRepository.find(tenant.id(), jobId).orElseThrow();
-            if (job.status() == JobStatus.VALIDATING_FILES) {
-                job.transitionTo(JobStatus.QUEUED, Instant.now());
+            if (job.status() != JobStatus.SUCCEEDED) {
+                moveToSucceeded(job);
             }
-            job.transitionTo(JobStatus.RUNNING, Instant.now());
-            job.transitionTo(JobStatus.SUCCEEDED, Instant.now());
-            jobRepository.saveAndFlush(job);
             outbox.append(new FineTuningSucceeded(jobId, tenant.id(), new SegmentName(SEGMENT), model.id(), "b".repeat(64),
                     datasetSha, evalSet.sha256(), job.method(), job.hyperparameters(), metrics,
                     new FineTuningSucceeded.Artifact(prefix, DigestUtils.sha256Hex(weights), artifactSize), "worker:test",

@@ -142,7 +142,7 @@ export async function renderJobDetail(container, id) {
       fact('Finished', timeAgo(job.finished_at)),
       job.from_checkpoint ? fact('Continued from', checkpointLink(job.from_checkpoint)) : null,
       job.attempt > 1 ? fact('Attempt', String(job.attempt)) : null,
-      job.fine_tuned_model ? fact('Fine-tuned model', [h('code', job.fine_tuned_model), ' ', h('a.button.subtle', { href: `#/playground?model=${encodeURIComponent(job.fine_tuned_model)}` }, 'Try it')]) : null);
+      job.fine_tuned_model ? fact('Fine-tuned model', [h('code', job.fine_tuned_model), ' ', tryIt(job.fine_tuned_model)]) : null);
     const hp = job.hyperparameters || {};
     clear(params, Object.keys(hp).length ? h('details.hyperparameters',
       h('summary', 'Hyperparameters'),
@@ -207,8 +207,7 @@ export async function renderJobDetail(container, id) {
           fact('Trained tokens', formatNumber(job.trained_tokens))),
         h('h3', 'Adapter files'),
         files.length ? h('ul.files', files.map(fileItem)) : h('p', 'The job lists no result files.'),
-        job.segment ? h('p', 'The adapter is registered as a new version in ',
-          h('a', { href: `#/registry/${encodeURIComponent(job.segment)}` }, `the ${job.segment} registry`), '.') : null));
+        registration(job)));
     } else if (job.status === 'failed') {
       const error = job.error || {};
       clear(outcome, h('section.problem', { role: 'alert' },
@@ -225,6 +224,44 @@ export async function renderJobDetail(container, id) {
     } else {
       outcome.replaceChildren();
     }
+  }
+
+  /** Where the adapter went: the registry version once registered, "registering…" until then. */
+  function registration(job) {
+    if (!job.segment) return null;
+    const registry = h('a', { href: `#/registry/${encodeURIComponent(job.segment)}` }, `the ${job.segment} registry`);
+    return job.fine_tuned_model
+      ? h('p.registration', 'The adapter is registered as ', h('code', job.fine_tuned_model), ' in ', registry, '. ',
+        tryIt(job.fine_tuned_model))
+      : h('p.registration', { role: 'status' }, 'Registering the adapter as a new version in ', registry,
+        '… (Try it appears here once it is registered.)');
+  }
+
+  // The registry registers a succeeded job's adapter a moment after the job ends (later when its
+  // delivery is retried), and only then does the job name it (fine_tuned_model): until then the
+  // job is asked again, every second at first and then less often, so "Try it" appears on the
+  // page the user is watching.
+  let registrationTimer = null;
+  function followRegistration(delay = 1000) {
+    const job = state.job;
+    if (registrationTimer !== null || controller.signal.aborted || job.status !== 'succeeded' || job.fine_tuned_model || !job.segment) return;
+    registrationTimer = setTimeout(async () => {
+      registrationTimer = null;
+      try {
+        const fresh = await api.getJob(id);
+        if (controller.signal.aborted) return;
+        if (fresh.fine_tuned_model) {
+          state.job = fresh;
+          await loadVersion();
+          drawAll();
+          announce(`Registered as ${fresh.fine_tuned_model}`);
+          return;
+        }
+      } catch {
+        // asked again below
+      }
+      followRegistration(Math.min(delay * 1.5, 15000));
+    }, delay);
   }
 
   function drawEvents() {
@@ -275,6 +312,7 @@ export async function renderJobDetail(container, id) {
     const rows = sortedMetrics();
     lossChart.setRows(rows);
     lrChart.setRows(rows);
+    followRegistration();
   }
 
   // data
@@ -456,9 +494,15 @@ export async function renderJobDetail(container, id) {
     controller.abort();
     clearTimeout(refreshTimer);
     clearTimeout(metricsTimer);
+    clearTimeout(registrationTimer);
     lossChart.destroy();
     lrChart.destroy();
   };
+}
+
+/** The playground with this model beside its base model. */
+function tryIt(model) {
+  return h('a.button.subtle', { href: `#/playground?model=${encodeURIComponent(model)}`, title: `Ask ${model} and its base model the same prompt` }, 'Try it');
 }
 
 function stat(label, value, note) {

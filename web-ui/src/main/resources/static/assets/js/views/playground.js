@@ -3,7 +3,7 @@
 // /v1/completions) with the signed-in key, with the sampling settings. #/playground?model=support/3
 // preselects the adapter ("Try it" on a job or a registry version).
 
-import { session } from '../api.js';
+import { session, UNAUTHENTICATED_EVENT } from '../api.js';
 import { announce, clear, field, h, loading } from '../dom.js';
 
 // Relative to the page, like the REST API's base, so the dashboard also works behind a path prefix.
@@ -165,6 +165,8 @@ async function stream(model, s, panel, signal) {
 }
 
 async function openAiError(response) {
+  // a revoked or unknown key signs the tab out here as on every other page (api.js does it for /api/v1)
+  if (response.status === 401) window.dispatchEvent(new CustomEvent(UNAUTHENTICATED_EVENT));
   let message = `HTTP ${response.status}`;
   let code = null;
   let param = null;
