@@ -101,8 +101,26 @@ public final class LlamaModel implements AutoCloseable {
         return lmHead.forward(finalNorm.forward(hidden));
     }
 
+    /**
+     * Final norm and output head of some rows of flattened hidden states {@code [N, H]}: logits
+     * {@code [to - from, vocab]} of the rows {@code rows[from..to)}. A run of consecutive rows is a slice (a
+     * view); scattered rows are gathered.
+     */
+    public NDArray headRows(NDArray flat, long[] rows, int from, int to) {
+        boolean consecutive = rows[to - 1] - rows[from] == to - 1 - from;
+        NDArray picked = consecutive
+                ? flat.get(new ai.djl.ndarray.index.NDIndex("{}:{}", rows[from], rows[to - 1] + 1))
+                : RotaryEmbedding.lookup(flat.getManager().create(java.util.Arrays.copyOfRange(rows, from, to)), flat);
+        return head(picked);
+    }
+
     /** The whole forward pass, recording a graph if a gradient collector is open. */
     public NDArray forward(NDArray inputIds, AttentionContext ctx) {
+        return head(hiddenStates(inputIds, ctx));
+    }
+
+    /** The forward pass up to the last block: hidden states {@code [B, T, H]}, the input of the final norm. */
+    public NDArray hiddenStates(NDArray inputIds, AttentionContext ctx) {
         NDArray h = embed(inputIds);
         for (DecoderLayer layer : layers) {
             h = layer.forward(h, ctx);
@@ -110,7 +128,7 @@ public final class LlamaModel implements AutoCloseable {
         if (ctx.cache() != null) {
             ctx.cache().advance((int) inputIds.getShape().get(1));
         }
-        return head(h);
+        return h;
     }
 
     /**
