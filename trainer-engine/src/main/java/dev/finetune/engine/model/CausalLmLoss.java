@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.finetune.engine.runtime.EngineRuntime;
 
 /**
  * Next-token cross-entropy with Hugging Face's conventions: labels are aligned with the input
@@ -24,37 +26,34 @@ public final class CausalLmLoss {
     /** The loss and how many target tokens it averaged over. */
     public record Result(NDArray loss, int tokens) {}
 
-    /** Receives each chunk's summed negative log-likelihood, to backpropagate it while the chunk is alive. */
-    @FunctionalInterface
-    public interface ChunkBackward {
-        /**
-         * @param nllSum summed NLL of the chunk's target tokens (a scalar in the chunk's graph)
-         * @param tokens target tokens of the whole batch, the divisor of the mean loss
-         */
-        void backward(NDArray nllSum, int tokens);
-    }
-
     /** Logits of a chunk are at most this many bytes (float32), whatever the vocabulary. */
     static final long CHUNK_LOGIT_BYTES = 32L << 20;
 
     /**
      * The loss from the last block's hidden states: final norm and head on the positions that predict a
      * label only, in chunks of rows. Each chunk's intermediates live in a scope of their own and are freed
-     * before the next chunk; with {@code backward} non-null each chunk's loss is backpropagated inside that
-     * scope (gradients accumulate in {@code hidden}'s and the trainable weights' gradients). Equal to
-     * {@code compute(model.head(hidden), labels)} up to float32 summation order. The returned loss is a
-     * float32 scalar on {@code hidden}'s manager.
+     * before the next chunk; with {@code gc} non-null each chunk's share of {@code loss / divisor} is
+     * backpropagated inside that scope (gradients accumulate in {@code hidden}'s and the trainable weights'
+     * gradients). Equal to {@code compute(model.head(hidden), labels)} up to float32 summation order. The
+     * returned loss (not divided) is a float32 scalar on {@code hidden}'s manager.
+     *
+     * <p>A frozen head held in 16 bits ({@link HalfStoredLinear}) is backpropagated by hand: the gradient of the
+     * normed rows is {@code (softmax @ W - W[target]) / (tokens * divisor)}, computed a vocabulary slice at a
+     * time, so autograd never keeps widened float32 slices of the head alive (it would keep all of them,
+     * a float32 copy of the head, until the chunk's backward).
      *
      * @param hidden {@code [B, T, H]}, the input of the final norm
      * @param labels row-major {@code [B * T]}
+     * @param gc     the open gradient collector, or {@code null} for the loss alone (evaluation)
      */
-    public static Result chunked(LlamaModel model, NDArray hidden, int[] labels, ChunkBackward backward) {
+    public static Result chunked(LlamaModel model, NDArray hidden, int[] labels, GradientCollector gc, double divisor) {
         long rows = Math.max(1, CHUNK_LOGIT_BYTES / (4L * model.config().vocabSize()));
-        return chunked(model, hidden, labels, backward, (int) Math.min(Integer.MAX_VALUE, rows));
+        return chunked(model, hidden, labels, gc, divisor, (int) Math.min(Integer.MAX_VALUE, rows));
     }
 
-    /** {@link #chunked(LlamaModel, NDArray, int[], ChunkBackward)} with at most {@code chunkRows} positions a chunk. */
-    static Result chunked(LlamaModel model, NDArray hidden, int[] labels, ChunkBackward backward, int chunkRows) {
+    /** {@link #chunked(LlamaModel, NDArray, int[], GradientCollector, double)}, at most {@code chunkRows} positions a chunk. */
+    static Result chunked(LlamaModel model, NDArray hidden, int[] labels, GradientCollector gc, double divisor,
+                          int chunkRows) {
         Shape s = hidden.getShape();
         int batch = (int) s.get(0);
         int len = (int) s.get(1);
@@ -77,15 +76,31 @@ public final class CausalLmLoss {
         }
         int chunk = Math.min(count, chunkRows);
         NDArray flat = hidden.reshape((long) batch * len, s.get(2));
+        HalfStoredLinear halfHead = model.lmHead().linear() instanceof HalfStoredLinear h ? h : null;
+        double scale = 1.0 / (count * divisor);
         double sum = 0;
         for (int from = 0; from < count; from += chunk) {
             int to = Math.min(count, from + chunk);
             try (NDScope scope = new NDScope()) {
+                long[] picked = java.util.Arrays.copyOfRange(targets, from, to);
+                NDArray index = m.create(picked, new Shape(to - from, 1));
+                if (gc != null && halfHead != null) {
+                    NDArray normed = model.finalNorm().forward(LlamaModel.rows(flat, rows, from, to));
+                    NDArray[] nllAndGrad = EngineRuntime.noGrad(() -> {
+                        NDArray logProbs = halfHead.forward(normed.stopGradient()).logSoftmax(-1);
+                        NDArray nll = logProbs.gather(index, -1).sum().neg();
+                        NDArray grad = halfHead.inputGradient(logProbs.exp())
+                                .subi(halfHead.rows(m.create(picked))).muli(scale);
+                        return new NDArray[] {nll, grad};
+                    });
+                    gc.backward(normed.mul(nllAndGrad[1]).sum());
+                    sum += nllAndGrad[0].getFloat();
+                    continue;
+                }
                 NDArray logits = model.headRows(flat, rows, from, to);
-                NDArray index = m.create(java.util.Arrays.copyOfRange(targets, from, to), new Shape(to - from, 1));
                 NDArray nll = logits.logSoftmax(-1).gather(index, -1).sum().neg();
-                if (backward != null) {
-                    backward.backward(nll, count);
+                if (gc != null) {
+                    gc.backward(nll.mul(scale));
                 }
                 sum += nll.getFloat();
             }

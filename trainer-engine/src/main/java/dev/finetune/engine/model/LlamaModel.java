@@ -83,7 +83,8 @@ public final class LlamaModel implements AutoCloseable {
 
     /** Token ids {@code [B, T]} (int64) to hidden states {@code [B, T, H]}. */
     public NDArray embed(NDArray inputIds) {
-        return RotaryEmbedding.lookup(inputIds, embedding);
+        NDArray rows = RotaryEmbedding.lookup(inputIds, embedding);
+        return rows.getDataType() == DataType.FLOAT32 ? rows : rows.toType(DataType.FLOAT32, false);
     }
 
     /** Rotary tables for the positions {@code [B, T]} and the given additive mask. */
@@ -107,11 +108,15 @@ public final class LlamaModel implements AutoCloseable {
      * view); scattered rows are gathered.
      */
     public NDArray headRows(NDArray flat, long[] rows, int from, int to) {
+        return head(rows(flat, rows, from, to));
+    }
+
+    /** Rows {@code rows[from..to)} of {@code flat [N, H]}: a slice (a view) when consecutive, else gathered. */
+    static NDArray rows(NDArray flat, long[] rows, int from, int to) {
         boolean consecutive = rows[to - 1] - rows[from] == to - 1 - from;
-        NDArray picked = consecutive
+        return consecutive
                 ? flat.get(new ai.djl.ndarray.index.NDIndex("{}:{}", rows[from], rows[to - 1] + 1))
                 : RotaryEmbedding.lookup(flat.getManager().create(java.util.Arrays.copyOfRange(rows, from, to)), flat);
-        return head(picked);
     }
 
     /** The whole forward pass, recording a graph if a gradient collector is open. */
@@ -163,7 +168,7 @@ public final class LlamaModel implements AutoCloseable {
 
     /** Bytes resident for frozen weights (embedding, norms, projections). */
     public long frozenWeightBytes() {
-        long bytes = embedding.size() * 4 + finalNorm.weight().size() * 4;
+        long bytes = embedding.size() * embedding.getDataType().getNumOfBytes() + finalNorm.weight().size() * 4;
         for (DecoderLayer l : layers) {
             bytes += (l.inputNorm().weight().size() + l.postAttentionNorm().weight().size()) * 4;
             for (Projection p : l.projections()) {

@@ -2,6 +2,7 @@ package dev.finetune.engine.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.finetune.engine.checkpoint.HfCheckpoint;
 import dev.finetune.engine.checkpoint.HostTensor;
@@ -21,8 +22,9 @@ import java.util.function.Supplier;
  * into natively allocated float32 arrays a few rows at a time, BF16/F16 widened chunk by chunk
  * ({@link TensorStreamer}), so a multi-gigabyte checkpoint is never held as floats on the Java
  * heap or in direct buffers; a quantizing storage gets one projection's floats at a time (NF4
- * quantizes them while loading). Embeddings, norms and the output head stay in float32, as
- * bitsandbytes does.
+ * quantizes them while loading). Embeddings, norms and the output head are float32, as
+ * bitsandbytes keeps them in the compute type; with {@link ModelOptions#halfEmbeddings()} (QLoRA training) the
+ * embedding and head of a 16-bit checkpoint are held in float16 instead ({@link CheckpointTensor#uploadStored}).
  */
 public final class ModelLoader {
 
@@ -59,15 +61,17 @@ public final class ModelLoader {
     public static LlamaModel random(LlamaConfig config, NDManager manager, ModelOptions options, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         Function<String, CheckpointTensor> init = name -> CheckpointTensor.of(randomTensor(config, name, random));
-        CheckpointTensor embedding = CheckpointTensor.of(randomTensor(config, "model.embed_tokens.weight", random));
+        // with half embeddings the random model stands for a 16-bit checkpoint's embedding and head
+        DataType stored = options.halfEmbeddings() ? DataType.FLOAT16 : DataType.FLOAT32;
+        CheckpointTensor embedding = CheckpointTensor.of(randomTensor(config, "model.embed_tokens.weight", random), stored);
         return build(config, manager, options, init, name -> !name.endsWith(".bias"), embedding,
-                () -> CheckpointTensor.of(randomTensor(config, "lm_head.weight", random)));
+                () -> CheckpointTensor.of(randomTensor(config, "lm_head.weight", random), stored));
     }
 
     private static LlamaModel build(LlamaConfig config, NDManager manager, ModelOptions options,
                                     Function<String, CheckpointTensor> tensors, Predicate<String> has,
                                     CheckpointTensor embeddingTensor, Supplier<CheckpointTensor> untiedHead) {
-        NDArray embedding = embeddingTensor.upload(manager);
+        NDArray embedding = options.halfEmbeddings() ? embeddingTensor.uploadStored(manager) : embeddingTensor.upload(manager);
         RotaryEmbedding rope = new RotaryEmbedding(manager, config.headDim(), config.maxPositionEmbeddings(), config.ropeTheta());
         List<DecoderLayer> layers = new ArrayList<>();
         for (int i = 0; i < config.numHiddenLayers(); i++) {
@@ -90,8 +94,11 @@ public final class ModelLoader {
         }
         RmsNorm finalNorm = norm(manager, tensors, "model.norm.weight", config);
         boolean tied = config.tieWordEmbeddings();
-        NDArray headWeight = tied ? embedding : untiedHead.get().upload(manager);
-        Projection lmHead = new Projection("lm_head", new DenseLinear(headWeight, null, ai.djl.ndarray.types.DataType.FLOAT32));
+        NDArray headWeight = tied ? embedding : options.halfEmbeddings() ? untiedHead.get().uploadStored(manager)
+                : untiedHead.get().upload(manager);
+        Linear head = headWeight.getDataType() == DataType.FLOAT32 ? new DenseLinear(headWeight, null, DataType.FLOAT32)
+                : new HalfStoredLinear(headWeight);
+        Projection lmHead = new Projection("lm_head", head);
         return new LlamaModel(config, manager, options, embedding, layers, finalNorm, lmHead, rope, tied);
     }
 

@@ -106,8 +106,7 @@ final class ForwardBackward {
         float loss;
         NDArray upstream;
         try (NDScope head = new NDScope()) {
-            CausalLmLoss.Result result = CausalLmLoss.chunked(model, last, labels,
-                    (nllSum, tokens) -> gc.backward(nllSum.div(tokens * divisor)));
+            CausalLmLoss.Result result = CausalLmLoss.chunked(model, last, labels, gc, divisor);
             loss = result.loss().getFloat();
             if (result.tokens() == 0) {
                 // no token carries a loss: zero gradients, defined for every trainable tensor as a loss of 0 gives
@@ -178,7 +177,7 @@ final class ForwardBackward {
             try (NDScope scope = new NDScope()) {
                 Inputs in = inputs(model, model.manager(), batch);
                 CausalLmLoss.Result r = CausalLmLoss.chunked(model, model.hiddenStates(in.ids(), in.ctx()), in.labels(),
-                        null);
+                        null, 1);
                 return new EvalSums((double) r.loss().getFloat() * r.tokens(), r.tokens());
             }
         });

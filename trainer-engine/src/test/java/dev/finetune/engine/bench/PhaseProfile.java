@@ -107,7 +107,7 @@ final class PhaseProfile {
                 NDArray last = h.stopGradient();
                 last.setRequiresGradient(true);
                 try (NDScope head = new NDScope()) {
-                    CausalLmLoss.chunked(model, last, batch.labels(), (nll, tokens) -> gc.backward(nll.div(tokens)))
+                    CausalLmLoss.chunked(model, last, batch.labels(), gc, 1)
                             .loss().getFloat();
                 }
                 w.lap("head + loss, chunked forward + backward");
@@ -145,7 +145,7 @@ final class PhaseProfile {
                 last.setRequiresGradient(true);
                 NDArray upstream;
                 try (NDScope head = new NDScope()) {
-                    CausalLmLoss.chunked(model, last, batch.labels(), (nll, tokens) -> gc.backward(nll.div(tokens)))
+                    CausalLmLoss.chunked(model, last, batch.labels(), gc, 1)
                             .loss().getFloat();
                     upstream = last.getGradient();
                     NDScope.unregister(upstream);

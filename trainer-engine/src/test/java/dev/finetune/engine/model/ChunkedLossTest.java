@@ -39,7 +39,7 @@ class ChunkedLossTest {
 
     record Outcome(float loss, int tokens, float[] gradient) {}
 
-    private static int[] labels(int batch, int len, boolean masked) {
+    static int[] labels(LlamaModel model, int batch, int len, boolean masked) {
         SplittableRandom r = new SplittableRandom(5);
         int[] labels = new int[batch * len];
         for (int i = 0; i < labels.length; i++) {
@@ -52,7 +52,7 @@ class ChunkedLossTest {
         return labels;
     }
 
-    private static NDArray hidden(NDManager m, int batch, int len) {
+    static NDArray hidden(LlamaModel model, NDManager m, int batch, int len) {
         SplittableRandom r = new SplittableRandom(9);
         int hidden = model.config().hiddenSize();
         float[] h = new float[batch * len * hidden];
@@ -62,9 +62,9 @@ class ChunkedLossTest {
         return m.create(h, new Shape(batch, len, hidden));
     }
 
-    private static Outcome whole(int[] labels, int batch, int len) {
-        try (NDManager m = manager.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray h = hidden(m, batch, len);
+    static Outcome whole(LlamaModel model, int[] labels, int batch, int len) {
+        try (NDManager m = model.manager().newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray h = hidden(model, m, batch, len);
             h.setRequiresGradient(true);
             CausalLmLoss.Result r = CausalLmLoss.compute(model.head(h), labels);
             gc.backward(r.loss().div(3.0));
@@ -72,17 +72,16 @@ class ChunkedLossTest {
         }
     }
 
-    private static Outcome chunked(int[] labels, int batch, int len, int chunkRows) {
-        try (NDManager m = manager.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray h = hidden(m, batch, len);
+    static Outcome chunked(LlamaModel model, int[] labels, int batch, int len, int chunkRows) {
+        try (NDManager m = model.manager().newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray h = hidden(model, m, batch, len);
             h.setRequiresGradient(true);
-            CausalLmLoss.Result r = CausalLmLoss.chunked(model, h, labels,
-                    (nll, tokens) -> gc.backward(nll.div(tokens * 3.0)), chunkRows);
+            CausalLmLoss.Result r = CausalLmLoss.chunked(model, h, labels, gc, 3.0, chunkRows);
             return new Outcome(r.loss().getFloat(), r.tokens(), h.getGradient().toFloatArray());
         }
     }
 
-    private static void assertSame(Outcome expected, Outcome actual) {
+    static void assertSame(Outcome expected, Outcome actual) {
         assertThat(actual.tokens()).isEqualTo(expected.tokens());
         assertThat((double) actual.loss()).isCloseTo(expected.loss(),
                 org.assertj.core.data.Offset.offset(1e-5 * Math.abs(expected.loss())));
@@ -96,18 +95,18 @@ class ChunkedLossTest {
 
     @Test
     void everyTokenTrainedInChunksOfSevenRowsGivesTheWholeLogitsLossAndGradient() {
-        int[] labels = labels(2, 40, false);
-        Outcome expected = whole(labels, 2, 40);
+        int[] labels = labels(model, 2, 40, false);
+        Outcome expected = whole(model, labels, 2, 40);
         assertThat(expected.tokens()).isEqualTo(2 * 39);
-        assertSame(expected, chunked(labels, 2, 40, 7));
-        assertSame(expected, chunked(labels, 2, 40, 1000));
+        assertSame(expected, chunked(model, labels, 2, 40, 7));
+        assertSame(expected, chunked(model, labels, 2, 40, 1000));
     }
 
     @Test
     void maskedLabelsSkipTheirPositionsAndGiveTheWholeLogitsLossAndAZeroGradientThere() {
-        int[] labels = labels(2, 40, true);
-        Outcome expected = whole(labels, 2, 40);
-        Outcome actual = chunked(labels, 2, 40, 5);
+        int[] labels = labels(model, 2, 40, true);
+        Outcome expected = whole(model, labels, 2, 40);
+        Outcome actual = chunked(model, labels, 2, 40, 5);
         assertSame(expected, actual);
         int hidden = model.config().hiddenSize();
         // position 3 of row 0 predicts label 4, which is masked: no gradient reaches it
@@ -120,7 +119,7 @@ class ChunkedLossTest {
     void noLabelledTokenGivesALossOfZeroOverZeroTokens() {
         int[] labels = new int[2 * 10];
         java.util.Arrays.fill(labels, CausalLmLoss.IGNORE_INDEX);
-        CausalLmLoss.Result r = EngineRuntime.noGrad(() -> CausalLmLoss.chunked(model, hidden(manager, 2, 10), labels, null));
+        CausalLmLoss.Result r = EngineRuntime.noGrad(() -> CausalLmLoss.chunked(model, hidden(model, manager, 2, 10), labels, null, 1));
         assertThat(r.tokens()).isZero();
         assertThat(r.loss().getFloat()).isZero();
     }
