@@ -45,19 +45,9 @@ public interface CheckpointTensor {
         }
     }
 
-    /** A tensor already on the host (random models, tests); uploaded as {@link ModelLoader} always did. */
+    /** A tensor already on the host (tests, the widen-on-host loader); uploaded as {@link ModelLoader} always did. */
     static CheckpointTensor of(HostTensor tensor) {
-        return of(tensor, DataType.FLOAT32);
-    }
-
-    /** A tensor on the host that stands for one stored as {@code stored} (a random model's 16-bit tensors). */
-    static CheckpointTensor of(HostTensor tensor, DataType stored) {
         return new CheckpointTensor() {
-            @Override
-            public DataType storedType() {
-                return stored;
-            }
-
             @Override
             public long[] shape() {
                 return tensor.shape();

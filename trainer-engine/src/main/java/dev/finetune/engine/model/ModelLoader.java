@@ -60,12 +60,12 @@ public final class ModelLoader {
      */
     public static LlamaModel random(LlamaConfig config, NDManager manager, ModelOptions options, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
-        Function<String, CheckpointTensor> init = name -> CheckpointTensor.of(randomTensor(config, name, random));
+        Function<String, CheckpointTensor> init = name -> randomTensor(config, name, random, DataType.FLOAT32);
         // with half embeddings the random model stands for a 16-bit checkpoint's embedding and head
         DataType stored = options.halfEmbeddings() ? DataType.FLOAT16 : DataType.FLOAT32;
-        CheckpointTensor embedding = CheckpointTensor.of(randomTensor(config, "model.embed_tokens.weight", random), stored);
+        CheckpointTensor embedding = randomTensor(config, "model.embed_tokens.weight", random, stored);
         return build(config, manager, options, init, name -> !name.endsWith(".bias"), embedding,
-                () -> CheckpointTensor.of(randomTensor(config, "lm_head.weight", random), stored));
+                () -> randomTensor(config, "lm_head.weight", random, stored));
     }
 
     private static LlamaModel build(LlamaConfig config, NDManager manager, ModelOptions options,
@@ -117,7 +117,51 @@ public final class ModelLoader {
         return manager.create(tensor.data(), new Shape(tensor.shape()));
     }
 
-    private static HostTensor randomTensor(LlamaConfig c, String name, SplittableRandom random) {
+    /**
+     * A host tensor into a natively allocated array, on CPU written through a view of the array's own memory, so
+     * no direct buffer of its size stays alive behind it (a random 1.1B model would otherwise need its whole
+     * float32 size as direct memory, over a {@code -Xmx2g} JVM's limit); elsewhere as {@link #upload}.
+     */
+    static NDArray uploadNative(NDManager manager, HostTensor tensor) {
+        float[] data = tensor.data();
+        if (data.length > 0 && !manager.getDevice().isGpu()) {
+            NDArray out = manager.create(new Shape(tensor.shape()), DataType.FLOAT32);
+            java.nio.ByteBuffer view = out.toByteBuffer(true);
+            if (view.isDirect() && view.capacity() == (long) data.length * 4) {
+                view.order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().put(data);
+                return out;
+            }
+            out.close();
+        }
+        return upload(manager, tensor);
+    }
+
+    private static CheckpointTensor randomTensor(LlamaConfig c, String name, SplittableRandom random, DataType stored) {
+        HostTensor host = randomHostTensor(c, name, random);
+        return new CheckpointTensor() {
+            @Override
+            public long[] shape() {
+                return host.shape();
+            }
+
+            @Override
+            public HostTensor toHost() {
+                return host;
+            }
+
+            @Override
+            public NDArray upload(NDManager manager) {
+                return uploadNative(manager, host);
+            }
+
+            @Override
+            public DataType storedType() {
+                return stored;
+            }
+        };
+    }
+
+    private static HostTensor randomHostTensor(LlamaConfig c, String name, SplittableRandom random) {
         long[] shape = expectedShape(c, name);
         float[] data = new float[Math.toIntExact(shape.length == 1 ? shape[0] : shape[0] * shape[1])];
         if (name.endsWith("norm.weight")) {
