@@ -223,7 +223,7 @@ public final class EngineBench {
                 double ratio = (r.peakRss - r.idleRss) / loraMem;
                 double rawRatio = (double) r.peakRss / lora.peakRss;
                 line(md, f("- %s peak memory = %.1f%% of LoRA-fp32's (target <= %.0f%%: %s); whole-process RSS ratio %.1f%%; "
-                                + "frozen weights %.1f%% of fp32's, of which embedding + lm_head (kept fp32) %.0f MB",
+                                + "frozen weights %.1f%% of fp32's, of which embedding + lm_head (float16, ModelOptions.halfEmbeddings) %.0f MB",
                         c.label, 100 * ratio, 100 * QLORA_MEMORY_TARGET, ratio <= QLORA_MEMORY_TARGET ? "PASS" : "MISS",
                         100 * rawRatio, 100.0 * r.frozenWeightBytes / lora.frozenWeightBytes, r.embeddingAndHeadBytes / 1e6));
             }
@@ -309,7 +309,7 @@ public final class EngineBench {
                 line(md, f("- on the device (Nf4Weight.deviceBytes, all %d layers, incl. padding to whole blocks, the "
                                 + "2 KB code-pair table and 1 KB dynamic map per tensor): %.4f bits/param",
                         c.numHiddenLayers(), 8.0 * r.projectionBytes / r.projectionParams));
-                line(md, f("- whole frozen model (LlamaModel.frozenWeightBytes: fp32 embedding, lm_head, norms + NF4 "
+                line(md, f("- whole frozen model (LlamaModel.frozenWeightBytes: float16 embedding and lm_head, fp32 norms, NF4 "
                                 + "projections): %.1f MB = %.2f bits/param over all %.1f M frozen params",
                         r.frozenWeightBytes / 1e6, 8.0 * r.frozenWeightBytes
                                 / (r.projectionParams + 2.0 * c.vocabSize() * h + h * (2L * c.numHiddenLayers() + 1)),
