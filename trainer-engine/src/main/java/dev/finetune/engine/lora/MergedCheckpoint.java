@@ -58,6 +58,9 @@ public final class MergedCheckpoint {
     }
 
     private static HostTensor host(NDArray a) {
-        return new HostTensor(a.getShape().getShape(), a.toFloatArray());
+        // a QLoRA model's embedding may be held in 16 bits: widening is exact
+        NDArray wide = a.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32 ? a
+                : a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+        return new HostTensor(a.getShape().getShape(), wide.toFloatArray());
     }
 }

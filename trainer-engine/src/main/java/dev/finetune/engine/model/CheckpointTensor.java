@@ -2,6 +2,7 @@ package dev.finetune.engine.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import dev.finetune.engine.checkpoint.HostTensor;
 
 /**
@@ -23,7 +24,28 @@ public interface CheckpointTensor {
     /** The tensor as a float32 NDArray owned by {@code manager}. */
     NDArray upload(NDManager manager);
 
-    /** A tensor already on the host (random models, tests); uploaded as {@link ModelLoader} always did. */
+    /** How the source stores the values: float16 for a 16-bit (F16 or BF16) checkpoint tensor, else float32. */
+    default DataType storedType() {
+        return DataType.FLOAT32;
+    }
+
+    /**
+     * The tensor as a float16 NDArray when the source is 16-bit ({@link #storedType()}), else float32. F16 values
+     * are kept exactly; BF16 values are too unless they lie below float16's normal range ({@code |x| < 6.1e-5}),
+     * which round to float16's subnormal grid (an absolute error of at most {@code 3e-8}). DJL 0.36's PyTorch
+     * engine has no bfloat16 tensors, hence float16.
+     */
+    default NDArray uploadStored(NDManager manager) {
+        NDArray wide = upload(manager);
+        if (storedType() != DataType.FLOAT16) {
+            return wide;
+        }
+        try (wide) {
+            return wide.toType(DataType.FLOAT16, false);
+        }
+    }
+
+    /** A tensor already on the host (tests, the widen-on-host loader); uploaded as {@link ModelLoader} always did. */
     static CheckpointTensor of(HostTensor tensor) {
         return new CheckpointTensor() {
             @Override

@@ -83,7 +83,8 @@ public final class LlamaModel implements AutoCloseable {
 
     /** Token ids {@code [B, T]} (int64) to hidden states {@code [B, T, H]}. */
     public NDArray embed(NDArray inputIds) {
-        return RotaryEmbedding.lookup(inputIds, embedding);
+        NDArray rows = RotaryEmbedding.lookup(inputIds, embedding);
+        return rows.getDataType() == DataType.FLOAT32 ? rows : rows.toType(DataType.FLOAT32, false);
     }
 
     /** Rotary tables for the positions {@code [B, T]} and the given additive mask. */
@@ -101,8 +102,30 @@ public final class LlamaModel implements AutoCloseable {
         return lmHead.forward(finalNorm.forward(hidden));
     }
 
+    /**
+     * Final norm and output head of some rows of flattened hidden states {@code [N, H]}: logits
+     * {@code [to - from, vocab]} of the rows {@code rows[from..to)}. A run of consecutive rows is a slice (a
+     * view); scattered rows are gathered.
+     */
+    public NDArray headRows(NDArray flat, long[] rows, int from, int to) {
+        return head(rows(flat, rows, from, to));
+    }
+
+    /** Rows {@code rows[from..to)} of {@code flat [N, H]}: a slice (a view) when consecutive, else gathered. */
+    static NDArray rows(NDArray flat, long[] rows, int from, int to) {
+        boolean consecutive = rows[to - 1] - rows[from] == to - 1 - from;
+        return consecutive
+                ? flat.get(new ai.djl.ndarray.index.NDIndex("{}:{}", rows[from], rows[to - 1] + 1))
+                : RotaryEmbedding.lookup(flat.getManager().create(java.util.Arrays.copyOfRange(rows, from, to)), flat);
+    }
+
     /** The whole forward pass, recording a graph if a gradient collector is open. */
     public NDArray forward(NDArray inputIds, AttentionContext ctx) {
+        return head(hiddenStates(inputIds, ctx));
+    }
+
+    /** The forward pass up to the last block: hidden states {@code [B, T, H]}, the input of the final norm. */
+    public NDArray hiddenStates(NDArray inputIds, AttentionContext ctx) {
         NDArray h = embed(inputIds);
         for (DecoderLayer layer : layers) {
             h = layer.forward(h, ctx);
@@ -110,7 +133,7 @@ public final class LlamaModel implements AutoCloseable {
         if (ctx.cache() != null) {
             ctx.cache().advance((int) inputIds.getShape().get(1));
         }
-        return head(h);
+        return h;
     }
 
     /**
@@ -145,7 +168,7 @@ public final class LlamaModel implements AutoCloseable {
 
     /** Bytes resident for frozen weights (embedding, norms, projections). */
     public long frozenWeightBytes() {
-        long bytes = embedding.size() * 4 + finalNorm.weight().size() * 4;
+        long bytes = embedding.size() * embedding.getDataType().getNumOfBytes() + finalNorm.weight().size() * 4;
         for (DecoderLayer l : layers) {
             bytes += (l.inputNorm().weight().size() + l.postAttentionNorm().weight().size()) * 4;
             for (Projection p : l.projections()) {

@@ -2,6 +2,7 @@ package dev.finetune.engine.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.finetune.engine.checkpoint.HfCheckpoint;
 import dev.finetune.engine.checkpoint.HostTensor;
@@ -21,8 +22,9 @@ import java.util.function.Supplier;
  * into natively allocated float32 arrays a few rows at a time, BF16/F16 widened chunk by chunk
  * ({@link TensorStreamer}), so a multi-gigabyte checkpoint is never held as floats on the Java
  * heap or in direct buffers; a quantizing storage gets one projection's floats at a time (NF4
- * quantizes them while loading). Embeddings, norms and the output head stay in float32, as
- * bitsandbytes does.
+ * quantizes them while loading). Embeddings, norms and the output head are float32, as
+ * bitsandbytes keeps them in the compute type; with {@link ModelOptions#halfEmbeddings()} (QLoRA training) the
+ * embedding and head of a 16-bit checkpoint are held in float16 instead ({@link CheckpointTensor#uploadStored}).
  */
 public final class ModelLoader {
 
@@ -58,16 +60,18 @@ public final class ModelLoader {
      */
     public static LlamaModel random(LlamaConfig config, NDManager manager, ModelOptions options, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
-        Function<String, CheckpointTensor> init = name -> CheckpointTensor.of(randomTensor(config, name, random));
-        CheckpointTensor embedding = CheckpointTensor.of(randomTensor(config, "model.embed_tokens.weight", random));
+        Function<String, CheckpointTensor> init = name -> randomTensor(config, name, random, DataType.FLOAT32);
+        // with half embeddings the random model stands for a 16-bit checkpoint's embedding and head
+        DataType stored = options.halfEmbeddings() ? DataType.FLOAT16 : DataType.FLOAT32;
+        CheckpointTensor embedding = randomTensor(config, "model.embed_tokens.weight", random, stored);
         return build(config, manager, options, init, name -> !name.endsWith(".bias"), embedding,
-                () -> CheckpointTensor.of(randomTensor(config, "lm_head.weight", random)));
+                () -> randomTensor(config, "lm_head.weight", random, stored));
     }
 
     private static LlamaModel build(LlamaConfig config, NDManager manager, ModelOptions options,
                                     Function<String, CheckpointTensor> tensors, Predicate<String> has,
                                     CheckpointTensor embeddingTensor, Supplier<CheckpointTensor> untiedHead) {
-        NDArray embedding = embeddingTensor.upload(manager);
+        NDArray embedding = options.halfEmbeddings() ? embeddingTensor.uploadStored(manager) : embeddingTensor.upload(manager);
         RotaryEmbedding rope = new RotaryEmbedding(manager, config.headDim(), config.maxPositionEmbeddings(), config.ropeTheta());
         List<DecoderLayer> layers = new ArrayList<>();
         for (int i = 0; i < config.numHiddenLayers(); i++) {
@@ -90,8 +94,11 @@ public final class ModelLoader {
         }
         RmsNorm finalNorm = norm(manager, tensors, "model.norm.weight", config);
         boolean tied = config.tieWordEmbeddings();
-        NDArray headWeight = tied ? embedding : untiedHead.get().upload(manager);
-        Projection lmHead = new Projection("lm_head", new DenseLinear(headWeight, null, ai.djl.ndarray.types.DataType.FLOAT32));
+        NDArray headWeight = tied ? embedding : options.halfEmbeddings() ? untiedHead.get().uploadStored(manager)
+                : untiedHead.get().upload(manager);
+        Linear head = headWeight.getDataType() == DataType.FLOAT32 ? new DenseLinear(headWeight, null, DataType.FLOAT32)
+                : new HalfStoredLinear(headWeight);
+        Projection lmHead = new Projection("lm_head", head);
         return new LlamaModel(config, manager, options, embedding, layers, finalNorm, lmHead, rope, tied);
     }
 
@@ -110,7 +117,51 @@ public final class ModelLoader {
         return manager.create(tensor.data(), new Shape(tensor.shape()));
     }
 
-    private static HostTensor randomTensor(LlamaConfig c, String name, SplittableRandom random) {
+    /**
+     * A host tensor into a natively allocated array, on CPU written through a view of the array's own memory, so
+     * no direct buffer of its size stays alive behind it (a random 1.1B model would otherwise need its whole
+     * float32 size as direct memory, over a {@code -Xmx2g} JVM's limit); elsewhere as {@link #upload}.
+     */
+    static NDArray uploadNative(NDManager manager, HostTensor tensor) {
+        float[] data = tensor.data();
+        if (data.length > 0 && !manager.getDevice().isGpu()) {
+            NDArray out = manager.create(new Shape(tensor.shape()), DataType.FLOAT32);
+            java.nio.ByteBuffer view = out.toByteBuffer(true);
+            if (view.isDirect() && view.capacity() == (long) data.length * 4) {
+                view.order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().put(data);
+                return out;
+            }
+            out.close();
+        }
+        return upload(manager, tensor);
+    }
+
+    private static CheckpointTensor randomTensor(LlamaConfig c, String name, SplittableRandom random, DataType stored) {
+        HostTensor host = randomHostTensor(c, name, random);
+        return new CheckpointTensor() {
+            @Override
+            public long[] shape() {
+                return host.shape();
+            }
+
+            @Override
+            public HostTensor toHost() {
+                return host;
+            }
+
+            @Override
+            public NDArray upload(NDManager manager) {
+                return uploadNative(manager, host);
+            }
+
+            @Override
+            public DataType storedType() {
+                return stored;
+            }
+        };
+    }
+
+    private static HostTensor randomHostTensor(LlamaConfig c, String name, SplittableRandom random) {
         long[] shape = expectedShape(c, name);
         float[] data = new float[Math.toIntExact(shape.length == 1 ? shape[0] : shape[0] * shape[1])];
         if (name.endsWith("norm.weight")) {

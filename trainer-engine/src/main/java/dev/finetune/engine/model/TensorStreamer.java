@@ -115,6 +115,14 @@ final class TensorStreamer {
             public NDArray upload(NDManager manager) {
                 return TensorStreamer.this.upload(name, manager);
             }
+
+            @Override
+            public DataType storedType() {
+                return switch (checkpoint.info(name).dtype()) {
+                    case BF16, F16 -> DataType.FLOAT16;
+                    default -> DataType.FLOAT32;
+                };
+            }
         };
     }
 }

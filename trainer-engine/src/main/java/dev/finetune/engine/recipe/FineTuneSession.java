@@ -7,6 +7,7 @@ import dev.finetune.engine.method.AdapterMethods;
 import dev.finetune.engine.model.LlamaModel;
 import dev.finetune.engine.model.ModelLoader;
 import dev.finetune.engine.model.ModelOptions;
+import dev.finetune.engine.model.WeightStorage;
 import dev.finetune.engine.peft.AdapterMethod;
 import dev.finetune.engine.peft.BaseModelRef;
 import dev.finetune.engine.peft.TrainableAdapter;
@@ -103,9 +104,13 @@ public final class FineTuneSession implements AutoCloseable {
         }
     }
 
-    /** How the frozen base is held for a spec: its method's storage (NF4 for QLoRA), float16 compute on a GPU. */
+    /**
+     * How the frozen base is held for a spec: its method's storage (NF4 for QLoRA, which also keeps a 16-bit
+     * checkpoint's embedding and head in 16 bits), float16 compute on a GPU.
+     */
     public static ModelOptions modelOptions(FineTuneSpec spec) {
-        ModelOptions options = ModelOptions.of(AdapterMethods.of(spec.method()).baseWeights());
+        WeightStorage weights = AdapterMethods.of(spec.method()).baseWeights();
+        ModelOptions options = ModelOptions.of(weights).withHalfEmbeddings(weights != WeightStorage.DENSE);
         return spec.onGpu() ? options.withComputeType(DataType.FLOAT16) : options;
     }
 

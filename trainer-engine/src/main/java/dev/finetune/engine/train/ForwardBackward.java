@@ -36,15 +36,19 @@ final class ForwardBackward {
     private final LlamaModel model;
     private final boolean recompute;
     private final boolean firstBlockTrains;
+    private final boolean blocksTrain;
 
     /**
      * @param firstBlockTrains whether block 0 holds trainable weights; when it does not, its input
      *                         needs no gradient and recomputing it would give autograd nothing to do
+     * @param blocksTrain      whether any block holds trainable weights (not only the output head); when none
+     *                         does, the full graph's blocks record nothing to backpropagate through
      */
-    ForwardBackward(LlamaModel model, boolean recompute, boolean firstBlockTrains) {
+    ForwardBackward(LlamaModel model, boolean recompute, boolean firstBlockTrains, boolean blocksTrain) {
         this.model = model;
         this.recompute = recompute;
         this.firstBlockTrains = firstBlockTrains;
+        this.blocksTrain = blocksTrain;
     }
 
     /** Inputs of one micro-batch on the device. */
@@ -79,10 +83,42 @@ final class ForwardBackward {
                 }
                 NDScope.register(h);
             }
-            CausalLmLoss.Result loss = CausalLmLoss.compute(model.head(h), in.labels());
-            gc.backward(loss.loss().div(divisor));
-            return loss.loss().getFloat();
+            // the head and loss run chunk by chunk on a detached copy of the last hidden states (see recomputed);
+            // their gradient then flows through the blocks' graph in one backward
+            NDArray last = h.stopGradient();
+            last.setRequiresGradient(true);
+            HeadPass head = head(gc, last, in.labels(), divisor);
+            if (blocksTrain) {
+                gc.backward(h.mul(head.upstream()).sum());
+            }
+            return head.loss();
         }
+    }
+
+    /** The loss and the gradient it sends into the last hidden states. */
+    private record HeadPass(float loss, NDArray upstream) {}
+
+    /**
+     * Final norm, head and loss on the leaf {@code last}, backpropagated a chunk of positions at a time
+     * ({@link CausalLmLoss#chunked}): the {@code [T, vocab]} logits never exist whole.
+     */
+    private HeadPass head(GradientCollector gc, NDArray last, int[] labels, double divisor) {
+        float loss;
+        NDArray upstream;
+        try (NDScope head = new NDScope()) {
+            CausalLmLoss.Result result = CausalLmLoss.chunked(model, last, labels, gc, divisor);
+            loss = result.loss().getFloat();
+            if (result.tokens() == 0) {
+                // no token carries a loss: zero gradients, defined for every trainable tensor as a loss of 0 gives
+                Shape s = last.getShape();
+                gc.backward(model.headRows(last.reshape(s.get(0) * s.get(1), s.get(2)), new long[] {0}, 0, 1)
+                        .sum().mul(0));
+            }
+            upstream = last.getGradient();
+            NDScope.unregister(upstream);
+        }
+        NDScope.register(upstream);
+        return new HeadPass(loss, upstream);
     }
 
     private float recomputed(Inputs in, double divisor, long[] seedBase) {
@@ -104,16 +140,8 @@ final class ForwardBackward {
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray last = blockInputs[layers.size()];
             last.setRequiresGradient(true);
-            float loss;
-            NDArray upstream;
-            try (NDScope head = new NDScope()) {
-                CausalLmLoss.Result result = CausalLmLoss.compute(model.head(last), in.labels());
-                gc.backward(result.loss().div(divisor));
-                loss = result.loss().getFloat();
-                upstream = last.getGradient();
-                NDScope.unregister(upstream);
-            }
-            NDScope.register(upstream);
+            HeadPass head = head(gc, last, in.labels(), divisor);
+            NDArray upstream = head.upstream();
             for (int i = layers.size() - 1; i >= 0; i--) {
                 NDArray input = blockInputs[i];
                 if (i > 0) {
@@ -136,7 +164,7 @@ final class ForwardBackward {
                     NDScope.register(upstream);
                 }
             }
-            return loss;
+            return head.loss();
         }
     }
 
@@ -148,8 +176,8 @@ final class ForwardBackward {
         return EngineRuntime.noGrad(() -> {
             try (NDScope scope = new NDScope()) {
                 Inputs in = inputs(model, model.manager(), batch);
-                NDArray logits = model.forward(in.ids(), in.ctx());
-                CausalLmLoss.Result r = CausalLmLoss.compute(logits, in.labels());
+                CausalLmLoss.Result r = CausalLmLoss.chunked(model, model.hiddenStates(in.ids(), in.ctx()), in.labels(),
+                        null, 1);
                 return new EvalSums((double) r.loss().getFloat() * r.tokens(), r.tokens());
             }
         });

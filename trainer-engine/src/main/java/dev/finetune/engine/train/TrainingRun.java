@@ -52,7 +52,8 @@ public final class TrainingRun implements AutoCloseable {
         this.listener = listener == null ? TrainingListener.NONE : listener;
         this.order = new BatchOrder(data.train(), config.batchSize(), config.seed(), data.padId());
         this.passes = new ForwardBackward(model, config.blockRecompute(),
-                adapter.parameters().stream().anyMatch(p -> p.name().contains("model.layers.0.")));
+                adapter.parameters().stream().anyMatch(p -> p.name().contains("model.layers.0.")),
+                adapter.parameters().stream().anyMatch(p -> !p.name().contains("lm_head")));
         this.optimizer = new AdamW(config);
         this.params = adapter.parameters();
         this.totalSteps = config.maxSteps() > 0 ? config.maxSteps()

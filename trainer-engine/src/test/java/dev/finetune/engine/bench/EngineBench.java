@@ -78,11 +78,24 @@ public final class EngineBench {
         double peak = firstPeak;
 
         // 2. training cases
+        // with a Python that has torch, transformers and peft, each case is followed by its Hugging Face peer,
+        // so ours and theirs run back to back under the same load
+        String python = System.getProperty("bench.python", "");
+        int threads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
         List<CaseResult> results = new ArrayList<>();
+        Map<String, HfPeer.Result> peers = new LinkedHashMap<>();
         for (String id : s.cases()) {
             BenchCase c = BenchCase.byId(id);
             System.out.println("running case " + c.label + (s.fork() ? " in a child JVM" : " in this JVM") + " ...");
             results.add(s.fork() ? forked(c, s) : CaseRunner.run(c, s));
+            if (!python.isEmpty()) {
+                System.out.println("running its Hugging Face peer (" + HfPeer.script() + ", checkpointing "
+                        + c.recompute + ") ...");
+                HfPeer.Result peer = HfPeer.run(python, s, c.recompute, threads);
+                System.out.println(peer.error() == null
+                        ? f("[bench hf] %s: steps %s ms", peer.label(), peer.stepMillis()) : "[bench hf] " + peer.error());
+                peers.put(c.id, peer);
+            }
         }
         List<OpProfile.Op> ops = Boolean.getBoolean("bench.skipOps") ? List.of() : OpProfile.measure(s);
         // a peak is the best the machine did: other helpers' builds only ever push measurements down
@@ -98,6 +111,9 @@ public final class EngineBench {
                 + "matmul rate measured anywhere in this run (here, in each case's JVM, before the op profile).", peak));
         line(md, "");
         trainingSection(md, s, config, peak, results);
+        if (!peers.isEmpty()) {
+            peerSection(md, s, config, peak, results, peers);
+        }
 
         // 3. bits per parameter
         bitsSection(md, config, results);
@@ -207,12 +223,60 @@ public final class EngineBench {
                 double ratio = (r.peakRss - r.idleRss) / loraMem;
                 double rawRatio = (double) r.peakRss / lora.peakRss;
                 line(md, f("- %s peak memory = %.1f%% of LoRA-fp32's (target <= %.0f%%: %s); whole-process RSS ratio %.1f%%; "
-                                + "frozen weights %.1f%% of fp32's, of which embedding + lm_head (kept fp32) %.0f MB",
+                                + "frozen weights %.1f%% of fp32's, of which embedding + lm_head (float16, ModelOptions.halfEmbeddings) %.0f MB",
                         c.label, 100 * ratio, 100 * QLORA_MEMORY_TARGET, ratio <= QLORA_MEMORY_TARGET ? "PASS" : "MISS",
                         100 * rawRatio, 100.0 * r.frozenWeightBytes / lora.frozenWeightBytes, r.embeddingAndHeadBytes / 1e6));
             }
             line(md, "");
         }
+    }
+
+    private static void peerSection(StringBuilder md, BenchSettings s, LlamaConfig config, double peak,
+                                    List<CaseResult> results, Map<String, HfPeer.Result> peers) {
+        line(md, "## 2b. Ours against Hugging Face PEFT (same shape, same LoRA settings, same threads)");
+        line(md, "");
+        ModelFlops flops = ModelFlops.of(config, results.get(0).loraParams, s.batch(), s.seq());
+        line(md, "Each engine case is followed by its peer (`trainer-engine/scripts/hf_train_bench.py`: random "
+                + "`LlamaForCausalLM` fp32, SDPA attention, `peft.get_peft_model`, AdamW, clipping at 1.0; gradient "
+                + "checkpointing for the recomputing cases) in its own process. ours / theirs = HF step time / our "
+                + "step time (above 1: we are faster), from the best timed step of each, and from the medians.");
+        line(md, "");
+        line(md, "| case | ours ms (best / median) | peer | theirs ms (best / median) | ours / theirs (best) "
+                + "| ours / theirs (median) | target | ours % of peak | theirs % of peak | ours peak - idle MB "
+                + "| theirs peak - idle MB | theirs loss first -> last |");
+        line(md, "|---|---:|---|---:|---:|---:|---|---:|---:|---:|---:|---|");
+        String versions = "";
+        for (CaseResult r : results) {
+            HfPeer.Result p = peers.get(r.caseId);
+            if (p == null) {
+                continue;
+            }
+            BenchCase c = BenchCase.byId(r.caseId);
+            if (p.error() != null) {
+                line(md, f("| %s | %.0f / %.0f | %s | failed: %s | | | | | | | | |", c.label, r.bestStepMillis(),
+                        r.medianStepMillis(), p.label(), p.error()));
+                continue;
+            }
+            versions = p.versions();
+            double best = p.bestStepMillis() / r.bestStepMillis();
+            double median = p.medianStepMillis() / r.medianStepMillis();
+            String target = Double.isNaN(c.targetVsPeer) ? "" : f(">= %.1fx: %s", c.targetVsPeer,
+                    best >= c.targetVsPeer ? "PASS" : "MISS");
+            line(md, f("| %s | %.0f / %.0f | %s | %.0f / %.0f | **%.2fx** | %.2fx | %s | %.1f%% | %.1f%% | %.0f | %.0f "
+                            + "| %.3f -> %.3f |", c.label, r.bestStepMillis(), r.medianStepMillis(), p.label(),
+                    p.bestStepMillis(), p.medianStepMillis(), best, median, target,
+                    100 * flops.perStep() / 1e9 / (r.bestStepMillis() / 1e3) / peak,
+                    100 * flops.perStep() / 1e9 / (p.bestStepMillis() / 1e3) / peak,
+                    (r.peakRss - r.idleRss) / 1e6, (p.peakRss() - p.idleRss()) / 1e6, p.losses().get(0),
+                    p.losses().get(p.losses().size() - 1)));
+        }
+        line(md, "");
+        line(md, "Peer: " + versions + "; threads " + ai.djl.pytorch.jni.JniUtils.getNumThreads()
+                + ". Step times of every timed step (ms): " + String.join("; ", peers.entrySet().stream()
+                .filter(e -> e.getValue().error() == null)
+                .map(e -> "after " + e.getKey() + " " + e.getValue().stepMillis().stream().map(v -> f("%.0f", v)).toList())
+                .toList()));
+        line(md, "");
     }
 
     private static void bitsSection(StringBuilder md, LlamaConfig c, List<CaseResult> results) {
@@ -245,7 +309,7 @@ public final class EngineBench {
                 line(md, f("- on the device (Nf4Weight.deviceBytes, all %d layers, incl. padding to whole blocks, the "
                                 + "2 KB code-pair table and 1 KB dynamic map per tensor): %.4f bits/param",
                         c.numHiddenLayers(), 8.0 * r.projectionBytes / r.projectionParams));
-                line(md, f("- whole frozen model (LlamaModel.frozenWeightBytes: fp32 embedding, lm_head, norms + NF4 "
+                line(md, f("- whole frozen model (LlamaModel.frozenWeightBytes: float16 embedding and lm_head, fp32 norms, NF4 "
                                 + "projections): %.1f MB = %.2f bits/param over all %.1f M frozen params",
                         r.frozenWeightBytes / 1e6, 8.0 * r.frozenWeightBytes
                                 / (r.projectionParams + 2.0 * c.vocabSize() * h + h * (2L * c.numHiddenLayers() + 1)),

@@ -104,11 +104,15 @@ final class PhaseProfile {
                     }
                 }
                 w.lap("blocks forward (graph kept)");
-                CausalLmLoss.Result loss = CausalLmLoss.compute(model.head(h), batch.labels());
-                loss.loss().getFloat();
-                w.lap("head + loss forward");
-                gc.backward(loss.loss());
-                w.lap("backward (head + all blocks)");
+                NDArray last = h.stopGradient();
+                last.setRequiresGradient(true);
+                try (NDScope head = new NDScope()) {
+                    CausalLmLoss.chunked(model, last, batch.labels(), gc, 1)
+                            .loss().getFloat();
+                }
+                w.lap("head + loss, chunked forward + backward");
+                gc.backward(h.mul(last.getGradient()).sum());
+                w.lap("backward (all blocks)");
             }
         }
         w.lap("release step scope");
@@ -141,13 +145,11 @@ final class PhaseProfile {
                 last.setRequiresGradient(true);
                 NDArray upstream;
                 try (NDScope head = new NDScope()) {
-                    CausalLmLoss.Result result = CausalLmLoss.compute(model.head(last), batch.labels());
-                    result.loss().getFloat();
-                    w.lap("head + loss forward");
-                    gc.backward(result.loss());
+                    CausalLmLoss.chunked(model, last, batch.labels(), gc, 1)
+                            .loss().getFloat();
                     upstream = last.getGradient();
                     NDScope.unregister(upstream);
-                    w.lap("head backward");
+                    w.lap("head + loss, chunked forward + backward");
                 }
                 NDScope.register(upstream);
                 for (int i = layers.size() - 1; i >= 0; i--) {

@@ -56,7 +56,7 @@ class TrainingRunTest {
             // B = 0 would make A's gradient zero: start from a point where every parameter gets a gradient
             lora.parameters().forEach(p -> Fixtures.randomize(p.value(), p.name().hashCode(), 0.02f));
             lora.setTraining(true);
-            ForwardBackward passes = new ForwardBackward(model, recompute, true);
+            ForwardBackward passes = new ForwardBackward(model, recompute, true, true);
             passes.run(dev.finetune.data.BatchCollator.collate(TRAIN.subList(0, 3), 0), 1, new long[] {1, 2, 3});
             List<float[]> grads = new ArrayList<>();
             for (NamedParameter p : lora.parameters()) {

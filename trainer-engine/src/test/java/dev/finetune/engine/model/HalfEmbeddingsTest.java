@@ -1,0 +1,87 @@
+package dev.finetune.engine.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.finetune.engine.checkpoint.HalfCheckpoints;
+import dev.finetune.engine.checkpoint.HfCheckpoint;
+import dev.finetune.engine.checkpoint.TensorDType;
+import dev.finetune.engine.quant.Nf4Storage;
+import dev.finetune.engine.runtime.EngineRuntime;
+import dev.finetune.engine.testing.Samples;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * QLoRA's 16-bit embedding and head ({@link ModelOptions#halfEmbeddings()}): on tinystories re-encoded as
+ * bfloat16, an NF4 model holding them in float16 (every value of this sample converts exactly) gives the same logits as one widening them to float32 (the
+ * values are the checkpoint's either way) with half their bytes; and the head's hand-written backward in the
+ * chunked loss gives autograd's loss and hidden-state gradient through the same head.
+ */
+class HalfEmbeddingsTest {
+
+    @TempDir
+    Path tmp;
+
+    private Path bf16Tinystories() throws Exception {
+        Path dir = tmp.resolve("tinystories-bf16");
+        try (HfCheckpoint src = HfCheckpoint.open(Samples.tinystories())) {
+            Map<String, long[]> shapes = new LinkedHashMap<>();
+            for (String t : src.tensorNames()) {
+                shapes.put(t, src.info(t).shape());
+            }
+            HalfCheckpoints.write(dir, Files.readString(Samples.tinystories().resolve(HfCheckpoint.CONFIG)), shapes,
+                    TensorDType.BF16, 1, HalfCheckpoints.of(src));
+        }
+        return dir;
+    }
+
+    @Test
+    void bf16EmbeddingAndHeadGiveTheWideModelsLogitsWithHalfTheirBytes() throws Exception {
+        Path dir = bf16Tinystories();
+        int[] ids = {1, 57, 312, 9, 1020, 44, 7, 300};
+        ModelOptions nf4 = ModelOptions.of(Nf4Storage.DEFAULT);
+        try (NDManager m = EngineRuntime.newManager("cpu"); HfCheckpoint ckpt = HfCheckpoint.open(dir);
+             LlamaModel wide = ModelLoader.load(ckpt, m, nf4);
+             LlamaModel half = ModelLoader.load(ckpt, m, nf4.withHalfEmbeddings(true))) {
+            assertThat(half.embeddingWeight().getDataType()).isEqualTo(DataType.FLOAT16);
+            assertThat(half.lmHead().linear()).isInstanceOf(HalfStoredLinear.class);
+            assertThat(wide.embeddingWeight().getDataType()).isEqualTo(DataType.FLOAT32);
+            long embeddingBytes = wide.embeddingWeight().size() * 4;
+            assertThat(wide.frozenWeightBytes() - half.frozenWeightBytes()).isEqualTo(embeddingBytes / 2);
+            float[] expected = EngineRuntime.noGrad(() -> wide.forward(ids).toFloatArray());
+            float[] actual = EngineRuntime.noGrad(() -> half.forward(ids).toFloatArray());
+            assertThat(actual).containsExactly(expected);
+        }
+    }
+
+    @Test
+    void aFloat32CheckpointKeepsFloat32() {
+        try (NDManager m = EngineRuntime.newManager("cpu"); HfCheckpoint ckpt = HfCheckpoint.open(Samples.tinystories());
+             LlamaModel model = ModelLoader.load(ckpt, m, ModelOptions.of(Nf4Storage.DEFAULT).withHalfEmbeddings(true))) {
+            assertThat(model.embeddingWeight().getDataType()).isEqualTo(DataType.FLOAT32);
+            assertThat(model.lmHead().linear()).isInstanceOf(DenseLinear.class);
+        }
+    }
+
+    @Test
+    void theHandWrittenHeadBackwardGivesAutogradsLossAndGradient() throws Exception {
+        try (NDManager m = EngineRuntime.newManager("cpu"); HfCheckpoint ckpt = HfCheckpoint.open(bf16Tinystories());
+             LlamaModel half = ModelLoader.load(ckpt, m, ModelOptions.dense().withHalfEmbeddings(true))) {
+            // slices of 500 of the 2048 output rows: four full slices and an uneven last one
+            half.lmHead().replace(new HalfStoredLinear(half.embeddingWeight(), 500));
+            for (boolean masked : new boolean[] {false, true}) {
+                int[] labels = ChunkedLossTest.labels(half, 2, 40, masked);
+                // whole: compute() on model.head(h), autograd through HalfStoredLinear.forward (widened slices)
+                ChunkedLossTest.Outcome expected = ChunkedLossTest.whole(half, labels, 2, 40);
+                ChunkedLossTest.assertSame(expected, ChunkedLossTest.chunked(half, labels, 2, 40, 6));
+                ChunkedLossTest.assertSame(expected, ChunkedLossTest.chunked(half, labels, 2, 40, 1000));
+            }
+        }
+    }
+}
