@@ -74,13 +74,19 @@ public final class Generator {
     /**
      * Logits of the last position after feeding {@code ids} at the cache's current position. Everything the
      * step creates, on whichever manager (views of frozen weights, of the cache), is released with its scope,
-     * so memory stays flat however long generation runs; the head runs on the last position only.
+     * so memory stays flat however long generation runs; the head runs on the last position only. A single new
+     * token after a prefix runs the decode path ({@link LlamaModel#decodeContext}), as the serving decoder's rows do.
      */
     public float[] lastLogits(int[] ids, KvCache cache) {
         try (NDScope scope = new NDScope(); NDManager step = model.manager().newSubManager()) {
             scope.suppressNotUsedWarning();
             int past = cache.length();
             NDArray input = step.create(LlamaModel.toLong(ids), new Shape(1, ids.length));
+            if (ids.length == 1 && past > 0) {
+                // a decode step: the same batched-decode attention as a row of the serving decoder
+                NDArray logits = model.forwardLast(input, model.decodeContext(step, new long[] {past}, List.of(cache)));
+                return logits.get(0).toFloatArray();
+            }
             NDArray positions = step.arange(past, past + ids.length, 1, DataType.INT64).reshape(1, ids.length);
             NDArray mask = AttentionMask.build(step, 1, ids.length, new int[ids.length], past, new int[past]);
             NDArray logits = model.forwardLast(input, model.context(positions, mask, cache));

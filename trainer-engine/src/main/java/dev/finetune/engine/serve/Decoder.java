@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.finetune.engine.model.AttentionContext;
 import dev.finetune.engine.model.AttentionMask;
 import dev.finetune.engine.model.Generator;
 import dev.finetune.engine.model.KvCache;
@@ -251,9 +250,7 @@ public final class Decoder implements AutoCloseable {
             scope.suppressNotUsedWarning();
             serving.slot.current = routing.baseOnly() ? null : routing;
             NDArray input = step.create(ids, new Shape(b, 1));
-            AttentionContext tables = model.context(step.create(positions, new Shape(b, 1)), null, null);
-            AttentionContext ctx = new AttentionContext(tables.cos(), tables.sin(), null, null, caches);
-            float[] flat = model.forwardLast(input, ctx).toFloatArray();
+            float[] flat = model.forwardLast(input, model.decodeContext(step, positions, caches)).toFloatArray();
             int vocab = flat.length / b;
             float[][] out = new float[b][];
             for (int i = 0; i < b; i++) {
