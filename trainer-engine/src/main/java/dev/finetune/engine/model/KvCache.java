@@ -74,11 +74,11 @@ public final class KvCache implements AutoCloseable {
         if (slot[0] == null || slot[0].getShape().get(2) < end) {
             grow(slot, keys, end);
         }
-        NDIndex fresh = new NDIndex(":, :, {}:{}, :", length, end);
+        NDIndex fresh = new NDIndex().addAllDim(2).addSliceDim(length, end);
         slot[0].set(fresh, keys);
         slot[1].set(fresh, values);
         int shown = (int) Math.min(view, slot[0].getShape().get(2));
-        NDIndex filled = new NDIndex(":, :, :{}, :", shown);
+        NDIndex filled = new NDIndex().addAllDim(2).addSliceDim(0, shown);
         NDArray k = slot[0].get(filled);
         NDArray v = slot[1].get(filled);
         // the views go with the step (its scope and manager), the buffers stay with the cache
