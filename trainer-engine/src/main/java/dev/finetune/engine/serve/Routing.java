@@ -173,18 +173,27 @@ final class Routing implements AutoCloseable {
             return NOT_FUSED;
         }
         int total = Arrays.stream(ranks).sum();
-        int in = members[0].inFeatures();
         long[] splits = new long[members.length - 1];
         for (int m = 1; m < members.length; m++) {
             splits[m - 1] = (m == 1 ? 0 : splits[m - 2]) + members[m - 1].outFeatures();
         }
+        if (uniform) {
+            // one adapter's stacked factors do not depend on the batch: built once per adapter, kept with it
+            return new Fused(rows[0].fusedFactors(group, target -> factors(members, per, ranks, total, target)), splits);
+        }
+        if (manager == null) {
+            manager = NDManager.newBaseManager(x(Arrays.stream(per).flatMap(Arrays::stream).toArray(LoraLinear[]::new))
+                    .getDevice());
+        }
+        return new Fused(factors(members, per, ranks, total, manager), splits);
+    }
+
+    /** {@link #fuse}'s factors on {@code manager}: for the first row only when {@link #uniform}, else per row. */
+    private NDArray[] factors(RoutedLinear[] members, LoraLinear[][] per, int[] ranks, int total, NDManager manager) {
+        int in = members[0].inFeatures();
         NDArray[] result;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            if (manager == null) {
-                manager = NDManager.newBaseManager(x(Arrays.stream(per).flatMap(Arrays::stream).toArray(LoraLinear[]::new))
-                        .getDevice());
-            }
             int samples = uniform ? 1 : rows.length;
             NDList as = new NDList();
             NDList bs = new NDList();
@@ -242,7 +251,7 @@ final class Routing implements AutoCloseable {
         for (NDArray r : result) {
             r.attach(manager);
         }
-        return new Fused(result, splits);
+        return result;
     }
 
     /** A group's fused factors and the split of its last update (for the members that have not taken theirs). */

@@ -335,6 +335,7 @@ public final class ServingModel implements AutoCloseable {
             synchronized (adapters) {
                 adapters.remove(adapter);
             }
+            adapter.closeFused();
             if (adapter.weights instanceof LoraAdapter lora) {
                 lora.closeWeights();
             } else if (adapter.weights instanceof BottleneckAdapter b) {
@@ -381,6 +382,7 @@ public final class ServingModel implements AutoCloseable {
         lock.lock();
         try {
             for (ServedAdapter a : adapters()) {
+                a.closeFused();
                 if (a.weights instanceof LoraAdapter lora) {
                     lora.closeWeights();
                 } else if (a.weights instanceof BottleneckAdapter b) {
