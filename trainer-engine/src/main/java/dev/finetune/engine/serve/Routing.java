@@ -179,26 +179,94 @@ final class Routing implements AutoCloseable {
         }
         if (uniform) {
             // one adapter's stacked factors do not depend on the batch: built once per adapter, kept with it
-            return new Fused(rows[0].fusedFactors(group, target -> factors(members, per, ranks, total, target)), splits);
+            return new Fused(rows[0].fusedFactors(group, target -> factors(members, per, ranks, total, target, 0)), splits);
         }
         if (manager == null) {
             manager = NDManager.newBaseManager(x(Arrays.stream(per).flatMap(Arrays::stream).toArray(LoraLinear[]::new))
                     .getDevice());
         }
-        return new Fused(factors(members, per, ranks, total, manager), splits);
+        if (sameLayout(per, ranks)) {
+            return new Fused(stackAdapters(group, members, per, ranks, total), splits);
+        }
+        return new Fused(factors(members, per, ranks, total, manager, -1), splits);
     }
 
-    /** {@link #fuse}'s factors on {@code manager}: for the first row only when {@link #uniform}, else per row. */
-    private NDArray[] factors(RoutedLinear[] members, LoraLinear[][] per, int[] ranks, int total, NDManager manager) {
+    /** Whether every row with LoRA on the group has each member at the group's rank (or the group is absent from it). */
+    private boolean sameLayout(LoraLinear[][] per, int[] ranks) {
+        for (int b = 0; b < rows.length; b++) {
+            if (absent(per, b)) {
+                continue;
+            }
+            for (int m = 0; m < per.length; m++) {
+                if ((per[m][b] == null ? 0 : per[m][b].rank()) != ranks[m]) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static boolean absent(LoraLinear[][] per, int row) {
+        return Arrays.stream(per).allMatch(p -> p[row] == null);
+    }
+
+    /**
+     * Per-row factors when every row's adapter lays the group out alike: each adapter's own stacked factors (built
+     * once, kept with it), stacked along the batch, zeros for rows without LoRA on the group.
+     */
+    private NDArray[] stackAdapters(RoutedLinear.Group group, RoutedLinear[] members, LoraLinear[][] per, int[] ranks,
+                                    int total) {
+        NDArray[] result;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDList as = new NDList();
+            NDList ss = new NDList();
+            NDList bs = new NDList();
+            NDArray[] zeros = null;
+            for (int b = 0; b < rows.length; b++) {
+                NDArray[] f;
+                if (absent(per, b)) {
+                    if (zeros == null) {
+                        long outs = Arrays.stream(members).mapToLong(RoutedLinear::outFeatures).sum();
+                        zeros = new NDArray[] {manager.zeros(new Shape(total, members[0].inFeatures())),
+                            manager.zeros(new Shape(total)), manager.zeros(new Shape(outs, total))};
+                    }
+                    f = zeros;
+                } else {
+                    int row = b;
+                    f = rows[b].fusedFactors(group, target -> factors(members, per, ranks, total, target, row));
+                }
+                as.add(f[0]);
+                ss.add(f[1]);
+                bs.add(f[2]);
+            }
+            result = new NDArray[] {NDArrays.stack(as, 0).transpose(0, 2, 1).duplicate(),
+                NDArrays.stack(ss, 0).reshape(rows.length, 1, total).duplicate(),
+                NDArrays.stack(bs, 0).transpose(0, 2, 1).duplicate()};
+            NDScope.unregister(result);
+        }
+        for (NDArray r : result) {
+            r.attach(manager);
+        }
+        return result;
+    }
+
+    /**
+     * {@link #fuse}'s factors on {@code manager}: row {@code only}'s own ({@code [R, in]}, {@code [R]},
+     * {@code [outs, R]}) when it is 0 or more, else every row's, stacked and transposed for the batched matmul.
+     */
+    private NDArray[] factors(RoutedLinear[] members, LoraLinear[][] per, int[] ranks, int total, NDManager manager,
+                              int only) {
         int in = members[0].inFeatures();
         NDArray[] result;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            int samples = uniform ? 1 : rows.length;
+            int samples = only >= 0 ? 1 : rows.length;
             NDList as = new NDList();
             NDList bs = new NDList();
             float[] scaling = new float[samples * total];
-            for (int b = 0; b < samples; b++) {
+            for (int i = 0; i < samples; i++) {
+                int b = only >= 0 ? only : i;
                 NDList a = new NDList();
                 NDList blocks = new NDList();
                 int column = 0;
@@ -214,7 +282,7 @@ final class Routing implements AutoCloseable {
                     if (r > 0) {
                         aRows.add(l.loraA());
                         bCols.add(l.loraB());
-                        Arrays.fill(scaling, b * total + column, b * total + column + r, (float) l.scaling());
+                        Arrays.fill(scaling, i * total + column, i * total + column + r, (float) l.scaling());
                     }
                     if (r < ranks[m]) {
                         aRows.add(manager.zeros(new Shape(ranks[m] - r, in)));
@@ -241,7 +309,7 @@ final class Routing implements AutoCloseable {
                 as.add(NDArrays.concat(a, 0));
                 bs.add(NDArrays.concat(outRows, 0));
             }
-            result = uniform
+            result = only >= 0
                     ? new NDArray[] {as.head().duplicate(), manager.create(scaling), bs.head().duplicate()}
                     : new NDArray[] {NDArrays.stack(as, 0).transpose(0, 2, 1).duplicate(),
                         manager.create(scaling, new Shape(rows.length, 1, total)),
