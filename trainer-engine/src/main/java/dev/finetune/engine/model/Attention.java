@@ -1,9 +1,6 @@
 package dev.finetune.engine.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
 
@@ -42,6 +39,9 @@ public final class Attention implements AutoCloseable {
     }
 
     NDArray forward(NDArray x, AttentionContext ctx) {
+        if (ctx.rowCaches() != null) {
+            return decodeRows(x, ctx);
+        }
         Shape shape = x.getShape();
         long batch = shape.get(0);
         long len = shape.get(1);
@@ -50,9 +50,6 @@ public final class Attention implements AutoCloseable {
         NDArray value = v.forward(x).reshape(batch, len, kvHeads, headDim).transpose(0, 2, 1, 3);
         query = rope.apply(query, ctx.cos(), ctx.sin());
         key = rope.apply(key, ctx.cos(), ctx.sin());
-        if (ctx.rowCaches() != null) {
-            return o.forward(perRow(query, key, value, ctx.rowCaches()).reshape(batch, len, (long) heads * headDim));
-        }
         if (ctx.cache() != null) {
             NDArray[] full = ctx.cache().append(layerIndex, key, value);
             key = full[0];
@@ -86,25 +83,30 @@ public final class Attention implements AutoCloseable {
     }
 
     /**
-     * Decoding rows of a continuous batch: each row's one new query attends to its own cache (every cached
-     * position is visible, so there is no mask), with the same operations as the single-sequence path.
-     * Returns the context {@code [B, 1, heads, D]}.
+     * One decode step for the rows of a continuous batch (or one sequence): each row feeds one token and attends to
+     * its own cache. All rows run as one batched attention: the caches are viewed padded to the longest row, a mask
+     * hides each row's positions past its own length, and grouped-query heads are not materialised (queries are
+     * shaped {@code [B, kvHeads, rep, D]} and multiply the shared keys {@code [B, kvHeads, D, S]} directly). Rotary
+     * embeddings take the four-operation form of {@link RotaryEmbedding#applyDecode}, bit for bit the same values.
      */
-    private NDArray perRow(NDArray query, NDArray key, NDArray value, List<KvCache> caches) {
-        if (query.getShape().get(2) != 1) {
-            throw new IllegalArgumentException("rows with their own caches decode one token each, got "
-                    + query.getShape().get(2));
+    private NDArray decodeRows(NDArray x, AttentionContext ctx) {
+        List<KvCache> caches = ctx.rowCaches();
+        long batch = x.getShape().get(0);
+        if (x.getShape().get(1) != 1 || batch != caches.size()) {
+            throw new IllegalArgumentException("rows with their own caches decode one token each: got input "
+                    + x.getShape() + " for " + caches.size() + " caches");
         }
-        NDList rows = new NDList(caches.size());
-        for (int b = 0; b < caches.size(); b++) {
-            NDIndex row = new NDIndex("{}:{}", b, b + 1);
-            NDArray[] full = caches.get(b).append(layerIndex, key.get(row), value.get(row));
-            NDArray k = repeatKv(full[0]);
-            NDArray v = repeatKv(full[1]);
-            NDArray scores = query.get(row).matMul(k.transpose(0, 1, 3, 2)).div(Math.sqrt(headDim));
-            rows.add(scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3));
+        int rep = heads / kvHeads;
+        NDArray query = rope.applyDecode(q.forward(x).reshape(batch, kvHeads, rep, headDim), ctx.cos(), ctx.sin());
+        NDArray key = rope.applyDecode(k.forward(x).reshape(batch, kvHeads, 1, headDim), ctx.cos(), ctx.sin());
+        NDArray value = v.forward(x).reshape(batch, kvHeads, 1, headDim);
+        NDArray[] kv = KvCache.appendRows(caches, layerIndex, key, value);
+        NDArray scores = query.matMul(kv[0].transpose(0, 1, 3, 2)).div(Math.sqrt(headDim));
+        if (kv[2] != null) {
+            scores = scores.add(kv[2]);
         }
-        return rows.size() == 1 ? rows.head() : NDArrays.concat(rows, 0);
+        NDArray context = scores.softmax(-1).matMul(kv[1]);
+        return o.forward(context.reshape(batch, 1, (long) heads * headDim));
     }
 
     /** {@code [B, kv, S, D] -> [B, kv * rep, S, D]}, KV head j serving query heads j*rep .. j*rep+rep-1. */

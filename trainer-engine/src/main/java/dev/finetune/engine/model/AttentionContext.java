@@ -9,7 +9,8 @@ import java.util.List;
  *
  * <p>Continuous batching decodes rows that each have their own history: {@code rowCaches} then holds one
  * cache per batch row (and {@code cache} is null), every row feeds one token, and each row attends to its
- * own cache only, so no mask is needed.
+ * own cache only: {@code mask} is null, as attention builds the mask of the rows' lengths itself
+ * ({@link LlamaModel#decodeContext}).
  */
 public record AttentionContext(NDArray cos, NDArray sin, NDArray mask, KvCache cache, List<KvCache> rowCaches) {
 

@@ -27,13 +27,18 @@ public final class DenseLinear implements Linear {
 
     @Override
     public NDArray forward(NDArray x) {
+        // torch's linear without a bias is matmul(x, W^T): the same numbers in one native call instead of two
         NDArray y;
         if (computeType == DataType.FLOAT32) {
-            y = x.matMul(weight.transpose());
+            y = linear(x, weight);
         } else {
-            y = x.toType(computeType, false).matMul(computeWeight.transpose()).toType(DataType.FLOAT32, false);
+            y = linear(x.toType(computeType, false), computeWeight).toType(DataType.FLOAT32, false);
         }
         return bias == null ? y : y.add(bias);
+    }
+
+    private static NDArray linear(NDArray x, NDArray weight) {
+        return ai.djl.nn.core.Linear.linear(x, weight).singletonOrThrow();
     }
 
     @Override

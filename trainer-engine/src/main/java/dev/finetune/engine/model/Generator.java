@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 
 /**
  * Autoregressive generation with a KV cache: one forward over the prompt, then one token per
@@ -54,8 +55,9 @@ public final class Generator {
             int[] step = prompt;
             while (out.size() < options.maxNewTokens() && cache.length() + step.length <= maxPositions) {
                 // logits come back to the host here, so the clock also covers GPU work
-                float[] logits = lastLogits(step, cache);
-                int next = options.isGreedy() ? argMax(logits) : sample(logits, options, random);
+                // greedy takes the argmax where the logits are, so only the id comes back
+                int next = options.isGreedy() ? readLast(step, cache, l -> (int) l.argMax().getLong())
+                        : sample(lastLogits(step, cache), options, random);
                 out.add(next);
                 if (out.size() == 1) {
                     firstToken = System.nanoTime();
@@ -74,17 +76,28 @@ public final class Generator {
     /**
      * Logits of the last position after feeding {@code ids} at the cache's current position. Everything the
      * step creates, on whichever manager (views of frozen weights, of the cache), is released with its scope,
-     * so memory stays flat however long generation runs; the head runs on the last position only.
+     * so memory stays flat however long generation runs; the head runs on the last position only. A single new
+     * token after a prefix runs the decode path ({@link LlamaModel#decodeContext}), as the serving decoder's rows do.
      */
     public float[] lastLogits(int[] ids, KvCache cache) {
+        return readLast(ids, cache, NDArray::toFloatArray);
+    }
+
+    /** {@code read} applied to the logits {@code [vocab]} of the last position after feeding {@code ids}, in the step's scope. */
+    private <T> T readLast(int[] ids, KvCache cache, Function<NDArray, T> read) {
         try (NDScope scope = new NDScope(); NDManager step = model.manager().newSubManager()) {
             scope.suppressNotUsedWarning();
             int past = cache.length();
             NDArray input = step.create(LlamaModel.toLong(ids), new Shape(1, ids.length));
+            if (ids.length == 1 && past > 0) {
+                // a decode step: the same batched-decode attention as a row of the serving decoder
+                NDArray logits = model.forwardLast(input, model.decodeContext(step, new long[] {past}, List.of(cache)));
+                return read.apply(logits.get(0));
+            }
             NDArray positions = step.arange(past, past + ids.length, 1, DataType.INT64).reshape(1, ids.length);
             NDArray mask = AttentionMask.build(step, 1, ids.length, new int[ids.length], past, new int[past]);
             NDArray logits = model.forwardLast(input, model.context(positions, mask, cache));
-            return logits.get(0).toFloatArray();
+            return read.apply(logits.get(0));
         }
     }
 

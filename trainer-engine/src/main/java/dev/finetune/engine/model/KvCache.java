@@ -1,11 +1,14 @@
 package dev.finetune.engine.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -56,22 +59,76 @@ public final class KvCache implements AutoCloseable {
 
     /** Appends the new keys/values of {@code layer} and returns views of the full keys and values. */
     NDArray[] append(int layer, NDArray keys, NDArray values) {
+        return append(layer, keys, values, length + (int) keys.getShape().get(2));
+    }
+
+    /**
+     * Appends like {@link #append(int, NDArray, NDArray)} and returns the keys and values padded to {@code view}
+     * positions (at least the filled length): a view of the buffer when it is that long, whose positions past the
+     * filled length are still zero, else the filled part followed by zeros.
+     */
+    private NDArray[] append(int layer, NDArray keys, NDArray values, int view) {
         int added = (int) keys.getShape().get(2);
         int end = length + added;
         NDArray[] slot = layers.get(layer);
         if (slot[0] == null || slot[0].getShape().get(2) < end) {
             grow(slot, keys, end);
         }
-        NDIndex fresh = new NDIndex(":, :, {}:{}, :", length, end);
+        NDIndex fresh = new NDIndex().addAllDim(2).addSliceDim(length, end);
         slot[0].set(fresh, keys);
         slot[1].set(fresh, values);
-        NDIndex filled = new NDIndex(":, :, :{}, :", end);
+        int shown = (int) Math.min(view, slot[0].getShape().get(2));
+        NDIndex filled = new NDIndex().addAllDim(2).addSliceDim(0, shown);
         NDArray k = slot[0].get(filled);
         NDArray v = slot[1].get(filled);
         // the views go with the step (its scope and manager), the buffers stay with the cache
         k.attach(keys.getManager());
         v.attach(keys.getManager());
+        if (shown < view) {
+            Shape s = k.getShape();
+            NDArray zeros = keys.getManager().zeros(new Shape(s.get(0), s.get(1), view - shown, s.get(3)), k.getDataType());
+            k = k.concat(zeros, 2);
+            v = v.concat(zeros, 2);
+        }
         return new NDArray[] {k, v};
+    }
+
+    /**
+     * One decode step of a continuous batch at {@code layer}: row {@code b} of {@code keys}/{@code values}
+     * ({@code [B, kvHeads, 1, D]}) goes to {@code caches.get(b)}, and every row's keys and values come back as one
+     * batch {@code [B, kvHeads, S, D]} padded to the longest row, with the additive mask {@code [B, 1, 1, S]} that
+     * hides each row's padding (null when no row is padded).
+     */
+    static NDArray[] appendRows(List<KvCache> caches, int layer, NDArray keys, NDArray values) {
+        int rows = caches.size();
+        if (rows == 1) {
+            NDArray[] kv = caches.get(0).append(layer, keys, values);
+            return new NDArray[] {kv[0], kv[1], null};
+        }
+        int longest = 0;
+        for (KvCache c : caches) {
+            longest = Math.max(longest, c.length + 1);
+        }
+        NDList newKeys = keys.split(rows, 0);
+        NDList newValues = values.split(rows, 0);
+        NDList fullKeys = new NDList(rows);
+        NDList fullValues = new NDList(rows);
+        float[] mask = new float[rows * longest];
+        boolean padded = false;
+        for (int b = 0; b < rows; b++) {
+            KvCache cache = caches.get(b);
+            NDArray[] kv = cache.append(layer, newKeys.get(b), newValues.get(b), longest);
+            fullKeys.add(kv[0]);
+            fullValues.add(kv[1]);
+            int end = cache.length + 1;
+            if (end < longest) {
+                padded = true;
+                Arrays.fill(mask, b * longest + end, (b + 1) * longest, AttentionMask.MASKED);
+            }
+        }
+        NDManager step = keys.getManager();
+        return new NDArray[] {NDArrays.concat(fullKeys, 0), NDArrays.concat(fullValues, 0),
+            padded ? step.create(mask, new Shape(rows, 1, 1, longest)) : null};
     }
 
     private void grow(NDArray[] slot, NDArray keys, int needed) {

@@ -97,6 +97,23 @@ public final class LlamaModel implements AutoCloseable {
         return new AttentionContext(tables.get(0), tables.get(1), mask, cache);
     }
 
+    /**
+     * The context of one decode step of a continuous batch: row {@code b} feeds one token at position
+     * {@code positions[b]} and attends to {@code caches.get(b)} only (see {@link Attention}'s batched decode).
+     */
+    public AttentionContext decodeContext(NDManager step, long[] positions, List<KvCache> caches) {
+        if (positions.length != caches.size()) {
+            throw new IllegalArgumentException(positions.length + " positions for " + caches.size() + " caches");
+        }
+        for (long p : positions) {
+            if (p >= rope.maxPositions()) {
+                throw new IllegalArgumentException("position " + p + " exceeds max_position_embeddings " + rope.maxPositions());
+            }
+        }
+        NDList tables = rope.tablesFor(step.create(positions, new Shape(positions.length, 1)));
+        return new AttentionContext(tables.get(0), tables.get(1), null, null, caches);
+    }
+
     /** Final norm and output head: hidden states to logits {@code [B, T, vocab]}. */
     public NDArray head(NDArray hidden) {
         return lmHead.forward(finalNorm.forward(hidden));

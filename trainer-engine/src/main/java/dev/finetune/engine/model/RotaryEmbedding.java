@@ -17,6 +17,8 @@ public final class RotaryEmbedding implements AutoCloseable {
 
     private final NDArray cosTable;
     private final NDArray sinTable;
+    /** {@code [D, D]}: {@code x R = rotate_half(x) = [-x2, x1]}, one matmul instead of two slices, a neg and a concat. */
+    private final NDArray rotation;
     private final int headDim;
     private final int maxPositions;
 
@@ -41,6 +43,12 @@ public final class RotaryEmbedding implements AutoCloseable {
         }
         this.cosTable = manager.create(cos, new Shape(maxPositions, headDim));
         this.sinTable = manager.create(sin, new Shape(maxPositions, headDim));
+        float[] r = new float[headDim * headDim];
+        for (int i = 0; i < half; i++) {
+            r[(i + half) * headDim + i] = -1f;
+            r[i * headDim + i + half] = 1f;
+        }
+        this.rotation = manager.create(r, new Shape(headDim, headDim));
     }
 
     public int maxPositions() {
@@ -63,6 +71,14 @@ public final class RotaryEmbedding implements AutoCloseable {
         return x.mul(cos).add(rotated.mul(sin));
     }
 
+    /**
+     * {@link #apply} in four operations for the decode path: {@code rotate_half(x)} as a matmul with a signed
+     * permutation (each output is one input times +-1 plus exact zeros), so the values are bit for bit the same.
+     */
+    public NDArray applyDecode(NDArray x, NDArray cos, NDArray sin) {
+        return x.mul(cos).add(x.matMul(rotation).mul(sin));
+    }
+
     static NDArray lookup(NDArray indices, NDArray table) {
         return indices.getNDArrayInternal().embedding(indices, table, SparseFormat.DENSE).singletonOrThrow();
     }
@@ -71,5 +87,6 @@ public final class RotaryEmbedding implements AutoCloseable {
     public void close() {
         cosTable.close();
         sinTable.close();
+        rotation.close();
     }
 }

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.finetune.engine.model.AttentionContext;
 import dev.finetune.engine.model.AttentionMask;
 import dev.finetune.engine.model.Generator;
 import dev.finetune.engine.model.KvCache;
@@ -190,9 +189,9 @@ public final class Decoder implements AutoCloseable {
             largestStep = Math.max(largestStep, active.size());
             steps++;
             try {
-                float[][] logits = decodeStep(active);
-                for (int i = 0; i < logits.length; i++) {
-                    active.get(i).accept(logits[i]);
+                int[] next = decodeStep(active);
+                for (int i = 0; i < next.length; i++) {
+                    active.get(i).acceptToken(next[i]);
                 }
             } catch (RuntimeException e) {
                 for (Row row : active) {
@@ -226,8 +225,12 @@ public final class Decoder implements AutoCloseable {
         }
     }
 
-    /** One forward for every active row: its last token at its own position; logits per row. */
-    private float[][] decodeStep(List<Row> batch) {
+    /**
+     * One forward for every active row (its last token at its own position); the next token of each row. When every
+     * row is greedy the argmax runs where the logits are and only the ids come back; otherwise each row's logits come
+     * back and it picks its token as {@link Generator} does.
+     */
+    private int[] decodeStep(List<Row> batch) {
         int b = batch.size();
         long[] ids = new long[b];
         long[] positions = new long[b];
@@ -251,15 +254,21 @@ public final class Decoder implements AutoCloseable {
             scope.suppressNotUsedWarning();
             serving.slot.current = routing.baseOnly() ? null : routing;
             NDArray input = step.create(ids, new Shape(b, 1));
-            AttentionContext tables = model.context(step.create(positions, new Shape(b, 1)), null, null);
-            AttentionContext ctx = new AttentionContext(tables.cos(), tables.sin(), null, null, caches);
-            float[] flat = model.forwardLast(input, ctx).toFloatArray();
-            int vocab = flat.length / b;
-            float[][] out = new float[b][];
-            for (int i = 0; i < b; i++) {
-                out[i] = java.util.Arrays.copyOfRange(flat, i * vocab, (i + 1) * vocab);
+            NDArray logits = model.forwardLast(input, model.decodeContext(step, positions, caches));
+            int[] next = new int[b];
+            if (batch.stream().allMatch(r -> r.sampling.isGreedy())) {
+                long[] best = logits.argMax(1).toLongArray();
+                for (int i = 0; i < b; i++) {
+                    next[i] = (int) best[i];
+                }
+                return next;
             }
-            return out;
+            float[] flat = logits.toFloatArray();
+            int vocab = flat.length / b;
+            for (int i = 0; i < b; i++) {
+                next[i] = batch.get(i).pick(java.util.Arrays.copyOfRange(flat, i * vocab, (i + 1) * vocab));
+            }
+            return next;
         } finally {
             serving.slot.current = null;
             serving.lock.unlock();
@@ -367,7 +376,16 @@ public final class Decoder implements AutoCloseable {
                 end(this, FinishReason.LENGTH, null);
                 return;
             }
-            int next = sampling.isGreedy() ? Generator.argMax(logits) : Generator.sample(logits, sampling, random);
+            acceptToken(pick(logits));
+        }
+
+        /** The token this row draws from {@code logits} (greedy, or its seeded sampler). */
+        int pick(float[] logits) {
+            return sampling.isGreedy() ? Generator.argMax(logits) : Generator.sample(logits, sampling, random);
+        }
+
+        /** Emits this row's next token and ends the row when it stops. */
+        void acceptToken(int next) {
             generated++;
             last = next;
             try {

@@ -13,6 +13,29 @@ final class RoutedLinear implements Linear {
     private final String path;
     private final Linear base;
     private final ServingModel.RoutingSlot slot;
+    private Group group;
+    private int member;
+
+    /**
+     * Projections of one layer that read the same input (q/k/v; gate/up): {@link Routing} computes their LoRA
+     * updates together, one matmul through their stacked A factors and one through their block-diagonal B.
+     */
+    static final class Group {
+        final RoutedLinear[] members;
+
+        private Group(RoutedLinear[] members) {
+            this.members = members;
+        }
+    }
+
+    /** Declares that {@code members} always read the same input, in this order. */
+    static void group(RoutedLinear... members) {
+        Group g = new Group(members);
+        for (int i = 0; i < members.length; i++) {
+            members[i].group = g;
+            members[i].member = i;
+        }
+    }
 
     RoutedLinear(String path, Linear base, ServingModel.RoutingSlot slot) {
         this.path = path;
@@ -22,6 +45,16 @@ final class RoutedLinear implements Linear {
 
     String path() {
         return path;
+    }
+
+    /** Its group of projections sharing an input, or null. */
+    Group group() {
+        return group;
+    }
+
+    /** Its index in {@link #group()}. */
+    int member() {
+        return member;
     }
 
     Linear base() {

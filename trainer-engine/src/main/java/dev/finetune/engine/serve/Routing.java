@@ -34,10 +34,14 @@ final class Routing implements AutoCloseable {
     private final Map<RoutedLinear, LoraLinear[]> loraByLayer = new HashMap<>();
     private final Map<RoutedLinear, NDArray[]> stacks = new HashMap<>();
     private final Map<String, SublayerAdapter[]> bottleneckBySite = new HashMap<>();
+    private final Map<RoutedLinear.Group, Fused> fusedByGroup = new HashMap<>();
+    /** Whether every row uses the same adapter. */
+    private final boolean uniform;
     private NDManager manager;
 
     Routing(List<ServedAdapter> rows) {
         this.rows = rows.toArray(new ServedAdapter[0]);
+        this.uniform = Arrays.stream(this.rows).allMatch(a -> a == this.rows[0]);
     }
 
     /** Whether this routing serves exactly these adapters, row by row (so its gathered weights can be reused). */
@@ -58,14 +62,19 @@ final class Routing implements AutoCloseable {
         return Arrays.stream(rows).allMatch(a -> a == null);
     }
 
-    NDArray applyLora(RoutedLinear layer, NDArray x, NDArray baseOutput) {
-        LoraLinear[] per = loraByLayer.computeIfAbsent(layer, l -> {
+    /** Each row's LoRA layer on {@code layer} (null where the row has none). */
+    private LoraLinear[] perRow(RoutedLinear layer) {
+        return loraByLayer.computeIfAbsent(layer, l -> {
             LoraLinear[] out = new LoraLinear[rows.length];
             for (int i = 0; i < rows.length; i++) {
                 out[i] = rows[i] == null ? null : rows[i].lora.get(l.path());
             }
             return out;
         });
+    }
+
+    NDArray applyLora(RoutedLinear layer, NDArray x, NDArray baseOutput) {
+        LoraLinear[] per = perRow(layer);
         LoraLinear first = per[0];
         boolean same = true;
         boolean any = false;
@@ -79,6 +88,12 @@ final class Routing implements AutoCloseable {
         }
         if (!any) {
             return baseOutput;
+        }
+        if (other == 0 && layer.group() != null) {
+            NDArray update = groupUpdate(layer, x);
+            if (update != null) {
+                return baseOutput.add(update);
+            }
         }
         if (same) {
             return first.forwardGivenBase(x, baseOutput);
@@ -102,6 +117,225 @@ final class Routing implements AutoCloseable {
         }
         return NDArrays.concat(out, 0);
     }
+
+    /**
+     * {@code layer}'s LoRA update computed with the rest of its {@link RoutedLinear.Group} (the projections that read
+     * the same input): one matmul through the stacked A factors, the per-column scalings, one matmul through the
+     * block-diagonal B factors, split per projection. The first member to see {@code x} computes the whole group;
+     * the others take their part. Null when the group is not worth fusing (fewer than two members with plain LoRA
+     * in some row) or holds a DoRA row.
+     */
+    private NDArray groupUpdate(RoutedLinear layer, NDArray x) {
+        RoutedLinear.Group group = layer.group();
+        Fused fused = fusedByGroup.computeIfAbsent(group, this::fuse);
+        if (fused == NOT_FUSED) {
+            return null;
+        }
+        if (fused.input != x) {
+            NDArray update = uniform
+                    ? linear(linear(x, fused.weights[0]).mul(fused.weights[1]), fused.weights[2])
+                    : x.matMul(fused.weights[0]).mul(fused.weights[1]).matMul(fused.weights[2]);
+            fused.parts = update.split(fused.splits, update.getShape().dimension() - 1);
+            fused.input = x;
+            if (!uniform) {
+                GATHERED.incrementAndGet();
+            }
+        }
+        return fused.parts.get(layer.member());
+    }
+
+    private static NDArray linear(NDArray x, NDArray weight) {
+        return ai.djl.nn.core.Linear.linear(x, weight).singletonOrThrow();
+    }
+
+    /**
+     * The group's factors. One adapter on every row: A stacked {@code [R, in]}, scalings {@code [R]}, B
+     * block-diagonal {@code [out_1 + .. + out_n, R]} (R the members' ranks summed). Rows on different adapters:
+     * per row {@code A^T} {@code [B, in, R]}, scalings {@code [B, 1, R]}, {@code B^T} {@code [B, R, outs]}, each
+     * member's block padded to its largest rank; zeros where a row has no LoRA on a member, so its update is 0.
+     */
+    private Fused fuse(RoutedLinear.Group group) {
+        RoutedLinear[] members = group.members;
+        LoraLinear[][] per = new LoraLinear[members.length][];
+        int[] ranks = new int[members.length];
+        int withLora = 0;
+        for (int m = 0; m < members.length; m++) {
+            per[m] = perRow(members[m]);
+            for (LoraLinear l : per[m]) {
+                if (l != null && !l.isPlain()) {
+                    return NOT_FUSED;
+                }
+                ranks[m] = Math.max(ranks[m], l == null ? 0 : l.rank());
+            }
+            withLora += ranks[m] > 0 ? 1 : 0;
+        }
+        if (withLora < 2) {
+            return NOT_FUSED;
+        }
+        int total = Arrays.stream(ranks).sum();
+        long[] splits = new long[members.length - 1];
+        for (int m = 1; m < members.length; m++) {
+            splits[m - 1] = (m == 1 ? 0 : splits[m - 2]) + members[m - 1].outFeatures();
+        }
+        if (uniform) {
+            // one adapter's stacked factors do not depend on the batch: built once per adapter, kept with it
+            return new Fused(rows[0].fusedFactors(group, target -> factors(members, per, ranks, total, target, 0)), splits);
+        }
+        if (manager == null) {
+            manager = NDManager.newBaseManager(x(Arrays.stream(per).flatMap(Arrays::stream).toArray(LoraLinear[]::new))
+                    .getDevice());
+        }
+        if (sameLayout(per, ranks)) {
+            return new Fused(stackAdapters(group, members, per, ranks, total), splits);
+        }
+        return new Fused(factors(members, per, ranks, total, manager, -1), splits);
+    }
+
+    /** Whether every row with LoRA on the group has each member at the group's rank (or the group is absent from it). */
+    private boolean sameLayout(LoraLinear[][] per, int[] ranks) {
+        for (int b = 0; b < rows.length; b++) {
+            if (absent(per, b)) {
+                continue;
+            }
+            for (int m = 0; m < per.length; m++) {
+                if ((per[m][b] == null ? 0 : per[m][b].rank()) != ranks[m]) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static boolean absent(LoraLinear[][] per, int row) {
+        return Arrays.stream(per).allMatch(p -> p[row] == null);
+    }
+
+    /**
+     * Per-row factors when every row's adapter lays the group out alike: each adapter's own stacked factors (built
+     * once, kept with it), stacked along the batch, zeros for rows without LoRA on the group.
+     */
+    private NDArray[] stackAdapters(RoutedLinear.Group group, RoutedLinear[] members, LoraLinear[][] per, int[] ranks,
+                                    int total) {
+        NDArray[] result;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDList as = new NDList();
+            NDList ss = new NDList();
+            NDList bs = new NDList();
+            NDArray[] zeros = null;
+            for (int b = 0; b < rows.length; b++) {
+                NDArray[] f;
+                if (absent(per, b)) {
+                    if (zeros == null) {
+                        long outs = Arrays.stream(members).mapToLong(RoutedLinear::outFeatures).sum();
+                        zeros = new NDArray[] {manager.zeros(new Shape(total, members[0].inFeatures())),
+                            manager.zeros(new Shape(total)), manager.zeros(new Shape(outs, total))};
+                    }
+                    f = zeros;
+                } else {
+                    int row = b;
+                    f = rows[b].fusedFactors(group, target -> factors(members, per, ranks, total, target, row));
+                }
+                as.add(f[0]);
+                ss.add(f[1]);
+                bs.add(f[2]);
+            }
+            result = new NDArray[] {NDArrays.stack(as, 0).transpose(0, 2, 1).duplicate(),
+                NDArrays.stack(ss, 0).reshape(rows.length, 1, total).duplicate(),
+                NDArrays.stack(bs, 0).transpose(0, 2, 1).duplicate()};
+            NDScope.unregister(result);
+        }
+        for (NDArray r : result) {
+            r.attach(manager);
+        }
+        return result;
+    }
+
+    /**
+     * {@link #fuse}'s factors on {@code manager}: row {@code only}'s own ({@code [R, in]}, {@code [R]},
+     * {@code [outs, R]}) when it is 0 or more, else every row's, stacked and transposed for the batched matmul.
+     */
+    private NDArray[] factors(RoutedLinear[] members, LoraLinear[][] per, int[] ranks, int total, NDManager manager,
+                              int only) {
+        int in = members[0].inFeatures();
+        NDArray[] result;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            int samples = only >= 0 ? 1 : rows.length;
+            NDList as = new NDList();
+            NDList bs = new NDList();
+            float[] scaling = new float[samples * total];
+            for (int i = 0; i < samples; i++) {
+                int b = only >= 0 ? only : i;
+                NDList a = new NDList();
+                NDList blocks = new NDList();
+                int column = 0;
+                for (int m = 0; m < members.length; m++) {
+                    LoraLinear l = per[m][b];
+                    int out = members[m].outFeatures();
+                    if (ranks[m] == 0) {
+                        continue;
+                    }
+                    int r = l == null ? 0 : l.rank();
+                    NDList aRows = new NDList();
+                    NDList bCols = new NDList();
+                    if (r > 0) {
+                        aRows.add(l.loraA());
+                        bCols.add(l.loraB());
+                        Arrays.fill(scaling, i * total + column, i * total + column + r, (float) l.scaling());
+                    }
+                    if (r < ranks[m]) {
+                        aRows.add(manager.zeros(new Shape(ranks[m] - r, in)));
+                        bCols.add(manager.zeros(new Shape(out, ranks[m] - r)));
+                    }
+                    a.add(NDArrays.concat(aRows, 0));
+                    NDList row = new NDList();
+                    if (column > 0) {
+                        row.add(manager.zeros(new Shape(out, column)));
+                    }
+                    row.add(NDArrays.concat(bCols, 1));
+                    if (column + ranks[m] < total) {
+                        row.add(manager.zeros(new Shape(out, total - column - ranks[m])));
+                    }
+                    blocks.add(NDArrays.concat(row, 1));
+                    column += ranks[m];
+                }
+                // members without LoRA in any row keep their columns of the output, as zeros
+                NDList outRows = new NDList();
+                int block = 0;
+                for (int m = 0; m < members.length; m++) {
+                    outRows.add(ranks[m] == 0 ? manager.zeros(new Shape(members[m].outFeatures(), total)) : blocks.get(block++));
+                }
+                as.add(NDArrays.concat(a, 0));
+                bs.add(NDArrays.concat(outRows, 0));
+            }
+            result = only >= 0
+                    ? new NDArray[] {as.head().duplicate(), manager.create(scaling), bs.head().duplicate()}
+                    : new NDArray[] {NDArrays.stack(as, 0).transpose(0, 2, 1).duplicate(),
+                        manager.create(scaling, new Shape(rows.length, 1, total)),
+                        NDArrays.stack(bs, 0).transpose(0, 2, 1).duplicate()};
+            NDScope.unregister(result);
+        }
+        for (NDArray r : result) {
+            r.attach(manager);
+        }
+        return result;
+    }
+
+    /** A group's fused factors and the split of its last update (for the members that have not taken theirs). */
+    private static final class Fused {
+        final NDArray[] weights;
+        final long[] splits;
+        NDArray input;
+        NDList parts;
+
+        Fused(NDArray[] weights, long[] splits) {
+            this.weights = weights;
+            this.splits = splits;
+        }
+    }
+
+    private static final Fused NOT_FUSED = new Fused(null, null);
 
     NDArray applyBottleneck(RoutedSublayer site, NDArray x) {
         SublayerAdapter[] per = bottleneckBySite.computeIfAbsent(site.key(), k -> {
@@ -187,5 +421,6 @@ final class Routing implements AutoCloseable {
             manager = null;
         }
         stacks.clear();
+        fusedByGroup.clear();
     }
 }

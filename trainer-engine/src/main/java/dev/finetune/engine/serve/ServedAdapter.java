@@ -1,5 +1,7 @@
 package dev.finetune.engine.serve;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import dev.finetune.engine.bottleneck.BottleneckAdapter;
 import dev.finetune.engine.lora.LoraAdapter;
 import dev.finetune.engine.lora.LoraLinear;
@@ -7,6 +9,7 @@ import dev.finetune.engine.model.SublayerAdapter;
 import dev.finetune.engine.peft.TrainableAdapter;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * An adapter loaded next to a {@link ServingModel}'s base: its weights live off the model's layers, and each
@@ -25,6 +28,9 @@ public final class ServedAdapter {
     final Map<String, LoraLinear> lora;
     /** Bottleneck modules by {@link RoutedSublayer#key()}; empty for LoRA. */
     final Map<String, SublayerAdapter> bottleneck;
+    /** Stacked LoRA factors per group of projections sharing an input ({@link Routing}), built on first use. */
+    private final Map<RoutedLinear.Group, NDArray[]> fused = new HashMap<>();
+    private NDManager fusedManager;
     private int users;
     private boolean unloading;
     private boolean freed;
@@ -106,6 +112,29 @@ public final class ServedAdapter {
         }
         freed = true;
         return true;
+    }
+
+    /** This adapter's stacked factors for {@code group}, built on {@code build}'s manager the first time. */
+    synchronized NDArray[] fusedFactors(RoutedLinear.Group group, Function<NDManager, NDArray[]> build) {
+        NDArray[] factors = fused.get(group);
+        if (factors == null) {
+            if (fusedManager == null) {
+                LoraLinear any = lora.values().iterator().next();
+                fusedManager = NDManager.newBaseManager(any.loraA().getDevice());
+            }
+            factors = build.apply(fusedManager);
+            fused.put(group, factors);
+        }
+        return factors;
+    }
+
+    /** Frees the stacked factors (with the adapter's weights). */
+    synchronized void closeFused() {
+        fused.clear();
+        if (fusedManager != null) {
+            fusedManager.close();
+            fusedManager = null;
+        }
     }
 
     @Override

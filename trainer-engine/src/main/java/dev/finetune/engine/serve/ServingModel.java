@@ -77,6 +77,12 @@ public final class ServingModel implements AutoCloseable {
                 p.replace(new RoutedLinear(p.path(), p.linear(), slot));
             }
             for (DecoderLayer layer : model.layers()) {
+                // Hugging Face order q, k, v, o, gate, up, down: q/k/v read one input, gate/up another
+                List<Projection> p = layer.projections();
+                RoutedLinear.group(routed(p.get(0)), routed(p.get(1)), routed(p.get(2)));
+                RoutedLinear.group(routed(p.get(4)), routed(p.get(5)));
+            }
+            for (DecoderLayer layer : model.layers()) {
                 sites.put(RoutedSublayer.key(layer.index(), true), new RoutedSublayer(RoutedSublayer.key(layer.index(), true), slot));
                 sites.put(RoutedSublayer.key(layer.index(), false), new RoutedSublayer(RoutedSublayer.key(layer.index(), false), slot));
             }
@@ -84,6 +90,10 @@ public final class ServingModel implements AutoCloseable {
         } else {
             this.merged = ServedAdapter.of(mergedName, mergedAdapter, this, Map.of());
         }
+    }
+
+    private static RoutedLinear routed(Projection p) {
+        return (RoutedLinear) p.linear();
     }
 
     /**
@@ -325,6 +335,7 @@ public final class ServingModel implements AutoCloseable {
             synchronized (adapters) {
                 adapters.remove(adapter);
             }
+            adapter.closeFused();
             if (adapter.weights instanceof LoraAdapter lora) {
                 lora.closeWeights();
             } else if (adapter.weights instanceof BottleneckAdapter b) {
@@ -371,6 +382,7 @@ public final class ServingModel implements AutoCloseable {
         lock.lock();
         try {
             for (ServedAdapter a : adapters()) {
+                a.closeFused();
                 if (a.weights instanceof LoraAdapter lora) {
                     lora.closeWeights();
                 } else if (a.weights instanceof BottleneckAdapter b) {

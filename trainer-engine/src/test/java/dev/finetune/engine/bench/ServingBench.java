@@ -201,7 +201,8 @@ public final class ServingBench {
 
     /**
      * Hugging Face {@code generate} on the same checkpoint and LoRA ({@code scripts/hf_generate_bench.py}), run in
-     * this benchmark right after the engine's rounds, with the same number of threads.
+     * this benchmark right after the engine's rounds, with the same number of threads: decode tokens/s, and the time
+     * to the first token (the prompt's prefill) as a speed ratio (HF's time over the engine's).
      */
     private static void huggingFace(StringBuilder md, String python, Path base, Path lora, int[] prompt, int tokens,
                                     int rounds, Map<String, List<double[]>> engine) throws IOException, InterruptedException {
@@ -218,8 +219,9 @@ public final class ServingBench {
         }
         line(md, "## Hugging Face generate, same checkpoint and LoRA, one request (run right after)");
         line(md, "");
-        line(md, "| case | HF decode tok/s | engine decode tok/s | engine / HF |");
-        line(md, "|---|---:|---:|---:|");
+        line(md, "| case | HF decode tok/s | engine decode tok/s | engine / HF | HF first token | engine first token (warm) "
+                + "| prefill speed, engine / HF |");
+        line(md, "|---|---:|---:|---:|---:|---:|---:|");
         Map<String, String> engineCase = Map.of("HF generate: base", "base", "HF generate: merged LoRA", "merged LoRA",
                 "HF generate: unmerged LoRA (PEFT)", "unmerged LoRA");
         for (String json : out.strip().split("\n")) {
@@ -227,7 +229,10 @@ public final class ServingBench {
             String name = node.path("case").asText();
             double hf = node.path("tokens_per_second").asDouble();
             double ours = median(engine.get(engineCase.get(name)), 0);
-            line(md, f("| %s | %.1f | %.1f | %.2f |", name, hf, ours, ours / hf));
+            double hfFirst = node.path("first_token_ms").asDouble();
+            double ourFirst = median(engine.get(engineCase.get(name)), 1);
+            line(md, f("| %s | %.1f | %.1f | %.2f | %.1f ms | %.1f ms | %.2f |", name, hf, ours, ours / hf, hfFirst, ourFirst,
+                    hfFirst / ourFirst));
         }
         line(md, "");
     }

@@ -161,6 +161,29 @@ class ServingModelTest {
     }
 
     @Test
+    void loraRowsBesideBaseAndBottleneckRowsTakeTheAdaptersOwnStackedFactorsAndEqualTheirSingleRequestOutput()
+            throws Exception {
+        // one LoRA layout in the batch: the gathered factors are each adapter's own stacked ones, zeros elsewhere
+        long gathered = Routing.GATHERED.get();
+        try (Decoder decoder = serving.decoder(new DecoderOptions(16, 16 * 64))) {
+            List<Collector> sinks = new ArrayList<>();
+            List<String> keys = new ArrayList<>();
+            for (int p = 0; p < PROMPTS.length; p++) {
+                for (String name : List.of("lora-all", "base", "houlsby")) {
+                    Collector sink = new Collector();
+                    decoder.submit(greedy(name, p), sink);
+                    sinks.add(sink);
+                    keys.add(name + "/" + p);
+                }
+            }
+            for (int i = 0; i < sinks.size(); i++) {
+                assertThat(sinks.get(i).await().ids()).as(keys.get(i)).isEqualTo(expected.get(keys.get(i)));
+            }
+        }
+        assertThat(Routing.GATHERED.get()).as("LoRA rows beside other rows took the gathered path").isGreaterThan(gathered);
+    }
+
+    @Test
     void sampledRowsRepeatWithTheirSeedAndEqualTheEnginesSampling() throws Exception {
         float temperature = 0.8f;
         float topP = 0.9f;
