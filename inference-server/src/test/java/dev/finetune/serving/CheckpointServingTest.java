@@ -18,18 +18,13 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.completions.Completion;
 import com.openai.models.completions.CompletionCreateParams;
 import com.openai.models.models.Model;
-import dev.finetune.core.apikey.ApiKeyRepository;
 import dev.finetune.core.apikey.ApiKeyScope;
 import dev.finetune.core.job.FineTuningJobRepository;
 import dev.finetune.core.model.BaseModel;
-import dev.finetune.core.model.BaseModelRepository;
 import dev.finetune.core.progress.JobCheckpointRepository;
-import dev.finetune.core.storage.ArtifactStore;
-import dev.finetune.core.tenant.SegmentRepository;
 import dev.finetune.core.testing.RealInfrastructure;
 import dev.finetune.core.testing.TestData;
 import dev.finetune.core.testing.TestData.Fixture;
-import dev.finetune.registry.AdapterRegistry;
 import dev.finetune.registry.AdapterVersion;
 import dev.finetune.serving.runtime.AdapterCache;
 import dev.finetune.serving.runtime.BaseModels;
@@ -42,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
 
 /**
  * A job checkpoint named as OpenAI names it ({@code <job id>:step-<n>}, the API's
@@ -66,17 +62,7 @@ class CheckpointServingTest {
     @LocalServerPort
     int port;
     @Autowired
-    TestData data;
-    @Autowired
-    SegmentRepository segments;
-    @Autowired
-    ApiKeyRepository keys;
-    @Autowired
-    BaseModelRepository models;
-    @Autowired
-    ArtifactStore store;
-    @Autowired
-    AdapterRegistry registry;
+    ApplicationContext context;
     @Autowired
     FineTuningJobRepository jobs;
     @Autowired
@@ -100,7 +86,7 @@ class CheckpointServingTest {
 
     @BeforeAll
     void world(@TempDir Path dir) throws Exception {
-        world = new ServingWorld(data, segments, keys, models, store, registry);
+        world = new ServingWorld(context);
         BaseModel base = world.base(SERVED);
         acme = world.tenant("acme", "support");
         other = world.tenant("other", "legal");
@@ -192,7 +178,7 @@ class CheckpointServingTest {
     void a_qlora_jobs_checkpoint_answers_on_the_nf4_base_as_the_engine_generates_it() throws Exception {
         // given: the worker's checkpoint adapter has no training summary; the job says qlora
         Path adapter = LoraFiles.write(temp.resolve("qlora-step-4"), 12, 0.6f, ServingWorld.qv());
-        String qlora = world.checkpoint(acme, models.findVisible(acme.tenant().id(), SERVED).orElseThrow(),
+        String qlora = world.checkpoint(acme, world.models.findVisible(acme.tenant().id(), SERVED).orElseThrow(),
                 FineTuningMethod.QLORA, 4, adapter, jobs, checkpoints);
         // the engine's reference holds the base as the adapter was trained (NF4 for qlora)
         Path reference = Files.createDirectories(temp.resolve("qlora-reference"));
@@ -212,7 +198,7 @@ class CheckpointServingTest {
 
     @Test
     void a_checkpoint_without_adapter_files_is_a_named_error_never_the_base() {
-        String bare = world.checkpoint(acme, models.findVisible(acme.tenant().id(), SERVED).orElseThrow(),
+        String bare = world.checkpoint(acme, world.models.findVisible(acme.tenant().id(), SERVED).orElseThrow(),
                 FineTuningMethod.LORA, 2, null, jobs, checkpoints);
 
         assertThatThrownBy(() -> client.chat().completions().create(chat(bare)))
@@ -226,7 +212,7 @@ class CheckpointServingTest {
 
     @Test
     void a_checkpoint_on_a_base_model_not_served_here_is_a_409() {
-        BaseModel elsewhere = models.save(BaseModel.global("tinystories-656k-elsewhere",
+        BaseModel elsewhere = world.models.save(BaseModel.global("tinystories-656k-elsewhere",
                 "base-models/tinystories-656k-elsewhere/", Map.of("model_type", "llama")));
         String there = world.checkpoint(acme, elsewhere, FineTuningMethod.LORA, 10, stepTen, jobs, checkpoints);
 

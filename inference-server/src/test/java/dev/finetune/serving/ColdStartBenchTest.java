@@ -11,17 +11,13 @@ import java.util.Locale;
 import java.util.UUID;
 
 import dev.finetune.core.apikey.ApiKeyId;
-import dev.finetune.core.apikey.ApiKeyRepository;
 import dev.finetune.core.apikey.ApiKeyScope;
-import dev.finetune.core.model.BaseModelRepository;
 import dev.finetune.core.security.Caller;
 import dev.finetune.core.storage.ArtifactStore;
 import dev.finetune.core.storage.ObjectInfo;
-import dev.finetune.core.tenant.SegmentRepository;
 import dev.finetune.core.testing.RealInfrastructure;
 import dev.finetune.core.testing.TestData;
 import dev.finetune.core.testing.TestData.Fixture;
-import dev.finetune.registry.AdapterRegistry;
 import dev.finetune.registry.AdapterVersion;
 import dev.finetune.serving.runtime.AdapterCache;
 import dev.finetune.serving.runtime.Generations;
@@ -31,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.ApplicationContext;
 
 /**
  * Time to the first token of a version's first request (cold: resolved in the registry, its files
@@ -55,24 +52,16 @@ class ColdStartBenchTest {
     static final String PROMPT = "Once upon a time, there was a little dog named";
 
     @Autowired
-    TestData data;
+    Generations generations;
     @Autowired
-    SegmentRepository segments;
-    @Autowired
-    ApiKeyRepository keys;
-    @Autowired
-    BaseModelRepository models;
+    ApplicationContext context;
     @Autowired
     ArtifactStore store;
-    @Autowired
-    AdapterRegistry registry;
-    @Autowired
-    Generations generations;
 
     @Test
     void printsTheColdStartTable(@TempDir Path dir) throws Exception {
         int rounds = Integer.getInteger("bench.rounds", 5);
-        ServingWorld world = new ServingWorld(data, segments, keys, models, store, registry);
+        ServingWorld world = new ServingWorld(context);
         String baseName = "tinystories-656k-" + UUID.randomUUID().toString().substring(0, 8);
         world.base(baseName);
         Fixture acme = world.tenant("acme", "support");

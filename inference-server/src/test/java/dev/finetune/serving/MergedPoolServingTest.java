@@ -25,15 +25,10 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.completions.Completion;
 import com.openai.models.completions.CompletionCreateParams;
 import com.openai.models.models.Model;
-import dev.finetune.core.apikey.ApiKeyRepository;
 import dev.finetune.core.apikey.ApiKeyScope;
-import dev.finetune.core.model.BaseModelRepository;
-import dev.finetune.core.storage.ArtifactStore;
-import dev.finetune.core.tenant.SegmentRepository;
 import dev.finetune.core.testing.RealInfrastructure;
 import dev.finetune.core.testing.TestData;
 import dev.finetune.core.testing.TestData.Fixture;
-import dev.finetune.registry.AdapterRegistry;
 import dev.finetune.registry.AdapterVersion;
 import dev.finetune.serving.runtime.MergedPool;
 import dev.finetune.settings.FineTuningMethod;
@@ -49,6 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -74,17 +70,7 @@ class MergedPoolServingTest {
     @LocalServerPort
     int sharedPort;
     @Autowired
-    TestData data;
-    @Autowired
-    SegmentRepository segments;
-    @Autowired
-    ApiKeyRepository keys;
-    @Autowired
-    BaseModelRepository models;
-    @Autowired
-    ArtifactStore store;
-    @Autowired
-    AdapterRegistry registry;
+    ApplicationContext context;
 
     ServingWorld world;
     String baseName;
@@ -105,7 +91,7 @@ class MergedPoolServingTest {
 
     @BeforeAll
     void world(@TempDir Path dir) throws Exception {
-        world = new ServingWorld(data, segments, keys, models, store, registry);
+        world = new ServingWorld(context);
         baseName = "tinystories-656k-" + UUID.randomUUID().toString().substring(0, 8);
         world.base(baseName);
         acme = world.tenant("acme", "support");

@@ -18,15 +18,10 @@ import com.openai.errors.NotFoundException;
 import com.openai.errors.UnauthorizedException;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.models.Model;
-import dev.finetune.core.apikey.ApiKeyRepository;
 import dev.finetune.core.apikey.ApiKeyScope;
-import dev.finetune.core.model.BaseModelRepository;
-import dev.finetune.core.storage.ArtifactStore;
-import dev.finetune.core.tenant.SegmentRepository;
 import dev.finetune.core.testing.RealInfrastructure;
 import dev.finetune.core.testing.TestData;
 import dev.finetune.core.testing.TestData.Fixture;
-import dev.finetune.registry.AdapterRegistry;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -34,6 +29,7 @@ import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
 
 /**
  * Everything the serving surface decides before a token is generated, over real HTTP with real keys,
@@ -53,17 +49,7 @@ class ServingSurfaceTest {
     @LocalServerPort
     int port;
     @Autowired
-    TestData data;
-    @Autowired
-    SegmentRepository segments;
-    @Autowired
-    ApiKeyRepository keys;
-    @Autowired
-    BaseModelRepository models;
-    @Autowired
-    ArtifactStore store;
-    @Autowired
-    AdapterRegistry registry;
+    ApplicationContext context;
 
     ServingWorld world;
     String baseName;
@@ -75,7 +61,7 @@ class ServingSurfaceTest {
 
     @BeforeAll
     void world(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-        world = new ServingWorld(data, segments, keys, models, store, registry);
+        world = new ServingWorld(context);
         baseName = "tinystories-656k-" + UUID.randomUUID().toString().substring(0, 8);
         world.base(baseName);
         acme = world.tenant("acme", "support");

@@ -41,6 +41,7 @@ import dev.finetune.registry.AdapterVersion;
 import dev.finetune.registry.Promotion;
 import dev.finetune.settings.FineTuningMethod;
 import org.apache.commons.codec.digest.DigestUtils;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -62,14 +63,14 @@ final class ServingWorld {
     BaseModel base;
     String fingerprint;
 
-    ServingWorld(TestData data, SegmentRepository segments, ApiKeyRepository keys, BaseModelRepository models,
-            ArtifactStore store, AdapterRegistry registry) {
-        this.data = data;
-        this.segments = segments;
-        this.keys = keys;
-        this.models = models;
-        this.store = store;
-        this.registry = registry;
+    /** The world of one serving test context: its test data, repositories, object store and registry. */
+    ServingWorld(ApplicationContext context) {
+        this.data = context.getBean(TestData.class);
+        this.segments = context.getBean(SegmentRepository.class);
+        this.keys = context.getBean(ApiKeyRepository.class);
+        this.models = context.getBean(BaseModelRepository.class);
+        this.store = context.getBean(ArtifactStore.class);
+        this.registry = context.getBean(AdapterRegistry.class);
     }
 
     /** Uploads the sample base model under a fresh global name, and reads its fingerprint as the worker would. */

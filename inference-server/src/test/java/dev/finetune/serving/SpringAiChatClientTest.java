@@ -9,15 +9,10 @@ import java.util.List;
 import java.util.UUID;
 
 import com.openai.errors.OpenAIServiceException;
-import dev.finetune.core.apikey.ApiKeyRepository;
 import dev.finetune.core.apikey.ApiKeyScope;
-import dev.finetune.core.model.BaseModelRepository;
-import dev.finetune.core.storage.ArtifactStore;
-import dev.finetune.core.tenant.SegmentRepository;
 import dev.finetune.core.testing.RealInfrastructure;
 import dev.finetune.core.testing.TestData;
 import dev.finetune.core.testing.TestData.Fixture;
-import dev.finetune.registry.AdapterRegistry;
 import dev.finetune.registry.AdapterVersion;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,6 +26,7 @@ import org.springframework.ai.openai.OpenAiChatOptions;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
 
 /**
  * Spring AI 2.0.1's OpenAI chat model behind its {@link ChatClient}, configured with only a base URL
@@ -52,17 +48,7 @@ class SpringAiChatClientTest {
     @LocalServerPort
     int port;
     @Autowired
-    TestData data;
-    @Autowired
-    SegmentRepository segments;
-    @Autowired
-    ApiKeyRepository keys;
-    @Autowired
-    BaseModelRepository models;
-    @Autowired
-    ArtifactStore store;
-    @Autowired
-    AdapterRegistry registry;
+    ApplicationContext context;
 
     ServingWorld world;
     Fixture acme;
@@ -74,7 +60,7 @@ class SpringAiChatClientTest {
 
     @BeforeAll
     void world(@TempDir Path dir) throws Exception {
-        world = new ServingWorld(data, segments, keys, models, store, registry);
+        world = new ServingWorld(context);
         world.base("tinystories-656k-" + UUID.randomUUID().toString().substring(0, 8));
         acme = world.tenant("acme", "support");
         Fixture other = world.tenant("other", "legal");
