@@ -72,8 +72,8 @@ public final class LoraLinear implements Linear {
     NDArray update(NDArray input) {
         // scaling the rank-r intermediate instead of the output is the same math on r/out of the elements; torch's
         // linear without a bias is matmul(x, W^T), the same numbers in one native call instead of two
-        NDArray hidden = ai.djl.nn.core.Linear.linear(input, loraA).singletonOrThrow().mul(scaling);
-        return ai.djl.nn.core.Linear.linear(hidden, loraB).singletonOrThrow();
+        NDArray hidden = DenseLinear.linear(input, loraA).mul(scaling);
+        return DenseLinear.linear(hidden, loraB);
     }
 
     /** {@code scaling * B A} ({@code [out, in]}), detached from the gradient graph. */

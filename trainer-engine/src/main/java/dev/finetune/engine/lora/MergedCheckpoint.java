@@ -59,8 +59,11 @@ public final class MergedCheckpoint {
 
     private static HostTensor host(NDArray a) {
         // a QLoRA model's embedding may be held in 16 bits: widening is exact
-        NDArray wide = a.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32 ? a
-                : a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
-        return new HostTensor(a.getShape().getShape(), wide.toFloatArray());
+        if (a.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32) {
+            return new HostTensor(a.getShape().getShape(), a.toFloatArray());
+        }
+        try (NDArray wide = a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false)) {
+            return new HostTensor(a.getShape().getShape(), wide.toFloatArray());
+        }
     }
 }

@@ -109,18 +109,6 @@ public final class Attention implements AutoCloseable {
         return o.forward(context.reshape(batch, 1, (long) heads * headDim));
     }
 
-    /** {@code [B, kv, S, D] -> [B, kv * rep, S, D]}, KV head j serving query heads j*rep .. j*rep+rep-1. */
-    private NDArray repeatKv(NDArray x) {
-        int rep = heads / kvHeads;
-        if (rep == 1) {
-            return x;
-        }
-        Shape s = x.getShape();
-        return x.expandDims(2)
-                .broadcast(new Shape(s.get(0), kvHeads, rep, s.get(2), headDim))
-                .reshape(s.get(0), (long) heads, s.get(2), headDim);
-    }
-
     @Override
     public void close() {
         q.close();

@@ -37,7 +37,8 @@ public final class DenseLinear implements Linear {
         return bias == null ? y : y.add(bias);
     }
 
-    private static NDArray linear(NDArray x, NDArray weight) {
+    /** {@code x W^T} as torch's {@code linear} without a bias: one native call, the numbers of matmul with the transpose. */
+    public static NDArray linear(NDArray x, NDArray weight) {
         return ai.djl.nn.core.Linear.linear(x, weight).singletonOrThrow();
     }
 

@@ -36,15 +36,26 @@ public final class HalfStoredLinear implements Linear {
         this.sliceRows = sliceRows;
     }
 
-    /** {@code x W^T} in float32, a slice of output features at a time (recorded by autograd like any op). */
+    /**
+     * {@code x W^T} in float32, a slice of output features at a time (recorded by autograd like any op).
+     * Each widened slice is closed once used: autograd keeps its own reference where it needs one, so
+     * at most one float32 slice of the weight is alive at a time outside the graph.
+     */
     @Override
     public NDArray forward(NDArray x) {
         int out = outFeatures();
         NDList parts = new NDList();
         for (int from = 0; from < out; from += sliceRows) {
-            parts.add(x.matMul(slice(from, Math.min(out, from + sliceRows)).transpose()));
+            try (NDArray w = slice(from, Math.min(out, from + sliceRows))) {
+                parts.add(DenseLinear.linear(x, w));
+            }
         }
-        return parts.size() == 1 ? parts.head() : NDArrays.concat(parts, -1);
+        if (parts.size() == 1) {
+            return parts.head();
+        }
+        NDArray joined = NDArrays.concat(parts, -1);
+        parts.close();
+        return joined;
     }
 
     /**
@@ -56,8 +67,15 @@ public final class HalfStoredLinear implements Linear {
         NDArray sum = null;
         for (int from = 0; from < out; from += sliceRows) {
             int to = Math.min(out, from + sliceRows);
-            NDArray part = g.get(new NDIndex(":, {}:{}", from, to)).matMul(slice(from, to));
-            sum = sum == null ? part : sum.addi(part);
+            try (NDArray gs = g.get(new NDIndex(":, {}:{}", from, to)); NDArray w = slice(from, to)) {
+                NDArray part = gs.matMul(w);
+                if (sum == null) {
+                    sum = part;
+                } else {
+                    sum.addi(part);
+                    part.close();
+                }
+            }
         }
         return sum;
     }
@@ -67,8 +85,11 @@ public final class HalfStoredLinear implements Linear {
         return RotaryEmbedding.lookup(rows, weight).toType(DataType.FLOAT32, false);
     }
 
+    /** Rows {@code from..to} of the weight widened to a new float32 array; the caller closes it. */
     private NDArray slice(int from, int to) {
-        return weight.get(new NDIndex("{}:{}", from, to)).toType(DataType.FLOAT32, false);
+        try (NDArray view = weight.get(new NDIndex("{}:{}", from, to))) {
+            return view.toType(DataType.FLOAT32, false);
+        }
     }
 
     @Override

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.finetune.engine.lora.LoraLinear;
+import dev.finetune.engine.model.DenseLinear;
 import dev.finetune.engine.model.SublayerAdapter;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -133,7 +134,7 @@ final class Routing implements AutoCloseable {
         }
         if (fused.input != x) {
             NDArray update = uniform
-                    ? linear(linear(x, fused.weights[0]).mul(fused.weights[1]), fused.weights[2])
+                    ? DenseLinear.linear(DenseLinear.linear(x, fused.weights[0]).mul(fused.weights[1]), fused.weights[2])
                     : x.matMul(fused.weights[0]).mul(fused.weights[1]).matMul(fused.weights[2]);
             fused.parts = update.split(fused.splits, update.getShape().dimension() - 1);
             fused.input = x;
@@ -142,10 +143,6 @@ final class Routing implements AutoCloseable {
             }
         }
         return fused.parts.get(layer.member());
-    }
-
-    private static NDArray linear(NDArray x, NDArray weight) {
-        return ai.djl.nn.core.Linear.linear(x, weight).singletonOrThrow();
     }
 
     /**

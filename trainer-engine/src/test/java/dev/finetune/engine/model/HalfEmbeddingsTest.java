@@ -2,7 +2,9 @@ package dev.finetune.engine.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.DataType;
 import dev.finetune.engine.checkpoint.HalfCheckpoints;
 import dev.finetune.engine.checkpoint.HfCheckpoint;
@@ -57,6 +59,29 @@ class HalfEmbeddingsTest {
             float[] expected = EngineRuntime.noGrad(() -> wide.forward(ids).toFloatArray());
             float[] actual = EngineRuntime.noGrad(() -> half.forward(ids).toFloatArray());
             assertThat(actual).containsExactly(expected);
+        }
+    }
+
+    @Test
+    void theWidenedSlicesOfAHalfHeadAreFreedAsSoonAsTheyAreUsed() {
+        try (NDManager weights = EngineRuntime.newManager("cpu"); NDManager inputs = EngineRuntime.newManager("cpu")) {
+            // a [1000, 64] float16 head in slices of 100 rows: ten widened slices per pass
+            NDArray w = weights.randomNormal(0, 0.02f, new Shape(1000, 64), DataType.FLOAT32).toType(DataType.FLOAT16, false);
+            HalfStoredLinear head = new HalfStoredLinear(w, 100);
+            int held = weights.getManagedArrays().size();
+            NDArray x = inputs.randomNormal(new Shape(3, 64));
+
+            NDArray logits = head.forward(x);
+            NDArray grad = head.inputGradient(inputs.randomNormal(new Shape(3, 1000)));
+
+            // then neither pass leaves a float32 slice (or the float16 view it came from) on the weight's manager
+            assertThat(logits.getShape()).isEqualTo(new Shape(3, 1000));
+            assertThat(grad.getShape()).isEqualTo(new Shape(3, 64));
+            assertThat(weights.getManagedArrays()).hasSize(held);
+            // and the values are the float32 product's
+            try (NDArray wide = w.toType(DataType.FLOAT32, false)) {
+                assertThat(logits.sub(x.matMul(wide.transpose())).abs().max().getFloat()).isLessThan(1e-6f);
+            }
         }
     }
 
