@@ -1,6 +1,7 @@
 package dev.finetune.serving.runtime;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -74,6 +75,8 @@ public class MergedPool implements AutoCloseable {
     private AdapterRef ref;
     private volatile Copy current;
     private volatile Refusal refusal;
+    /** A version whose merge failed for a passing reason (storage, database): not tried again before then. */
+    private volatile Retry retry;
     private ScheduledExecutorService watcher;
     private boolean closed;
 
@@ -97,6 +100,11 @@ public class MergedPool implements AutoCloseable {
 
     /** The alias points at a version that could not be merged. */
     private record Refusal(String versionRef, String reason) {}
+
+    private record Retry(String versionRef, long notBefore) {}
+
+    /** How long a merge that failed for a passing reason waits before it is tried again. */
+    static final Duration RETRY_AFTER = Duration.ofSeconds(30);
 
     /** What one request runs on; {@link #close()} when it ends. */
     public final class Hold implements AutoCloseable {
@@ -127,15 +135,17 @@ public class MergedPool implements AutoCloseable {
 
         @Override
         public void close() {
+            boolean last;
             synchronized (MergedPool.this) {
                 if (released) {
                     return;
                 }
                 released = true;
                 copy.holds--;
-                if (copy.holds == 0 && retired.remove(copy)) {
-                    closeCopy(copy);
-                }
+                last = copy.holds == 0 && retired.remove(copy);
+            }
+            if (last) {
+                closeCopy(copy); // outside the lock, as in checkAlias
             }
         }
     }
@@ -298,31 +308,50 @@ public class MergedPool implements AutoCloseable {
         if (r != null && r.versionRef().equals(now.ref())) {
             return; // already refused; tried again when the alias moves
         }
+        Retry wait = retry;
+        if (wait != null && wait.versionRef().equals(now.ref()) && System.nanoTime() < wait.notBefore()) {
+            return;
+        }
         long started = System.nanoTime();
         log.info("Merged pool: {} moved from {} to {}; merging {} in the background", settings.model(),
                 copy.version.ref(), now.ref(), now.ref());
         Copy next;
         try {
             next = merge(now);
+        } catch (ServingException e) {
+            // the version itself cannot be merged here (its files, its base, its method): that will not change
+            log.warn("Merged pool: {} now points at {}, which cannot be merged: {}", settings.model(), now.ref(),
+                    e.getMessage());
+            refusal = new Refusal(now.ref(), e.getMessage());
+            return;
         } catch (RuntimeException e) {
-            String reason = e.getMessage() == null ? e.toString() : e.getMessage();
-            log.warn("Merged pool: {} now points at {}, which cannot be merged: {}", settings.model(), now.ref(), reason);
-            refusal = new Refusal(now.ref(), reason);
+            // storage or the database failed on the way: keep answering the old version, try again at the next check
+            log.warn("Merged pool: cannot merge {} for {} now ({}); serving {} and trying again in {} s", now.ref(),
+                    settings.model(), e.toString(), copy.version.ref(), RETRY_AFTER.toSeconds());
+            retry = new Retry(now.ref(), System.nanoTime() + RETRY_AFTER.toNanos());
             return;
         }
+        Copy idle = null;
         synchronized (this) {
             if (closed) {
-                closeCopy(next);
-                return;
-            }
-            Copy old = current;
-            current = next;
-            refusal = null;
-            if (old.holds == 0) {
-                closeCopy(old);
+                idle = next;
             } else {
-                retired.add(old);
+                Copy old = current;
+                current = next;
+                refusal = null;
+                retry = null;
+                if (old.holds == 0) {
+                    idle = old;
+                } else {
+                    retired.add(old);
+                }
             }
+        }
+        if (idle != null) {
+            closeCopy(idle); // outside the lock: joining a decoder and deleting files must not hold up requests
+        }
+        if (idle == next) {
+            return;
         }
         log.info("Merged pool: {} answers {} now (merged in {} ms)", settings.model(), now.ref(),
                 (System.nanoTime() - started) / 1_000_000);

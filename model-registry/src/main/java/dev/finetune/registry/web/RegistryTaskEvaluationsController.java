@@ -84,6 +84,10 @@ class RegistryTaskEvaluationsController {
         UUID uuid = uuid(id);
         TaskEvaluation evaluation = evaluations.find(reader.tenant(), uuid)
                 .orElseThrow(() -> PlatformProblem.notFound("task evaluation", id));
+        if (evaluation.examplesFile() == null && "succeeded".equals(evaluation.status())) {
+            throw new PlatformProblem(ProblemKind.NOT_FOUND, "task evaluation " + id + " kept no per-prompt answers")
+                    .with("resource", "artifact");
+        }
         if (evaluation.examplesFile() == null) {
             throw new PlatformProblem(ProblemKind.CONFLICT, "task evaluation " + id + " is " + evaluation.status()
                     + ": its answers exist once it has succeeded").with("status", evaluation.status());
