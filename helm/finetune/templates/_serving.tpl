@@ -249,8 +249,9 @@ spec:
 {{- $root := .root -}}
 {{- $replicas := int (ternary .values.autoscaling.minReplicas .values.replicaCount (eq .values.autoscaling.enabled true)) -}}
 {{- $min := .values.pdb.minAvailable -}}
-{{/* a PDB that keeps every pod of the pool would block each node drain: only when the pool runs more pods */}}
-{{- if and .values.pdb.create (or (kindIs "string" $min) (gt $replicas (int $min))) }}
+{{/* a PDB that keeps every pod of the pool would block each node drain: only when the pool runs more pods
+     (a percentage only from two pods up: any percentage of one pod rounds up to that pod) */}}
+{{- if and .values.pdb.create (ternary (gt $replicas 1) (gt $replicas (int $min)) (kindIs "string" $min)) }}
 apiVersion: policy/v1
 kind: PodDisruptionBudget
 metadata:

@@ -112,6 +112,13 @@ class ChartServingTest {
         assertThat(Chart.cast(pdb.at("spec.selector.matchLabels"))).containsEntry("app.kubernetes.io/component", "serving");
         assertThat(Chart.render(List.of(), "serving.replicaCount", "2", "serving.pdb.create", "false").names())
                 .doesNotContain("PodDisruptionBudget/ft-finetune-serving");
+        // a percentage of one pod rounds up to that pod: none; from two pods up it is rendered as given
+        Path half = Chart.writeValues(tmp, "half.yaml", """
+                serving: {pdb: {minAvailable: "50%"}}
+                """);
+        assertThat(Chart.render(List.of(half)).names()).doesNotContain("PodDisruptionBudget/ft-finetune-serving");
+        assertThat(Chart.render(List.of(half), "serving.replicaCount", "3").get("PodDisruptionBudget", "ft-finetune-serving")
+                .at("spec.minAvailable")).isEqualTo("50%");
 
         Path scaled = Chart.writeValues(tmp, "hpa.yaml", """
                 serving:

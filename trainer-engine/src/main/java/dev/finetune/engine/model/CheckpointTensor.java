@@ -33,17 +33,26 @@ public interface CheckpointTensor {
      * The tensor as a float16 NDArray when the source is 16-bit ({@link #storedType()}), else float32. F16 values
      * are kept exactly; BF16 values are too unless they lie below float16's normal range ({@code |x| < 6.1e-5}),
      * which round to float16's subnormal grid (an absolute error of at most {@code 3e-8}). DJL 0.36's PyTorch
-     * engine has no bfloat16 tensors, hence float16.
+     * engine has no bfloat16 tensors, hence float16. A BF16 tensor with a value beyond float16's range
+     * ({@code |x| > 65504}) stays float32 rather than holding infinities.
      */
     default NDArray uploadStored(NDManager manager) {
         NDArray wide = upload(manager);
         if (storedType() != DataType.FLOAT16) {
             return wide;
         }
+        try (NDArray magnitudes = wide.abs(); NDArray largest = magnitudes.max()) {
+            if (largest.getFloat() > HALF_MAX) {
+                return wide;
+            }
+        }
         try (wide) {
             return wide.toType(DataType.FLOAT16, false);
         }
     }
+
+    /** The largest finite float16 value. */
+    float HALF_MAX = 65504f;
 
     /** A tensor already on the host (tests, the widen-on-host loader); uploaded as {@link ModelLoader} always did. */
     static CheckpointTensor of(HostTensor tensor) {

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.DataType;
 import dev.finetune.engine.checkpoint.HalfCheckpoints;
 import dev.finetune.engine.checkpoint.HfCheckpoint;
+import dev.finetune.engine.checkpoint.HostTensor;
 import dev.finetune.engine.checkpoint.TensorDType;
 import dev.finetune.engine.quant.Nf4Storage;
 import dev.finetune.engine.runtime.EngineRuntime;
@@ -83,6 +84,44 @@ class HalfEmbeddingsTest {
                 assertThat(logits.sub(x.matMul(wide.transpose())).abs().max().getFloat()).isLessThan(1e-6f);
             }
         }
+    }
+
+    @Test
+    void aSixteenBitTensorBeyondFloat16sRangeStaysFloat32InsteadOfTurningIntoInfinities() {
+        try (NDManager m = EngineRuntime.newManager("cpu")) {
+            NDArray inRange = sixteenBit(new float[] {1.5f, -65504f, 3e-3f}).uploadStored(m);
+            NDArray beyond = sixteenBit(new float[] {1.5f, -70000f, 3e-3f}).uploadStored(m);
+
+            assertThat(inRange.getDataType()).isEqualTo(DataType.FLOAT16);
+            assertThat(beyond.getDataType()).isEqualTo(DataType.FLOAT32);
+            assertThat(beyond.toFloatArray()).containsExactly(1.5f, -70000f, 3e-3f);
+        }
+    }
+
+    /** A BF16 checkpoint tensor as the streamer presents it: stored in 16 bits, uploaded widened. */
+    private static CheckpointTensor sixteenBit(float[] values) {
+        CheckpointTensor host = CheckpointTensor.of(new HostTensor(new long[] {values.length}, values));
+        return new CheckpointTensor() {
+            @Override
+            public long[] shape() {
+                return host.shape();
+            }
+
+            @Override
+            public HostTensor toHost() {
+                return host.toHost();
+            }
+
+            @Override
+            public NDArray upload(NDManager manager) {
+                return host.upload(manager);
+            }
+
+            @Override
+            public DataType storedType() {
+                return DataType.FLOAT16;
+            }
+        };
     }
 
     @Test
