@@ -100,6 +100,17 @@ public final class Browser implements AutoCloseable {
         driver.get(baseUrl + hashRoute);
     }
 
+    /** Signs in with {@code apiKey} from a fresh tab state: no key in the session, then a real page load. */
+    public void signInFresh(String apiKey) {
+        reload("#/jobs");
+        driver.executeScript("sessionStorage.clear(); location.reload()");
+        WebElement input = waitFor(By.cssSelector("input[name=api-key]"));
+        input.clear();
+        input.sendKeys(apiKey);
+        driver.findElement(By.cssSelector("form.signin button[type=submit]")).click();
+        waitFor(By.id("nav"));
+    }
+
     public WebElement waitFor(By by) {
         return waitFor(by, Duration.ofSeconds(20));
     }

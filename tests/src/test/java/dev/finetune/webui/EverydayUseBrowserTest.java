@@ -572,14 +572,7 @@ class EverydayUseBrowserTest {
     }
 
     private void signIn(String key) {
-        browser.reload("#/jobs");
-        // a fresh tab state: no key, then a real page load
-        browser.driver().executeScript("sessionStorage.clear(); location.reload()");
-        WebElement input = browser.waitFor(By.cssSelector("input[name=api-key]"));
-        input.clear();
-        input.sendKeys(key);
-        browser.driver().findElement(By.cssSelector("form.signin button[type=submit]")).click();
-        browser.waitFor(By.id("nav"));
+        browser.signInFresh(key);
     }
 
     private HttpResponse<String> send(String method, String path, String key, String json) throws IOException, InterruptedException {

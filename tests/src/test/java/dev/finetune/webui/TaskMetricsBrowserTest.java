@@ -570,12 +570,6 @@ class TaskMetricsBrowserTest {
     }
 
     private void signIn(String key) {
-        browser.reload("#/jobs");
-        browser.driver().executeScript("sessionStorage.clear(); location.reload()");
-        WebElement input = browser.waitFor(By.cssSelector("input[name=api-key]"));
-        input.clear();
-        input.sendKeys(key);
-        browser.driver().findElement(By.cssSelector("form.signin button[type=submit]")).click();
-        browser.waitFor(By.id("nav"));
+        browser.signInFresh(key);
     }
 }

@@ -118,11 +118,8 @@ public class AdapterCache implements AutoCloseable {
         AdapterVersion v = target.version();
         String fingerprint = base.model().baseFingerprint();
         // a version records its base's fingerprint; a checkpoint's files carry it, and the engine refuses a mismatch
-        if (v != null && v.baseModelSha256() != null && fingerprint != null && !v.baseModelSha256().equals(fingerprint)) {
-            throw new ServingException(ServingError.BASE_MODEL_MISMATCH, target.requested() + " is version " + v.ref()
-                    + ", trained on base model '" + v.baseModelName() + "' with weights " + abbreviate(v.baseModelSha256())
-                    + "; the loaded '" + base.base().name() + "' has weights " + abbreviate(fingerprint)
-                    + ", so it cannot be served on it", "model");
+        if (v != null) {
+            BaseWeightsCheck.requireTrainedOn(target.requested(), v, base.base().name(), fingerprint);
         }
         String ref = target.adapterRef();
         long size = v != null ? v.artifact().sizeBytes() : target.checkpoint().sizeBytes();
@@ -271,9 +268,5 @@ public class AdapterCache implements AutoCloseable {
             }
         }
         entries.clear();
-    }
-
-    private static String abbreviate(String sha) {
-        return sha.length() > 12 ? sha.substring(0, 12) : sha;
     }
 }

@@ -390,12 +390,7 @@ public class MergedPool implements AutoCloseable {
                 throw new ServingException(ServingError.ADAPTER_LOAD_FAILED, v.ref() + " cannot be merged into '"
                         + base.name() + "': " + e.getMessage(), "model", null, e);
             }
-            String fingerprint = model.baseFingerprint();
-            if (v.baseModelSha256() != null && fingerprint != null && !v.baseModelSha256().equals(fingerprint)) {
-                throw new ServingException(ServingError.BASE_MODEL_MISMATCH, v.ref() + " was trained on base weights "
-                        + v.baseModelSha256().substring(0, Math.min(12, v.baseModelSha256().length())) + ", but '"
-                        + base.name() + "' has weights " + fingerprint.substring(0, Math.min(12, fingerprint.length())), "model");
-            }
+            BaseWeightsCheck.requireTrainedOn(settings.model(), v, base.name(), model.baseFingerprint());
             Decoder decoder = model.decoder(new DecoderOptions(properties.decoder().maxBatchRows(),
                     properties.decoder().maxKvTokens()));
             log.info("Merged pool: {} ({}) merged into '{}' on {}", v.ref(), v.method(), base.name(), properties.device());
