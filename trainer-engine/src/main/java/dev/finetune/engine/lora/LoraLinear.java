@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import dev.finetune.engine.model.DenseLinear;
 import dev.finetune.engine.model.Linear;
+import dev.finetune.engine.runtime.Dropout;
 
 /**
  * A frozen base layer plus a trainable low-rank update, as PEFT computes it:
@@ -65,7 +66,7 @@ public final class LoraLinear implements Linear {
 
     /** {@code dropout(x)} while training, {@code x} itself otherwise. */
     NDArray dropout(NDArray x) {
-        return dropoutActive() ? x.getNDArrayInternal().dropout(x, dropout, true).singletonOrThrow() : x;
+        return dropoutActive() ? Dropout.apply(x, dropout) : x;
     }
 
     /** {@code lora_B(lora_A(input)) * scaling}. */

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Grouped-query self-attention as in Hugging Face's {@code LlamaAttention}: q/k/v projections
  * (optionally with bias, as Qwen2 has), rotary embeddings on q and k, each KV head shared by
- * {@code heads / kvHeads} query heads, softmax in float32, output projection.
+ * {@code heads / kvHeads} query heads, softmax in float32, output projection. A whole sequence (training, prefill)
+ * goes through libtorch's fused kernel ({@link FusedAttention}); a decode step through {@link #decodeRows}.
  */
 public final class Attention implements AutoCloseable {
 
@@ -55,31 +56,7 @@ public final class Attention implements AutoCloseable {
             key = full[0];
             value = full[1];
         }
-        return o.forward(grouped(query, key, value, ctx.mask()).reshape(batch, len, (long) heads * headDim));
-    }
-
-    /**
-     * The attention core over a whole sequence without materialising repeated keys and values: the {@code rep}
-     * query heads that share a KV head are stacked along the sequence axis ({@code [B, kv, rep * T, D]}, a view
-     * of the query), so one batched matmul per KV head scores them all against the same keys. The
-     * {@code 1/sqrt(D)} scale is folded into the query ({@code [B, H, T, D]}, smaller than the {@code T x S}
-     * scores), and the mask {@code [B, 1, T, S]} is added in place to the scores (autograd keeps the matmul's
-     * inputs, not its output). Returns the context {@code [B, T, H, D]}.
-     */
-    static NDArray grouped(NDArray query, NDArray key, NDArray value, NDArray mask) {
-        Shape qs = query.getShape();
-        long batch = qs.get(0);
-        long heads = qs.get(1);
-        long len = qs.get(2);
-        long headDim = qs.get(3);
-        long kvHeads = key.getShape().get(1);
-        long keys = key.getShape().get(2);
-        long rep = heads / kvHeads;
-        NDArray stacked = query.mul(1.0 / Math.sqrt(headDim)).reshape(batch, kvHeads, rep * len, headDim);
-        NDArray scores = stacked.matMul(key.transpose(0, 1, 3, 2)).reshape(batch, kvHeads, rep, len, keys);
-        scores.addi(mask.expandDims(1));
-        NDArray weights = scores.softmax(-1).reshape(batch, kvHeads, rep * len, keys);
-        return weights.matMul(value).reshape(batch, heads, len, headDim).transpose(0, 2, 1, 3);
+        return o.forward(FusedAttention.attend(query, key, value, ctx.mask()).reshape(batch, len, (long) heads * headDim));
     }
 
     /**

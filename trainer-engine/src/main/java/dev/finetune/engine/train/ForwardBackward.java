@@ -12,6 +12,7 @@ import dev.finetune.engine.model.AttentionMask;
 import dev.finetune.engine.model.CausalLmLoss;
 import dev.finetune.engine.model.DecoderLayer;
 import dev.finetune.engine.model.LlamaModel;
+import dev.finetune.engine.runtime.Dropout;
 import dev.finetune.engine.runtime.EngineRuntime;
 import java.util.List;
 
@@ -27,9 +28,9 @@ import java.util.List;
  *   <li><b>full graph</b>: one recorded forward and one backward; autograd keeps every
  *   intermediate until the end.</li>
  * </ul>
- * Dropout masks are made reproducible by reseeding PyTorch's generator before each block with
- * a value derived from (seed, step, micro-batch, layer): the recomputed block sees the same masks
- * as its first forward, and a resumed run the same masks as an uninterrupted one.
+ * Dropout masks are made reproducible by starting this thread's mask stream ({@link Dropout#seed}) before each
+ * block with a value derived from (seed, step, micro-batch, layer): the recomputed block sees the same masks as its
+ * first forward, and a resumed run the same masks as an uninterrupted one.
  */
 final class ForwardBackward {
 
@@ -77,7 +78,7 @@ final class ForwardBackward {
                 // a scope per block frees the wrappers of intermediates autograd does not keep:
                 // same gradients, about half the peak memory (docs/BENCHMARKS.md)
                 try (NDScope block = new NDScope()) {
-                    EngineRuntime.seed(blockSeed(seedBase, layer.index()));
+                    Dropout.seed(blockSeed(seedBase, layer.index()));
                     h = layer.forward(h, in.ctx());
                     NDScope.unregister(h);
                 }
@@ -128,7 +129,7 @@ final class ForwardBackward {
             blockInputs[0] = model.embed(in.ids());
             for (DecoderLayer layer : layers) {
                 try (NDScope block = new NDScope()) {
-                    EngineRuntime.seed(blockSeed(seedBase, layer.index()));
+                    Dropout.seed(blockSeed(seedBase, layer.index()));
                     NDArray out = layer.forward(blockInputs[layer.index()], in.ctx());
                     NDScope.unregister(out);
                     blockInputs[layer.index() + 1] = out;
@@ -148,7 +149,7 @@ final class ForwardBackward {
                     input.setRequiresGradient(true);
                 }
                 try (NDScope block = new NDScope()) {
-                    EngineRuntime.seed(blockSeed(seedBase, i));
+                    Dropout.seed(blockSeed(seedBase, i));
                     if (i == 0 && !firstBlockTrains) {
                         // nothing in the first block trains (e.g. LoRA on lm_head only): no graph to walk
                         break;

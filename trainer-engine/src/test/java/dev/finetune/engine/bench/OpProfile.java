@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
 import dev.finetune.engine.checkpoint.LlamaConfig;
+import dev.finetune.engine.model.FusedAttention;
 import dev.finetune.engine.quant.Nf4Options;
 import dev.finetune.engine.quant.Nf4Tensor;
 import dev.finetune.engine.quant.Nf4Weight;
@@ -115,13 +116,16 @@ final class OpProfile {
                 }), attnFlop, "repeat_kv copies, scale on T x T scores, additive mask, softmax"));
                 NDArray rawScores = mask.add(q.matMul(q.transpose(0, 1, 3, 2)));
                 ops.add(new Op("  of which softmax(-1) on [B,H,T,T]", best(() -> rawScores.softmax(-1)), 0, ""));
-                ops.add(new Op("attention core as in Attention.grouped: no repeat_kv, scale folded into q", best(() -> {
+                ops.add(new Op("attention core grouped (Attention.grouped until the fused kernel): no repeat_kv, scale folded into q", best(() -> {
                     NDArray qg = q.mul(1.0 / Math.sqrt(d)).reshape(b, kv, (long) rep * t, d);
                     NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)).reshape(b, kv, rep, t, t);
                     scores.addi(mask.expandDims(1));
                     NDArray probs = scores.softmax(-1).reshape(b, kv, (long) rep * t, t);
                     return probs.matMul(v).reshape(b, heads, t, d).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * d);
                 }), attnFlop, "same result, no K/V copies, 2 fewer T x T allocations"));
+                ops.add(new Op("attention core as in Attention.forward: FusedAttention (libtorch's fused kernel)",
+                        best(() -> FusedAttention.attend(q, k, v, mask).reshape(b, t, (long) heads * d)), attnFlop,
+                        "TorchScript: KV heads repeated, one scaled_dot_product_attention"));
 
                 NDArray normW = m.ones(new Shape(h));
                 ops.add(new Op("RmsNorm (x2 per block)", 2 * best(() -> {

@@ -14,12 +14,12 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The grouped attention core ({@link Attention#grouped}: query heads stacked per KV head, scale folded into the
- * query, mask added in place) against the textbook form written here (keys and values repeated per query head,
- * {@code softmax(q k^T / sqrt(d) + mask) v}): same output and same gradients into q, k and v within 1e-5 of
- * their scale, with a packed two-segment mask and padding, for 2 and 4 query heads per KV head.
+ * The attention core of a whole sequence, {@link FusedAttention} (libtorch's fused kernel through TorchScript),
+ * against the textbook form written here (keys and values repeated per query head,
+ * {@code softmax(q k^T / sqrt(d) + mask) v}): same output and same gradients into q, k and v within 1e-5 of their
+ * scale, with a packed two-segment mask and padding, for 1, 2 and 4 query heads per KV head.
  */
-class GroupedAttentionTest {
+class FusedAttentionTest {
 
     private static NDArray random(NDManager m, Shape shape, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
@@ -46,20 +46,30 @@ class GroupedAttentionTest {
                 .reshape(s.get(0), s.get(1) * rep, s.get(2), s.get(3));
     }
 
-    private static float[][] run(boolean grouped, int heads, int kvHeads) {
+    private static NDArray notPadding(NDManager m, int[] segments, int batch, int len) {
+        float[] keep = new float[segments.length];
+        for (int i = 0; i < keep.length; i++) {
+            keep[i] = segments[i] < 0 ? 0f : 1f;
+        }
+        return m.create(keep, new Shape(batch, len, 1, 1));
+    }
+
+    private static float[][] run(boolean fused, int heads, int kvHeads) {
         int batch = 2;
         int len = 9;
         int d = 16;
         try (NDManager m = EngineRuntime.newManager("cpu"); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            int[] segments = {0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, -1, -1};
             NDArray q = random(m, new Shape(batch, heads, len, d), 1);
             NDArray k = random(m, new Shape(batch, kvHeads, len, d), 2);
             NDArray v = random(m, new Shape(batch, kvHeads, len, d), 3);
-            NDArray upstream = random(m, new Shape(batch, len, heads, d), 4);
+            // padding positions (segment -1) get no upstream gradient, as in training: no label, no other position
+            // attends to them (the fused kernel's backward is only right for rows that see at least one key)
+            NDArray upstream = random(m, new Shape(batch, len, heads, d), 4).mul(notPadding(m, segments, batch, len));
             NDList params = new NDList(q, k, v);
             params.forEach(p -> p.setRequiresGradient(true));
-            int[] segments = {0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, -1, -1};
             NDArray mask = AttentionMask.build(m, batch, len, segments, 0, null);
-            NDArray out = grouped ? Attention.grouped(q, k, v, mask) : textbook(q, k, v, mask);
+            NDArray out = fused ? FusedAttention.attend(q, k, v, mask) : textbook(q, k, v, mask);
             gc.backward(out.mul(upstream).sum());
             return new float[][] {out.toFloatArray(), q.getGradient().toFloatArray(), k.getGradient().toFloatArray(),
                 v.getGradient().toFloatArray()};
@@ -67,7 +77,7 @@ class GroupedAttentionTest {
     }
 
     @Test
-    void groupedAttentionEqualsTheTextbookFormWithRepeatedKeysAndItsGradients() {
+    void fusedAttentionEqualsTheTextbookFormAndItsGradients() {
         for (int[] heads : new int[][] {{4, 2}, {8, 2}, {4, 4}}) {
             float[][] expected = run(false, heads[0], heads[1]);
             float[][] actual = run(true, heads[0], heads[1]);
