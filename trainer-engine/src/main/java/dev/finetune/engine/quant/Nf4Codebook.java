@@ -57,17 +57,38 @@ public final class Nf4Codebook {
         return SortedCodes.nearest(MIDPOINTS, x);
     }
 
+    /** Buckets of equal width over [-1, 1] for {@link #nearestInUnit}; 15 of them hold a midpoint. */
+    private static final int BUCKETS = 4096;
+
     /**
-     * {@link #nearest} as a fixed four-step search over the 15 midpoints, without data-dependent
-     * branches (each step is a conditional add the JIT turns into a cmov), for quantizing whole
-     * checkpoints at load; the same code for every input, NaN included (it counts no midpoint).
+     * The code of every value in a bucket, or -1 for a bucket within {@code 1e-5} of a midpoint (where the rounding
+     * of {@code (x + 1) * BUCKETS / 2} could put a value on the wrong side): those values are searched.
      */
-    static int nearestBranchless(float x) {
-        float[] m = MIDPOINTS;
-        int i = x > m[7] ? 8 : 0;
-        i += x > m[i + 3] ? 4 : 0;
-        i += x > m[i + 1] ? 2 : 0;
-        i += x > m[i] ? 1 : 0;
-        return i;
+    private static final byte[] BUCKET_CODE = new byte[BUCKETS + 2];
+
+    static {
+        for (int b = 0; b < BUCKET_CODE.length; b++) {
+            double lower = -1.0 + 2.0 * b / BUCKETS - 1e-5;
+            double upper = -1.0 + 2.0 * (b + 1) / BUCKETS + 1e-5;
+            int below = 0;
+            boolean inside = false;
+            for (float m : MIDPOINTS) {
+                below += m < lower ? 1 : 0;
+                inside |= m >= lower && m <= upper;
+            }
+            BUCKET_CODE[b] = (byte) (inside ? -1 : below);
+        }
+    }
+
+    /**
+     * {@link #nearest} for a finite value in [-1, 1] (a weight times the inverse of its block's absmax, which may
+     * round a hair outside), for quantizing a whole checkpoint at load: one table lookup for all but the values
+     * near a midpoint (0.5% of the interval), instead of a search's four dependent compares. The same code as
+     * {@link #nearest} for every float in [-1, 1] and its two neighbours outside ({@code Nf4CodebookTest} checks
+     * them all). Values further out or NaN are outside its contract.
+     */
+    static int nearestInUnit(float x) {
+        int code = BUCKET_CODE[(int) ((x + 1f) * (BUCKETS / 2f))];
+        return code >= 0 ? code : nearest(x);
     }
 }

@@ -95,7 +95,9 @@ public final class Nf4Tensor {
         int absBlocks = ceilDiv(blocks, abs);
         float[] scales = new float[absBlocks];
         byte[] q = new byte[blocks];
-        for (int j = 0; j < absBlocks; j++) {
+        // each group of absmax values is quantized on its own: in parallel, the result does not depend on the split
+        java.util.stream.IntStream groups = java.util.stream.IntStream.range(0, absBlocks);
+        (absBlocks > 64 ? groups.parallel() : groups).forEach(j -> {
             int start = j * abs;
             int end = Math.min(blocks, start + abs);
             float max = 0;
@@ -108,7 +110,7 @@ public final class Nf4Tensor {
                 int code = max == 0 ? DynamicMap.ZERO_CODE : DynamicMap.nearest((blockAbsmax[b] - offset) * inv);
                 q[b] = (byte) code;
             }
-        }
+        });
         return new Nf4Tensor(shapeCopy, opts, packed, null, q, scales, offset);
     }
 
@@ -129,18 +131,26 @@ public final class Nf4Tensor {
             return 0f;
         }
         float inv = 1.0f / max;
+        if (Float.isInfinite(inv)) {
+            // a subnormal absmax: the scaled values are not in [-1, 1] (w * inf), so the table does not apply
+            for (int i = start; i < end; i++) {
+                int code = Nf4Codebook.nearest(weights[i] * inv);
+                packed[i >> 1] |= (byte) ((i & 1) == 0 ? code << 4 : code);
+            }
+            return max;
+        }
         int i = start;
         if ((i & 1) == 1) {
-            packed[i >> 1] |= (byte) Nf4Codebook.nearestBranchless(weights[i] * inv);
+            packed[i >> 1] |= (byte) Nf4Codebook.nearestInUnit(weights[i] * inv);
             i++;
         }
         for (; i + 1 < end; i += 2) {
-            int hi = Nf4Codebook.nearestBranchless(weights[i] * inv);
-            int lo = Nf4Codebook.nearestBranchless(weights[i + 1] * inv);
+            int hi = Nf4Codebook.nearestInUnit(weights[i] * inv);
+            int lo = Nf4Codebook.nearestInUnit(weights[i + 1] * inv);
             packed[i >> 1] = (byte) ((hi << 4) | lo);
         }
         if (i < end) {
-            packed[i >> 1] |= (byte) (Nf4Codebook.nearestBranchless(weights[i] * inv) << 4);
+            packed[i >> 1] |= (byte) (Nf4Codebook.nearestInUnit(weights[i] * inv) << 4);
         }
         return max;
     }

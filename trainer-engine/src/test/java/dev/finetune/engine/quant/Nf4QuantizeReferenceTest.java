@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Nf4Tensor#quantize} (parallel slices, branchless code search) gives exactly the codes and
+ * {@link Nf4Tensor#quantize} (parallel slices, bucketed code search) gives exactly the codes and
  * absmax of the straightforward sequential loop it replaced, kept here as the reference.
  */
 class Nf4QuantizeReferenceTest {
