@@ -17,8 +17,8 @@ final class RoutedLinear implements Linear {
     private int member;
 
     /**
-     * Projections of one layer that read the same input (q/k/v; gate/up): {@link Routing} computes their LoRA
-     * updates together, one matmul through their stacked A factors and one through their block-diagonal B.
+     * Projections of one layer that read the same input (q/k/v; gate/up; o and down alone): {@link Routing} computes
+     * their LoRA updates together, one matmul through their stacked A factors and one through their block-diagonal B.
      */
     static final class Group {
         final RoutedLinear[] members;

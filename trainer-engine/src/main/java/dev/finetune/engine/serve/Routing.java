@@ -121,10 +121,10 @@ final class Routing implements AutoCloseable {
 
     /**
      * {@code layer}'s LoRA update computed with the rest of its {@link RoutedLinear.Group} (the projections that read
-     * the same input): one matmul through the stacked A factors, the per-column scalings, one matmul through the
-     * block-diagonal B factors, split per projection. The first member to see {@code x} computes the whole group;
-     * the others take their part. Null when the group is not worth fusing (fewer than two members with plain LoRA
-     * in some row) or holds a DoRA row.
+     * the same input, or the projection alone): one matmul through the stacked A factors, one through the
+     * block-diagonal B factors with each adapter's scaling folded in, split per projection. The first member to see
+     * {@code x} computes the whole group; the others take their part. Null when no member has LoRA in any row, or a
+     * row has DoRA on the group.
      */
     private NDArray groupUpdate(RoutedLinear layer, NDArray x) {
         RoutedLinear.Group group = layer.group();
@@ -134,9 +134,10 @@ final class Routing implements AutoCloseable {
         }
         if (fused.input != x) {
             NDArray update = uniform
-                    ? DenseLinear.linear(DenseLinear.linear(x, fused.weights[0]).mul(fused.weights[1]), fused.weights[2])
-                    : x.matMul(fused.weights[0]).mul(fused.weights[1]).matMul(fused.weights[2]);
-            fused.parts = update.split(fused.splits, update.getShape().dimension() - 1);
+                    ? DenseLinear.linear(DenseLinear.linear(x, fused.weights[0]), fused.weights[1])
+                    : x.matMul(fused.weights[0]).matMul(fused.weights[1]);
+            fused.parts = fused.splits.length == 0 ? new NDList(update)
+                    : update.split(fused.splits, update.getShape().dimension() - 1);
             fused.input = x;
             if (!uniform) {
                 GATHERED.incrementAndGet();
@@ -146,9 +147,9 @@ final class Routing implements AutoCloseable {
     }
 
     /**
-     * The group's factors. One adapter on every row: A stacked {@code [R, in]}, scalings {@code [R]}, B
+     * The group's factors. One adapter on every row: A stacked {@code [R, in]}, {@code scaling * B}
      * block-diagonal {@code [out_1 + .. + out_n, R]} (R the members' ranks summed). Rows on different adapters:
-     * per row {@code A^T} {@code [B, in, R]}, scalings {@code [B, 1, R]}, {@code B^T} {@code [B, R, outs]}, each
+     * per row {@code A^T} {@code [B, in, R]} and {@code (scaling * B)^T} {@code [B, R, outs]}, each
      * member's block padded to its largest rank; zeros where a row has no LoRA on a member, so its update is 0.
      */
     private Fused fuse(RoutedLinear.Group group) {
@@ -166,7 +167,7 @@ final class Routing implements AutoCloseable {
             }
             withLora += ranks[m] > 0 ? 1 : 0;
         }
-        if (withLora < 2) {
+        if (withLora == 0) {
             return NOT_FUSED;
         }
         int total = Arrays.stream(ranks).sum();
@@ -217,7 +218,6 @@ final class Routing implements AutoCloseable {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDList as = new NDList();
-            NDList ss = new NDList();
             NDList bs = new NDList();
             NDArray[] zeros = null;
             for (int b = 0; b < rows.length; b++) {
@@ -226,7 +226,7 @@ final class Routing implements AutoCloseable {
                     if (zeros == null) {
                         long outs = Arrays.stream(members).mapToLong(RoutedLinear::outFeatures).sum();
                         zeros = new NDArray[] {manager.zeros(new Shape(total, members[0].inFeatures())),
-                            manager.zeros(new Shape(total)), manager.zeros(new Shape(outs, total))};
+                            manager.zeros(new Shape(outs, total))};
                     }
                     f = zeros;
                 } else {
@@ -234,11 +234,9 @@ final class Routing implements AutoCloseable {
                     f = rows[b].fusedFactors(group, target -> factors(members, per, ranks, total, target, row));
                 }
                 as.add(f[0]);
-                ss.add(f[1]);
-                bs.add(f[2]);
+                bs.add(f[1]);
             }
             result = new NDArray[] {NDArrays.stack(as, 0).transpose(0, 2, 1).duplicate(),
-                NDArrays.stack(ss, 0).reshape(rows.length, 1, total).duplicate(),
                 NDArrays.stack(bs, 0).transpose(0, 2, 1).duplicate()};
             NDScope.unregister(result);
         }
@@ -249,7 +247,7 @@ final class Routing implements AutoCloseable {
     }
 
     /**
-     * {@link #fuse}'s factors on {@code manager}: row {@code only}'s own ({@code [R, in]}, {@code [R]},
+     * {@link #fuse}'s factors on {@code manager}: row {@code only}'s own ({@code [R, in]} and the scaled
      * {@code [outs, R]}) when it is 0 or more, else every row's, stacked and transposed for the batched matmul.
      */
     private NDArray[] factors(RoutedLinear[] members, LoraLinear[][] per, int[] ranks, int total, NDManager manager,
@@ -261,7 +259,6 @@ final class Routing implements AutoCloseable {
             int samples = only >= 0 ? 1 : rows.length;
             NDList as = new NDList();
             NDList bs = new NDList();
-            float[] scaling = new float[samples * total];
             for (int i = 0; i < samples; i++) {
                 int b = only >= 0 ? only : i;
                 NDList a = new NDList();
@@ -278,8 +275,9 @@ final class Routing implements AutoCloseable {
                     NDList bCols = new NDList();
                     if (r > 0) {
                         aRows.add(l.loraA());
-                        bCols.add(l.loraB());
-                        Arrays.fill(scaling, i * total + column, i * total + column + r, (float) l.scaling());
+                        // the scaling folded into B: one native call fewer per step than scaling the rank-r
+                        // intermediate, and the same product within float32 rounding
+                        bCols.add(l.loraB().mul(l.scaling()));
                     }
                     if (r < ranks[m]) {
                         aRows.add(manager.zeros(new Shape(ranks[m] - r, in)));
@@ -307,9 +305,8 @@ final class Routing implements AutoCloseable {
                 bs.add(NDArrays.concat(outRows, 0));
             }
             result = only >= 0
-                    ? new NDArray[] {as.head().duplicate(), manager.create(scaling), bs.head().duplicate()}
+                    ? new NDArray[] {as.head().duplicate(), bs.head().duplicate()}
                     : new NDArray[] {NDArrays.stack(as, 0).transpose(0, 2, 1).duplicate(),
-                        manager.create(scaling, new Shape(rows.length, 1, total)),
                         NDArrays.stack(bs, 0).transpose(0, 2, 1).duplicate()};
             NDScope.unregister(result);
         }

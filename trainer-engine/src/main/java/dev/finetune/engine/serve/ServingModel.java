@@ -77,10 +77,13 @@ public final class ServingModel implements AutoCloseable {
                 p.replace(new RoutedLinear(p.path(), p.linear(), slot));
             }
             for (DecoderLayer layer : model.layers()) {
-                // Hugging Face order q, k, v, o, gate, up, down: q/k/v read one input, gate/up another
+                // Hugging Face order q, k, v, o, gate, up, down: q/k/v read one input, gate/up another; o and down
+                // are groups of one, so their LoRA takes the same path (scaling folded into B)
                 List<Projection> p = layer.projections();
                 RoutedLinear.group(routed(p.get(0)), routed(p.get(1)), routed(p.get(2)));
+                RoutedLinear.group(routed(p.get(3)));
                 RoutedLinear.group(routed(p.get(4)), routed(p.get(5)));
+                RoutedLinear.group(routed(p.get(6)));
             }
             for (DecoderLayer layer : model.layers()) {
                 sites.put(RoutedSublayer.key(layer.index(), true), new RoutedSublayer(RoutedSublayer.key(layer.index(), true), slot));
