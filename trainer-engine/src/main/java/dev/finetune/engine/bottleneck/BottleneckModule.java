@@ -2,6 +2,7 @@ package dev.finetune.engine.bottleneck;
 
 import ai.djl.ndarray.NDArray;
 import dev.finetune.engine.model.SublayerAdapter;
+import dev.finetune.engine.runtime.Scalars;
 
 /**
  * One bottleneck: {@code out = x + scaling * up(act(down(x)))}, applied to a sublayer's output
@@ -17,6 +18,8 @@ final class BottleneckModule implements SublayerAdapter {
     final NDArray upBias;
     private final Activation activation;
     private final double scaling;
+    /** {@link #scaling} as a libtorch-owned tensor: the backward of the output's mul keeps it ({@link Scalars}). */
+    private final NDArray scalingTensor;
 
     BottleneckModule(String prefix, NDArray downWeight, NDArray downBias, NDArray upWeight, NDArray upBias,
                      Activation activation, double scaling) {
@@ -27,6 +30,7 @@ final class BottleneckModule implements SublayerAdapter {
         this.upBias = upBias;
         this.activation = activation;
         this.scaling = scaling;
+        this.scalingTensor = Scalars.of(upWeight.getManager(), scaling);
         for (NDArray p : new NDArray[] {downWeight, downBias, upWeight, upBias}) {
             p.setRequiresGradient(true);
         }
@@ -36,10 +40,11 @@ final class BottleneckModule implements SublayerAdapter {
     public NDArray apply(NDArray x) {
         NDArray hidden = activation.apply(x.matMul(downWeight.transpose()).add(downBias));
         NDArray out = hidden.matMul(upWeight.transpose()).add(upBias);
-        return x.add(scaling == 1.0 ? out : out.mul(scaling));
+        return x.add(scaling == 1.0 ? out : out.mul(scalingTensor));
     }
 
     void close() {
+        scalingTensor.close();
         downWeight.close();
         downBias.close();
         upWeight.close();

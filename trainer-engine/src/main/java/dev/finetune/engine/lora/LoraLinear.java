@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import dev.finetune.engine.model.DenseLinear;
 import dev.finetune.engine.model.Linear;
 import dev.finetune.engine.runtime.Dropout;
+import dev.finetune.engine.runtime.Scalars;
 
 /**
  * A frozen base layer plus a trainable low-rank update, as PEFT computes it:
@@ -22,6 +23,8 @@ public final class LoraLinear implements Linear {
     private final NDArray loraA;
     private final NDArray loraB;
     private final double scaling;
+    /** {@link #scaling} as a libtorch-owned tensor: the backward of the update's mul keeps it ({@link Scalars}). */
+    private final NDArray scalingTensor;
     private final float dropout;
     private final LoraVariant variant;
     private boolean training;
@@ -32,6 +35,7 @@ public final class LoraLinear implements Linear {
         this.loraA = loraA;
         this.loraB = loraB;
         this.scaling = scaling;
+        this.scalingTensor = Scalars.of(loraA.getManager(), scaling);
         this.dropout = (float) dropout;
         this.variant = variant;
         loraA.setRequiresGradient(true);
@@ -73,7 +77,7 @@ public final class LoraLinear implements Linear {
     NDArray update(NDArray input) {
         // scaling the rank-r intermediate instead of the output is the same math on r/out of the elements; torch's
         // linear without a bias is matmul(x, W^T), the same numbers in one native call instead of two
-        NDArray hidden = DenseLinear.linear(input, loraA).mul(scaling);
+        NDArray hidden = DenseLinear.linear(input, loraA).mul(scalingTensor);
         return DenseLinear.linear(hidden, loraB);
     }
 
@@ -168,6 +172,7 @@ public final class LoraLinear implements Linear {
         unmerge();
         loraA.close();
         loraB.close();
+        scalingTensor.close();
         variant.close();
         base.close();
     }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.finetune.engine.runtime.EngineRuntime;
+import dev.finetune.engine.runtime.Scalars;
 
 /**
  * Next-token cross-entropy with Hugging Face's conventions: labels are aligned with the input
@@ -100,7 +101,7 @@ public final class CausalLmLoss {
                 NDArray logits = model.headRows(flat, rows, from, to);
                 NDArray nll = logits.logSoftmax(-1).gather(index, -1).sum().neg();
                 if (gc != null) {
-                    gc.backward(nll.mul(scale));
+                    gc.backward(nll.mul(Scalars.of(m, scale)));
                 }
                 sum += nll.getFloat();
             }

@@ -14,6 +14,7 @@ import dev.finetune.engine.model.DecoderLayer;
 import dev.finetune.engine.model.LlamaModel;
 import dev.finetune.engine.runtime.Dropout;
 import dev.finetune.engine.runtime.EngineRuntime;
+import dev.finetune.engine.runtime.Scalars;
 import java.util.List;
 
 /**
@@ -113,7 +114,7 @@ final class ForwardBackward {
                 // no token carries a loss: zero gradients, defined for every trainable tensor as a loss of 0 gives
                 Shape s = last.getShape();
                 gc.backward(model.headRows(last.reshape(s.get(0) * s.get(1), s.get(2)), new long[] {0}, 0, 1)
-                        .sum().mul(0));
+                        .sum().mul(Scalars.of(model.manager(), 0)));
             }
             upstream = last.getGradient();
             NDScope.unregister(upstream);
