@@ -47,7 +47,7 @@ class DropoutTest {
                 double n = out.length;
                 double sigma = Math.sqrt(n * p * (1 - p));
                 assertThat((double) kept).as("kept at p=%s", p).isBetween(n * (1 - p) - 5 * sigma, n * (1 - p) + 5 * sigma);
-                // the two halves of one 64-bit draw decide neighbouring elements: they must be independent
+                // neighbouring elements hash neighbouring counters: their draws must be independent
                 double pairs = n / 2;
                 double pairSigma = Math.sqrt(pairs * p * p * (1 - p * p));
                 assertThat((double) bothDropped).as("neighbours both dropped at p=%s", p)
@@ -124,6 +124,33 @@ class DropoutTest {
         try (NDManager m = EngineRuntime.newManager("cpu"); NDArray x = m.ones(new Shape(4))) {
             assertThat(Dropout.apply(x, 0f)).isSameAs(x);
             assertThatThrownBy(() -> Dropout.apply(x, 1f)).hasMessageContaining("below 1");
+        }
+    }
+
+    /** Each 32768-element chunk has its own seed: every chunk keeps its share, and two masks of a stream are unrelated. */
+    @Test
+    void everyChunkKeepsItsShareAndSuccessiveMasksAreIndependent() {
+        float p = 0.1f;
+        try (NDManager m = EngineRuntime.newManager("cpu"); NDArray ones = m.ones(new Shape(ROWS, COLS))) {
+            Dropout.seed(99);
+            float[] first = Dropout.apply(ones, p).toFloatArray();
+            float[] second = Dropout.apply(ones, p).toFloatArray();
+            int chunk = 1 << 15;
+            double sigma = Math.sqrt(chunk * p * (1 - p));
+            for (int from = 0; from < first.length; from += chunk) {
+                int dropped = 0;
+                for (int i = from; i < from + chunk; i++) {
+                    dropped += first[i] == 0f ? 1 : 0;
+                }
+                assertThat((double) dropped).as("chunk at %d", from).isBetween(chunk * p - 5 * sigma, chunk * p + 5 * sigma);
+            }
+            long both = 0;
+            for (int i = 0; i < first.length; i++) {
+                both += first[i] == 0f && second[i] == 0f ? 1 : 0;
+            }
+            double n = first.length;
+            double bothSigma = Math.sqrt(n * p * p * (1 - p * p));
+            assertThat((double) both).isBetween(n * p * p - 5 * bothSigma, n * p * p + 5 * bothSigma);
         }
     }
 }
