@@ -135,6 +135,6 @@ public final class CausalLmLoss {
         NDArray logProbs = logits.get(":, :-1, :").logSoftmax(-1);
         NDArray picked = logProbs.gather(index, -1).squeeze(-1);
         NDArray sum = picked.mul(mask).sum().neg();
-        return new Result(count == 0 ? sum : sum.div(count), count);
+        return new Result(count == 0 ? sum : sum.div(Scalars.of(m, count)), count);
     }
 }

@@ -1,5 +1,6 @@
 package dev.finetune.engine.runtime;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import java.nio.ByteOrder;
@@ -21,6 +22,8 @@ import java.nio.IntBuffer;
 public final class Dropout {
 
     private static final int CHUNK = 1 << 15;
+    /** The most elements whose float32 mask a Java buffer can view (2 GB). */
+    private static final long MAX_MASK = Integer.MAX_VALUE / 4;
     /** {@code i * 0x9E3779B9} (a Weyl sequence: distinct for every i of a chunk), the counters of one chunk. */
     private static final int[] WEYL = new int[CHUNK];
 
@@ -41,13 +44,14 @@ public final class Dropout {
 
     /** {@code x} with each element zeroed with probability {@code p} and the rest scaled by {@code 1 / (1 - p)}. */
     public static NDArray apply(NDArray x, float p) {
+        if (Float.isNaN(p) || p >= 1) {
+            throw new IllegalArgumentException("dropout must be below 1, got " + p);
+        }
         if (p <= 0) {
             return x;
         }
-        if (p >= 1) {
-            throw new IllegalArgumentException("dropout must be below 1, got " + p);
-        }
-        if (x.getDevice().isGpu()) {
+        if (!Device.Type.CPU.equals(x.getDevice().getDeviceType()) || x.getShape().size() > MAX_MASK) {
+            // on a device the mask stays there; a mask over 2 GB cannot be viewed from Java (rare: 2^29 activations)
             return x.getNDArrayInternal().dropout(x, p, true).singletonOrThrow();
         }
         try (NDArray mask = scaledMask(x, p, STREAM.get().next())) {
@@ -62,8 +66,8 @@ public final class Dropout {
      */
     static NDArray scaledMask(NDArray x, float p, long seed) {
         long size = x.getShape().size();
-        if (size > Integer.MAX_VALUE / 4) {
-            throw new IllegalArgumentException("dropout over more than 2^29 elements: " + x.getShape());
+        if (size > MAX_MASK) {
+            throw new IllegalArgumentException("a Java-drawn mask holds at most 2^29 elements: " + x.getShape());
         }
         NDArray mask = x.getManager().create(x.getShape(), DataType.FLOAT32);
         IntBuffer memory = mask.toByteBuffer(true).order(ByteOrder.nativeOrder()).asIntBuffer();

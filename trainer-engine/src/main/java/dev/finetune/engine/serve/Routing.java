@@ -123,8 +123,8 @@ final class Routing implements AutoCloseable {
      * {@code layer}'s LoRA update computed with the rest of its {@link RoutedLinear.Group} (the projections that read
      * the same input, or the projection alone): one matmul through the stacked A factors, one through the
      * block-diagonal B factors with each adapter's scaling folded in, split per projection. The first member to see
-     * {@code x} computes the whole group; the others take their part. Null when no member has LoRA in any row, or a
-     * row has DoRA on the group.
+     * {@code x} computes the whole group; the others take their part. Null when fewer than two members of a group
+     * (none of a group of one) have LoRA in any row, or a row has DoRA on the group.
      */
     private NDArray groupUpdate(RoutedLinear layer, NDArray x) {
         RoutedLinear.Group group = layer.group();
@@ -167,7 +167,8 @@ final class Routing implements AutoCloseable {
             }
             withLora += ranks[m] > 0 ? 1 : 0;
         }
-        if (withLora == 0) {
+        if (withLora == 0 || (members.length > 1 && withLora < 2)) {
+            // a group with LoRA on one member only (a q_proj-only adapter) would compute zero columns for the others
             return NOT_FUSED;
         }
         int total = Arrays.stream(ranks).sum();

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.finetune.engine.runtime.EngineRuntime;
+import dev.finetune.engine.runtime.Scalars;
 import dev.finetune.engine.testing.Fixtures;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
@@ -67,7 +68,7 @@ class ChunkedLossTest {
             NDArray h = hidden(model, m, batch, len);
             h.setRequiresGradient(true);
             CausalLmLoss.Result r = CausalLmLoss.compute(model.head(h), labels);
-            gc.backward(r.loss().div(3.0));
+            gc.backward(r.loss().div(Scalars.of(r.loss().getManager(), 3.0)));
             return new Outcome(r.loss().getFloat(), r.tokens(), h.getGradient().toFloatArray());
         }
     }

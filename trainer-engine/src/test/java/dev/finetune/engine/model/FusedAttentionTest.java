@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.finetune.engine.runtime.EngineRuntime;
+import dev.finetune.engine.runtime.Scalars;
 import dev.finetune.engine.testing.Fixtures;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -36,7 +37,7 @@ class FusedAttentionTest {
         long d = q.getShape().get(3);
         NDArray kr = repeat(k, heads / kv);
         NDArray vr = repeat(v, heads / kv);
-        NDArray w = q.matMul(kr.transpose(0, 1, 3, 2)).div(Math.sqrt(d)).add(mask).softmax(-1);
+        NDArray w = q.matMul(kr.transpose(0, 1, 3, 2)).div(Scalars.of(q.getManager(), Math.sqrt(d))).add(mask).softmax(-1);
         return w.matMul(vr).transpose(0, 2, 1, 3);
     }
 

@@ -120,10 +120,11 @@ class DropoutTest {
     }
 
     @Test
-    void zeroIsTheIdentityAndOneIsRefused() {
+    void zeroIsTheIdentityAndOneOrNaNIsRefused() {
         try (NDManager m = EngineRuntime.newManager("cpu"); NDArray x = m.ones(new Shape(4))) {
             assertThat(Dropout.apply(x, 0f)).isSameAs(x);
             assertThatThrownBy(() -> Dropout.apply(x, 1f)).hasMessageContaining("below 1");
+            assertThatThrownBy(() -> Dropout.apply(x, Float.NaN)).hasMessageContaining("below 1");
         }
     }
 
