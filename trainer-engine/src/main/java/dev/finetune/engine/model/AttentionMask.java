@@ -2,9 +2,8 @@ package dev.finetune.engine.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.nio.ByteOrder;
+import dev.finetune.engine.runtime.NativeArrays;
 
 /**
  * Builds the additive attention mask {@code [B, 1, T, S]} (0 where a query may look, a large
@@ -42,21 +41,8 @@ public final class AttentionMask {
                 }
             }
         }
-        return owned(manager, mask, new Shape(batch, 1, queryLen, keyLen));
-    }
-
-    /**
-     * The mask in memory libtorch owns: the fused attention's backward keeps its mask, and {@code create(float[])}
-     * would leave it on a Java direct buffer that lives only as long as the NDArray wrapper ({@code Scalars} says
-     * why that matters). On a GPU {@code create} copies to the device, which libtorch owns already.
-     */
-    private static NDArray owned(NDManager manager, float[] values, Shape shape) {
-        if (manager.getDevice().isGpu() || values.length == 0) {
-            return manager.create(values, shape);
-        }
-        NDArray out = manager.create(shape, DataType.FLOAT32);
-        out.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer().put(values);
-        return out;
+        // in memory libtorch owns: the fused attention's backward keeps the mask (NativeArrays says why that matters)
+        return NativeArrays.float32(manager, mask, new Shape(batch, 1, queryLen, keyLen));
     }
 
     /** Plain causal mask for one unpadded sequence per row. */

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.finetune.engine.runtime.NativeArrays;
 import dev.finetune.engine.checkpoint.HfCheckpoint;
 import dev.finetune.engine.checkpoint.HostTensor;
 import dev.finetune.engine.checkpoint.LlamaConfig;
@@ -123,17 +124,7 @@ public final class ModelLoader {
      * float32 size as direct memory, over a {@code -Xmx2g} JVM's limit); elsewhere as {@link #upload}.
      */
     static NDArray uploadNative(NDManager manager, HostTensor tensor) {
-        float[] data = tensor.data();
-        if (data.length > 0 && !manager.getDevice().isGpu()) {
-            NDArray out = manager.create(new Shape(tensor.shape()), DataType.FLOAT32);
-            java.nio.ByteBuffer view = out.toByteBuffer(true);
-            if (view.isDirect() && view.capacity() == (long) data.length * 4) {
-                view.order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().put(data);
-                return out;
-            }
-            out.close();
-        }
-        return upload(manager, tensor);
+        return NativeArrays.float32(manager, tensor.data(), new Shape(tensor.shape()));
     }
 
     private static CheckpointTensor randomTensor(LlamaConfig c, String name, SplittableRandom random, DataType stored) {

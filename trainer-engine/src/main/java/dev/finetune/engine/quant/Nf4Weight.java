@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import dev.finetune.engine.runtime.NativeArrays;
 
 /**
  * An {@link Nf4Tensor} resident on a device, rebuilt into a dense frozen weight on demand with NDArray

@@ -53,7 +53,7 @@ public final class EngineRuntime {
         JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) parameter);
     }
 
-    /** Seeds PyTorch's global generator (dropout masks, random init on the device). */
+    /** Seeds PyTorch's global generator (dropout masks on a GPU, random init on the device). */
     public static void seed(long seed) {
         JniUtils.setSeed(seed);
     }
